@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { CliIo, Command } from './command.js'
+
+/** The commands, loaded only when called so `b24bi --help` never opens a driver. */
+const COMMANDS: Record<string, { summary: string, load: () => Promise<{ command: Command }> }> = {
+  serve: { summary: 'Run the connector server (the demo when no config is given)', load: async () => await import('./commands/serve.js') }
+}
+
+function help (io: CliIo): number {
+  const lines = ['Usage: b24bi <command> [options]', '', 'Commands:']
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${summary}`)
+  lines.push('', 'Run b24bi <command> --help for the options of one command.')
+  io.stdout.write(lines.join('\n') + '\n')
+  return 0
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main (argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return help(io)
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (entry === undefined) {
+    io.stderr.write(`b24bi: unknown command '${name}'\n\n`)
+    help(io)
+    return 2
+  }
+  const { command } = await entry.load()
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(command.usage.trimEnd() + '\n')
+    return 0
+  }
+  return await command.run(args, io)
+}
+
+function invokedDirectly (): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+    .then((code) => { if (code !== 0) process.exitCode = code })
+    .catch((error: unknown) => {
+      const code = (error as { code?: string }).code
+      process.stderr.write(`b24bi: ${code !== undefined ? `${code}: ` : ''}${(error as Error).message}\n`)
+      process.exitCode = 1
+    })
+}

@@ -1,0 +1,107 @@
+import { format } from 'node:util'
+
+/**
+ * Every error b24bi raises carries a stable `code` and the HTTP `statusCode` the portal gets.
+ * The message is safe to show to the portal: it never holds a driver message, SQL, a host or a secret.
+ * A foreign error travels in `cause` and is only logged.
+ */
+export class B24biError extends Error {
+  readonly code: string
+  readonly statusCode: number
+
+  constructor (code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'B24biError'
+    this.code = code
+    this.statusCode = statusCode
+  }
+}
+
+/** A constructor for one registered error: `new ERR_X(arg1, arg2, { cause })`. */
+export interface B24biErrorClass {
+  new (...args: Array<string | number | { cause?: unknown }>): B24biError
+  readonly code: string
+  readonly statusCode: number
+  readonly template: string
+}
+
+const registry = new Map<string, B24biErrorClass>()
+
+function createError (code: string, template: string, statusCode: number): B24biErrorClass {
+  const ErrorClass = class extends B24biError {
+    static readonly code = code
+    static readonly statusCode = statusCode
+    static readonly template = template
+
+    constructor (...args: Array<string | number | { cause?: unknown }>) {
+      const last = args[args.length - 1]
+      const options = typeof last === 'object' ? last : undefined
+      const values = (options === undefined ? args : args.slice(0, -1)) as Array<string | number>
+      super(code, statusCode, format(template, ...values), options)
+    }
+  }
+  registry.set(code, ErrorClass)
+  return ErrorClass
+}
+
+/** All registered errors, for the README table and its test. */
+export function listErrors (): B24biErrorClass[] {
+  return [...registry.values()]
+}
+
+/** True for any error carrying a b24bi code; works across package copies (no instanceof). */
+export function isB24biError (error: unknown): error is B24biError {
+  return typeof error === 'object' && error !== null &&
+    typeof (error as B24biError).code === 'string' && (error as B24biError).code.startsWith('B24BI_ERR_') &&
+    typeof (error as B24biError).statusCode === 'number'
+}
+
+// request shape
+export const ERR_REQUEST_MALFORMED = createError('B24BI_ERR_REQUEST_MALFORMED', 'The request body could not be parsed: %s', 400)
+export const ERR_REQUEST_INVALID = createError('B24BI_ERR_REQUEST_INVALID', 'The request body is invalid: %s', 400)
+export const ERR_REQUEST_TOO_LARGE = createError('B24BI_ERR_REQUEST_TOO_LARGE', 'The request body is larger than %s bytes', 413)
+export const ERR_REQUEST_MEDIA_TYPE = createError('B24BI_ERR_REQUEST_MEDIA_TYPE', 'Unsupported content type; send application/x-www-form-urlencoded or application/json', 415)
+export const ERR_SETTING_MISSING = createError('B24BI_ERR_SETTING_MISSING', "The connection setting '%s' is missing", 400)
+export const ERR_SETTING_INVALID = createError('B24BI_ERR_SETTING_INVALID', "The connection setting '%s' must be %s", 400)
+
+// authentication and access
+export const ERR_AUTH_REJECTED = createError('B24BI_ERR_AUTH_REJECTED', 'The connection settings were not accepted', 401)
+export const ERR_ACCESS_DENIED = createError('B24BI_ERR_ACCESS_DENIED', 'Access denied: %s', 403)
+export const ERR_RATE_LIMITED = createError('B24BI_ERR_RATE_LIMITED', 'Too many requests; retry in %s seconds', 429)
+
+// tables and fields
+export const ERR_TABLE_NOT_FOUND = createError('B24BI_ERR_TABLE_NOT_FOUND', "Unknown table '%s'", 404)
+export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND', "Unknown field '%s' in %s", 400)
+export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID', "mapFields: %s", 400)
+
+// filter
+export const ERR_FILTER_KEY = createError('B24BI_ERR_FILTER_KEY', "Filter key '%s' is not understood: %s", 400)
+export const ERR_FILTER_VALUE = createError('B24BI_ERR_FILTER_VALUE', "Filter key '%s' has an invalid value: %s", 400)
+
+// limits and time
+export const ERR_LIMIT_EXCEEDED = createError('B24BI_ERR_LIMIT_EXCEEDED', 'The answer would exceed the maximum of %s rows; add a filter or a limit', 400)
+export const ERR_DEADLINE = createError('B24BI_ERR_DEADLINE', 'The answer did not finish within %s seconds', 504)
+export const ERR_QUERY_TIMEOUT = createError('B24BI_ERR_QUERY_TIMEOUT', 'The source did not answer within %s seconds', 504)
+export const ERR_OVERLOADED = createError('B24BI_ERR_OVERLOADED', 'The connector is overloaded; retry later', 503)
+
+// the source and the adapter
+export const ERR_SOURCE_UNAVAILABLE = createError('B24BI_ERR_SOURCE_UNAVAILABLE', 'The data source is unavailable', 502)
+export const ERR_SOURCE_FAILED = createError('B24BI_ERR_SOURCE_FAILED', 'The data source failed to answer', 502)
+export const ERR_HOST_REFUSED = createError('B24BI_ERR_HOST_REFUSED', "The host '%s' is not allowed", 403)
+export const ERR_VALUE_INVALID = createError('B24BI_ERR_VALUE_INVALID', "Field '%s' declared %s got a value that is not one", 500)
+export const ERR_ADAPTER_CLOSED = createError('B24BI_ERR_ADAPTER_CLOSED', 'The adapter is closed', 503)
+export const ERR_ADAPTER_FAILED = createError('B24BI_ERR_ADAPTER_FAILED', 'The adapter failed', 500)
+export const ERR_NOT_SUPPORTED = createError('B24BI_ERR_NOT_SUPPORTED', '%s is not supported by this adapter', 501)
+
+// configuration (thrown at start-up, never at request time)
+export const ERR_CONFIG_INVALID = createError('B24BI_ERR_CONFIG_INVALID', "Configuration setting '%s' is invalid: %s", 500)
+
+// Bitrix24 REST
+export const ERR_REST_FAILED = createError('B24BI_ERR_REST_FAILED', 'Bitrix24 REST method %s failed: %s', 502)
+export const ERR_REST_INSECURE = createError('B24BI_ERR_REST_INSECURE', "Refusing plain http to the non-local portal '%s'", 400)
+
+/** Turns anything thrown into a coded error; a foreign error becomes `fallback` with the original as cause. */
+export function toB24biError (error: unknown, fallback: B24biErrorClass = ERR_ADAPTER_FAILED): B24biError {
+  if (isB24biError(error)) return error
+  return new fallback({ cause: error })
+}
