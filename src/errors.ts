@@ -82,6 +82,7 @@ export const ERR_FILTER_VALUE = createError('B24BI_ERR_FILTER_VALUE', "Filter ke
 export const ERR_LIMIT_EXCEEDED = createError('B24BI_ERR_LIMIT_EXCEEDED', 'The answer would exceed the maximum of %s rows; add a filter or a limit', 400)
 export const ERR_DEADLINE = createError('B24BI_ERR_DEADLINE', 'The answer did not finish within %s seconds', 504)
 export const ERR_QUERY_TIMEOUT = createError('B24BI_ERR_QUERY_TIMEOUT', 'The source did not answer within %s seconds', 504)
+export const ERR_CLIENT_GONE = createError('B24BI_ERR_CLIENT_GONE', 'The client disconnected before the answer was complete', 499)
 export const ERR_OVERLOADED = createError('B24BI_ERR_OVERLOADED', 'The connector is overloaded; retry later', 503)
 
 // the source and the adapter
@@ -105,3 +106,12 @@ export function toB24biError (error: unknown, fallback: B24biErrorClass = ERR_AD
   if (isB24biError(error)) return error
   return new fallback({ cause: error })
 }
+
+// Bitrix24 REST client and install flow
+export const ERR_REST_CALL = createError('B24BI_ERR_REST_CALL', 'Bitrix24 REST method %s answered %s: %s', 502)
+export const ERR_OAUTH_RENEW = createError('B24BI_ERR_OAUTH_RENEW', 'Renewing the Bitrix24 access token failed: %s', 502)
+export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "No Bitrix24 tokens are stored for the portal '%s'", 404)
+export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
+export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
+export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
