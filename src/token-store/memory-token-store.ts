@@ -1,0 +1,28 @@
+import type { PortalTokens, TokenStore } from './token-store.js'
+
+/** A token store in process memory: for tests and for one-off CLI calls with given tokens. */
+export class MemoryTokenStore implements TokenStore {
+  readonly #tokens = new Map<string, PortalTokens>()
+
+  /** @param initial tokens to start with, e.g. the ones given on the command line */
+  constructor (initial: readonly PortalTokens[] = []) {
+    for (const tokens of initial) this.#tokens.set(tokens.memberId, { ...tokens })
+  }
+
+  async get (memberId: string): Promise<PortalTokens | undefined> {
+    const tokens = this.#tokens.get(memberId)
+    return tokens === undefined ? undefined : { ...tokens }
+  }
+
+  async set (tokens: PortalTokens): Promise<void> {
+    this.#tokens.set(tokens.memberId, { ...tokens })
+  }
+
+  async delete (memberId: string): Promise<void> {
+    this.#tokens.delete(memberId)
+  }
+
+  async list (): Promise<string[]> {
+    return [...this.#tokens.keys()]
+  }
+}

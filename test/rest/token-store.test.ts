@@ -1,0 +1,153 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { FileTokenStore } from '../../src/token-store/file-token-store.js'
+import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
+import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
+import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
+import { redactTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
+
+const suffix = `${process.pid}_${Date.now()}`
+
+function tokens (memberId: string, accessToken = 'access-1'): PortalTokens {
+  return {
+    memberId,
+    domain: 'example.bitrix24.com',
+    restEndpoint: 'https://example.bitrix24.com/rest/',
+    accessToken,
+    refreshToken: 'refresh-1',
+    expiresAt: 1_700_000_000_000,
+    applicationToken: 'app-secret'
+  }
+}
+
+async function postgresPool (): Promise<pg.Pool> {
+  for (const user of ['postgres', 'root']) {
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user, database: 'test', max: 2 })
+    try {
+      await pool.query('SELECT 1')
+      return pool
+    } catch {
+      await pool.end()
+    }
+  }
+  throw new TypeError('PostgreSQL is not reachable on 127.0.0.1:5432')
+}
+
+const engines: Array<{ name: string, open: (t: Test) => Promise<TokenStore> }> = [
+  { name: 'memory', open: async () => new MemoryTokenStore() },
+  {
+    name: 'file',
+    open: async (t) => {
+      const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+      t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+      return new FileTokenStore(join(dir, 'nested', 'tokens.json'))
+    }
+  },
+  {
+    name: 'postgres',
+    open: async (t) => {
+      const pool = await postgresPool()
+      const table = `b24bi_tokens_test_${suffix}_${Math.floor(Math.random() * 1e6)}`
+      t.teardown(async () => {
+        await pool.query(`DROP TABLE IF EXISTS ${table}`)
+        await pool.end()
+      })
+      return new PostgresTokenStore({ client: pool, table })
+    }
+  },
+  {
+    name: 'redis',
+    open: async (t) => {
+      const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 })
+      await redis.connect()
+      const key = `b24bi:test:${suffix}:${Math.random()}`
+      t.teardown(async () => {
+        await redis.del(key)
+        await redis.quit()
+      })
+      return new RedisTokenStore({ client: redis, key })
+    }
+  }
+]
+
+for (const engine of engines) {
+  t.test(`${engine.name} store: set, get, replace, list, delete`, async (t) => {
+    const store = await engine.open(t)
+    t.equal(await store.get('m1'), undefined, 'nothing stored yet')
+    t.same(await store.list(), [])
+    await store.set(tokens('m1'))
+    await store.set(tokens('m2'))
+    t.same(await store.get('m1'), tokens('m1'))
+    await store.set(tokens('m1', 'access-2'))
+    t.equal((await store.get('m1'))?.accessToken, 'access-2', 'set replaces')
+    t.same((await store.list()).sort(), ['m1', 'm2'])
+    await store.delete('m1')
+    await store.delete('missing')
+    t.equal(await store.get('m1'), undefined)
+    t.same(await store.list(), ['m2'])
+  })
+
+  t.test(`${engine.name} store: concurrent writes all land`, async (t) => {
+    const store = await engine.open(t)
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => await store.set(tokens(`p${i}`))))
+    t.equal((await store.list()).length, 20)
+  })
+
+  t.test(`${engine.name} store: a returned record is a copy`, async (t) => {
+    const store = await engine.open(t)
+    await store.set(tokens('m1'))
+    const got = await store.get('m1')
+    if (got !== undefined) got.accessToken = 'changed'
+    t.equal((await store.get('m1'))?.accessToken, 'access-1')
+  })
+}
+
+t.test('file store writes mode 0600 atomically and leaves no temporary file', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'tokens.json')
+  const store = new FileTokenStore(path)
+  await store.set(tokens('m1'))
+  t.equal((await stat(path)).mode & 0o777, 0o600)
+  t.same(await readdir(dir), ['tokens.json'])
+  t.equal(JSON.parse(await readFile(path, 'utf8')).portals.m1.memberId, 'm1')
+  t.equal(await new FileTokenStore(path).get('m1').then((x) => x?.refreshToken), 'refresh-1', 'a second instance reads it')
+})
+
+t.test('file store rejects a corrupt file with a coded error', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'tokens.json')
+  await writeFile(path, '{not json')
+  await t.rejects(new FileTokenStore(path).get('m1'), { code: 'B24BI_ERR_TOKEN_STORE' })
+})
+
+t.test('postgres store refuses an unsafe table name', async (t) => {
+  t.throws(() => new PostgresTokenStore({ client: { query: async () => ({ rows: [] }) }, table: 'x; drop table y' }),
+    { code: 'B24BI_ERR_CONFIG_INVALID' })
+})
+
+t.test('postgres store retries creating the table after a failure', async (t) => {
+  let calls = 0
+  const store = new PostgresTokenStore({
+    client: {
+      query: async (text) => {
+        calls++
+        if (calls === 1) throw new TypeError('connection refused')
+        return { rows: text.startsWith('SELECT member_id') ? [{ member_id: 'm1' }] : [] }
+      }
+    }
+  })
+  await t.rejects(store.list(), { code: 'B24BI_ERR_TOKEN_STORE' })
+  t.same(await store.list(), ['m1'])
+})
+
+t.test('redactTokens hides every secret', async (t) => {
+  const text = JSON.stringify(redactTokens(tokens('m1')))
+  t.notMatch(text, /access-1|refresh-1|app-secret/)
+  t.match(text, /example\.bitrix24\.com/)
+})
