@@ -37,12 +37,22 @@ function canonicalInt (key: string, text: string): string {
   return match[1] === '-' && digits !== '0' ? `-${digits}` : digits
 }
 
-/** `-2.50E3` → `-2500`; `.5` → `0.5`; exact, no doubles involved. */
 function canonicalDecimal (key: string, text: string): string {
+  const canonical = canonicalNumber(text)
+  if (canonical === undefined) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a number`)
+  if (canonical === OUT_OF_RANGE) throw new ERR_FILTER_VALUE(key, 'the number is out of range')
+  return canonical
+}
+
+const OUT_OF_RANGE = 'out of range'
+
+/**
+ * The canonical exact decimal string of a number's text: `-2.50E3` → `-2500`, `.5` → `0.5`, `-0` → `0`
+ * (no doubles involved); undefined when `text` is not a number, `'out of range'` when it is too long.
+ */
+export function canonicalNumber (text: string): string | undefined {
   const match = DECIMAL.exec(text)
-  if (match === null || (match[2] === '' && (match[3] ?? '') === '')) {
-    throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a number`)
-  }
+  if (match === null || (match[2] === '' && (match[3] ?? '') === '')) return undefined
   const [, sign, whole = '', fraction = '', exponent = '0'] = match
   let digits = whole + fraction
   let point = whole.length + Number(exponent)
@@ -51,7 +61,7 @@ function canonicalDecimal (key: string, text: string): string {
   point -= leading
   digits = digits.replace(/0+$/, '')
   if (digits === '') return '0'
-  if (Math.abs(point) + digits.length > MAX_DECIMAL_LENGTH) throw new ERR_FILTER_VALUE(key, 'the number is out of range')
+  if (Math.abs(point) + digits.length > MAX_DECIMAL_LENGTH) return OUT_OF_RANGE
   let body: string
   if (point <= 0) body = `0.${'0'.repeat(-point)}${digits}`
   else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length)
