@@ -31,6 +31,8 @@ export interface ReadPlan {
   table: string
   /** The fields to return, in this order: the selected ones, then any the residual filter needs. */
   fields: readonly FieldInfo[]
+  /** Every field of the table, as described (renames applied): the pushed filter may name fields not read. */
+  tableFields: readonly FieldInfo[]
   /** The part of the filter the adapter declared it can push down, or undefined. */
   filter: FilterNode | undefined
   /** Maximum rows to return, or undefined for all. Set only when the adapter pushes limits down. */

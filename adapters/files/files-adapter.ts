@@ -1,0 +1,176 @@
+import { readdir, stat } from 'node:fs/promises'
+import { extname, join, basename } from 'node:path'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import { sql, type RawBuilder } from 'kysely'
+import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
+import type { FieldInfo, FieldType, TableInfo } from '../../src/field-types.js'
+import { safeEqual } from '../../src/secrets.js'
+import { compileFilter } from '../sql/compile-filter.js'
+import { queryBuilder } from '../sql/sql-dialect.js'
+import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
+
+/** Options of the files adapter. */
+export interface FilesAdapterOptions {
+  /** The folder whose files are the tables (not recursive). */
+  directory: string
+  /**
+   * When set, the portal must send this value as the `token` setting (compared in constant time).
+   * When unset, the adapter declares no settings and accepts every caller: only for public data.
+   */
+  token?: string
+  /** Per table, a column's portal type forced over the inferred one: `{ deals: { ZIP: 'string' } }`. */
+  types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
+  /** DuckDB threads. Default 2. */
+  threads?: number
+}
+
+/** The file formats served, by extension, and how DuckDB reads each. */
+const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
+  '.csv': (path) => sql`read_csv(${sql.lit(path)}, header = true)`,
+  '.tsv': (path) => sql`read_csv(${sql.lit(path)}, header = true, delim = '\t')`,
+  '.parquet': (path) => sql`read_parquet(${sql.lit(path)})`,
+  '.json': (path) => sql`read_json_auto(${sql.lit(path)})`,
+  '.ndjson': (path) => sql`read_json_auto(${sql.lit(path)}, format = 'newline_delimited')`,
+  '.jsonl': (path) => sql`read_json_auto(${sql.lit(path)}, format = 'newline_delimited')`
+}
+
+interface FileTable {
+  code: string
+  path: string
+  reader: RawBuilder<unknown>
+  mtimeMs: number
+  columns?: Array<FieldInfo & { reading: DuckDbColumnReading }>
+}
+
+/**
+ * Serves a folder of CSV, TSV, Parquet, JSON and NDJSON files as tables through in-process DuckDB:
+ * the table list is the files (rescanned on every call, so new files appear), descriptions come from
+ * DuckDB's type inference, and select, filter and limit are pushed down into DuckDB.
+ */
+export class FilesAdapter extends Adapter {
+  override readonly settings: readonly Setting[]
+  readonly #options: FilesAdapterOptions
+  #instance: DuckDBInstance | undefined
+  readonly #tables = new Map<string, FileTable>()
+
+  constructor (options: FilesAdapterOptions) {
+    super()
+    this.#options = { ...options }
+    this.settings = options.token === undefined ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
+  }
+
+  override async init (): Promise<void> {
+    this.#instance = await DuckDBInstance.create(':memory:', { threads: String(this.#options.threads ?? 2) })
+  }
+
+  override async check ({ connection }: RequestContext): Promise<boolean> {
+    const expected = this.#options.token
+    return expected === undefined || safeEqual(connection.token ?? '', expected)
+  }
+
+  async #scan (): Promise<Map<string, FileTable>> {
+    const entries = await readdir(this.#options.directory, { withFileTypes: true })
+    const seen = new Set<string>()
+    for (const entry of entries) {
+      const reader = READERS[extname(entry.name).toLowerCase()]
+      if (!entry.isFile() || reader === undefined) continue
+      const code = basename(entry.name, extname(entry.name))
+      const path = join(this.#options.directory, entry.name)
+      const { mtimeMs } = await stat(path)
+      seen.add(code)
+      const known = this.#tables.get(code)
+      if (known?.path === path && known.mtimeMs === mtimeMs) continue
+      this.#tables.set(code, { code, path, reader: reader(path), mtimeMs })
+    }
+    for (const code of this.#tables.keys()) if (!seen.has(code)) this.#tables.delete(code)
+    return this.#tables
+  }
+
+  async listTables (): Promise<TableInfo[]> {
+    const tables = await this.#scan()
+    return [...tables.values()].sort((a, b) => a.code.localeCompare(b.code)).map((table) => ({ code: table.code, title: table.code }))
+  }
+
+  async #columns (tableCode: string): Promise<FileTable['columns']> {
+    let table = this.#tables.get(tableCode)
+    if (table === undefined) table = (await this.#scan()).get(tableCode)
+    if (table === undefined) return undefined
+    if (table.columns !== undefined) return table.columns
+    const overrides = this.#options.types?.[tableCode] ?? {}
+    const query = sql`DESCRIBE SELECT * FROM ${table.reader}`.compile(queryBuilder('duckdb'))
+    const rows = await this.#withConnection(async (connection) => (await connection.runAndReadAll(query.sql)).getRowObjectsJS())
+    table.columns = rows.map((row) => {
+      const code = String(row.column_name)
+      const reading = readingOf(String(row.column_type))
+      const type = overrides[code] ?? reading.type
+      return { code, name: code, type, zoned: reading.zoned, reading: type === reading.type ? reading : { type, zoned: false, read: 'text' } }
+    })
+    return table.columns
+  }
+
+  async describeTable (table: string): Promise<FieldInfo[] | undefined> {
+    const columns = await this.#columns(table)
+    return columns?.map(({ reading: _reading, ...field }) => field)
+  }
+
+  override capabilities (): Capabilities {
+    return { limit: true, filter: true }
+  }
+
+  async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
+    const table = this.#tables.get(plan.table)!
+    const columns = new Map((await this.#columns(plan.table))!.map((column) => [column.code, column]))
+    const db = queryBuilder('duckdb')
+    let inner = db.selectFrom(sql`${table.reader}`.as('source')).selectAll()
+    if (plan.filter !== undefined) inner = inner.where(compileFilter(plan.filter, 'duckdb', new Map(plan.tableFields.map((field) => [field.code, field]))))
+    if (plan.limit !== undefined) inner = inner.limit(plan.limit)
+    const selections = plan.fields.map((field, index) => {
+      const column = columns.get(field.source ?? field.code)!
+      const ref = sql.ref(column.code)
+      const alias = `c${index}`
+      if (column.reading.read === 'epoch_ms') return sql`epoch_ms(${ref})`.as(alias)
+      if (column.reading.read === 'text') return sql`CAST(${ref} AS VARCHAR)`.as(alias)
+      return ref.as(alias)
+    })
+    const query = db.selectFrom(inner.as('filtered')).select(selections).compile()
+    const epochColumns = plan.fields.map((field, index) => columns.get(field.source ?? field.code)!.reading.read === 'epoch_ms' ? index : -1).filter((index) => index >= 0)
+    const connection = await this.#connect()
+    const onAbort = (): void => connection.interrupt()
+    plan.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const result = await connection.stream(query.sql, query.parameters as never[])
+      while (!plan.signal.aborted) {
+        const chunk = await result.fetchChunk()
+        if (chunk === null || chunk.rowCount === 0) return
+        const rows = chunk.getRows() as unknown[][]
+        if (epochColumns.length > 0) {
+          for (const row of rows) for (const index of epochColumns) row[index] = row[index] === null ? null : new Date(Number(row[index]))
+        }
+        yield rows
+      }
+    } catch (error) {
+      throw plan.signal.aborted ? plan.signal.reason : error
+    } finally {
+      plan.signal.removeEventListener('abort', onAbort)
+      connection.closeSync()
+    }
+  }
+
+  async #connect (): Promise<DuckDBConnection> {
+    return await this.#instance!.connect()
+  }
+
+  async #withConnection<T> (work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.#connect()
+    try {
+      return await work(connection)
+    } finally {
+      connection.closeSync()
+    }
+  }
+
+  override async close (): Promise<void> {
+    this.#instance?.closeSync()
+    this.#instance = undefined
+  }
+}

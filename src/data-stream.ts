@@ -1,0 +1,157 @@
+import { Readable } from 'node:stream'
+import { type B24biError, ERR_CLIENT_GONE, ERR_DEADLINE, toB24biError, ERR_SOURCE_FAILED } from './errors.js'
+import { formatRow, type ValueFormatter } from './format.js'
+
+/** What the data stream reports when it ends, for logs and metrics. */
+export interface DataStreamSummary {
+  rows: number
+  bytes: number
+  elapsedMs: number
+  /** Undefined when the answer completed. */
+  error?: B24biError
+  /** True when the deadline stopped it. */
+  deadline: boolean
+}
+
+/** The inputs of a data answer. */
+export interface DataStreamOptions {
+  header: readonly string[]
+  formatters: readonly ValueFormatter[]
+  /** Batches of rows, values in header order. Its `return()` is called when the stream stops early. */
+  batches: AsyncIterator<readonly (readonly unknown[])[]>
+  /** Milliseconds since the request started when the answer must be complete. Infinity for none. */
+  deadlineMs: number
+  /** When the request started (performance.now()). */
+  startedAt: number
+  /** Aborts the source (query cancel). */
+  abort: (reason: B24biError) => void
+  /** Called exactly once, when the stream ends, fails or is destroyed. */
+  onEnd: (summary: DataStreamSummary) => void
+}
+
+const CHUNK_BYTES = 64 * 1024
+
+/**
+ * The urlData answer as a byte stream: `[[header],[row],...]`, produced batch by batch as the consumer
+ * reads (backpressure), so memory stays flat whatever the table size. Any failure after the first byte
+ * destroys the stream, so the portal sees a broken response, never a truncated but valid-looking array.
+ * Call `start()` before sending: it reads the first batch, so errors that happen before any row
+ * (unknown field, source down) still become a clean coded JSON error.
+ */
+export class DataStream extends Readable {
+  readonly #options: DataStreamOptions
+  #pending: string
+  #rows = 0
+  #bytes = 0
+  #reading = false
+  #finished = false
+  #deadline: NodeJS.Timeout | undefined
+
+  constructor (options: DataStreamOptions) {
+    super({ highWaterMark: CHUNK_BYTES })
+    this.#options = options
+    this.#pending = '[' + JSON.stringify(options.header)
+  }
+
+  /** Reads the first batch; throws a coded error if the source fails before any row. */
+  async start (): Promise<void> {
+    const remaining = this.#options.deadlineMs - (performance.now() - this.#options.startedAt)
+    if (Number.isFinite(remaining)) {
+      this.#deadline = setTimeout(() => this.#onDeadline(), Math.max(0, remaining))
+      this.#deadline.unref()
+    }
+    try {
+      const first = await this.#options.batches.next()
+      this.#take(first)
+    } catch (error) {
+      this.#finish(toB24biError(error, ERR_SOURCE_FAILED))
+      throw toB24biError(error, ERR_SOURCE_FAILED)
+    }
+  }
+
+  #take (result: IteratorResult<readonly (readonly unknown[])[]>): boolean {
+    if (result.done === true) {
+      this.#pending += ']'
+      this.#finished = true
+      return false
+    }
+    const { formatters } = this.#options
+    let text = this.#pending
+    for (const row of result.value) text += ',' + formatRow(row, formatters)
+    this.#rows += result.value.length
+    this.#pending = text
+    return true
+  }
+
+  #flush (): boolean {
+    const chunk = this.#pending
+    this.#pending = ''
+    if (chunk.length === 0) return true
+    this.#bytes += Buffer.byteLength(chunk)
+    return this.push(chunk)
+  }
+
+  override _read (): void {
+    if (this.#reading) return
+    this.#reading = true
+    this.#pump().catch((error: unknown) => this.destroy(toB24biError(error, ERR_SOURCE_FAILED)))
+  }
+
+  async #pump (): Promise<void> {
+    while (true) {
+      if (this.#finished) {
+        this.#flush()
+        this.#finish()
+        this.push(null)
+        return
+      }
+      if (this.#pending.length >= CHUNK_BYTES && !this.#flush()) {
+        this.#reading = false
+        return
+      }
+      const next = await this.#options.batches.next()
+      if (this.destroyed) return
+      if (!this.#take(next) || this.#pending.length >= CHUNK_BYTES) {
+        if (!this.#flush() && !this.#finished) {
+          this.#reading = false
+          return
+        }
+      }
+    }
+  }
+
+  #onDeadline (): void {
+    if (this.#finished && this.#pending === '') return
+    const error = new ERR_DEADLINE((this.#options.deadlineMs / 1000).toString())
+    this.#summary(error, true)
+    this.destroy(error)
+  }
+
+  #summaryDone = false
+  #summary (error: B24biError | undefined, deadline: boolean): void {
+    if (this.#summaryDone) return
+    this.#summaryDone = true
+    clearTimeout(this.#deadline)
+    if (error !== undefined) this.#options.abort(error)
+    this.#options.onEnd({
+      rows: this.#rows,
+      bytes: this.#bytes,
+      elapsedMs: performance.now() - this.#options.startedAt,
+      error,
+      deadline
+    })
+  }
+
+  #finish (error?: B24biError): void {
+    this.#summary(error, false)
+  }
+
+  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
+    const coded = error === null
+      ? (this.#summaryDone ? undefined : new ERR_CLIENT_GONE())
+      : toB24biError(error, ERR_SOURCE_FAILED)
+    if (coded !== undefined) this.#summary(coded, false)
+    const iterator = this.#options.batches
+    Promise.resolve(iterator.return?.()).catch(() => {}).finally(() => callback(error))
+  }
+}

@@ -1,0 +1,61 @@
+import { ERR_CONFIG_INVALID } from './errors.js'
+import type { DateTimeFormat } from './format.js'
+import { TimeZone } from './time-zone.js'
+
+/** Options of the adapter runtime. Every one has a default; see `DEFAULTS`. */
+export interface RuntimeOptions {
+  /** IANA zone datetimes of zone-aware sources are shown in, and filter values are read in. Default 'UTC'. */
+  timeZone?: string
+  /** How datetimes are written. Default 'Y-m-d H:i:s'. */
+  datetimeFormat?: DateTimeFormat
+  /** The most rows one urlData answer may hold; a longer answer fails (never cut short). Default: no maximum. */
+  maxRows?: number
+  /** Seconds an urlData answer may take; the portal gives up after 250. Default 240. */
+  deadlineSeconds?: number
+  /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
+  authCacheSeconds?: number
+  /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
+  renameFields?: Readonly<Record<string, Readonly<Record<string, string>>>>
+}
+
+/** The defaults, with units. */
+export const RUNTIME_DEFAULTS = Object.freeze({
+  timeZone: 'UTC',
+  datetimeFormat: 'Y-m-d H:i:s' as DateTimeFormat,
+  maxRows: Infinity, // rows
+  deadlineSeconds: 240, // seconds
+  authCacheSeconds: 60 // seconds
+})
+
+/** Runtime options with defaults applied, validated and frozen. */
+export interface ResolvedRuntimeOptions {
+  readonly timeZone: TimeZone
+  readonly datetimeFormat: DateTimeFormat
+  readonly maxRows: number
+  readonly deadlineSeconds: number
+  readonly authCacheSeconds: number
+  readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
+}
+
+function positive (name: string, value: number, allowZero: boolean): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ERR_CONFIG_INVALID(name, `must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+  }
+  return value
+}
+
+/** Applies defaults and validates; a wrong option throws `B24BI_ERR_CONFIG_INVALID` naming it. */
+export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntimeOptions {
+  const datetimeFormat = options.datetimeFormat ?? RUNTIME_DEFAULTS.datetimeFormat
+  if (datetimeFormat !== 'Y-m-d H:i:s' && datetimeFormat !== 'iso') {
+    throw new ERR_CONFIG_INVALID('datetimeFormat', "must be 'Y-m-d H:i:s' or 'iso'")
+  }
+  return Object.freeze({
+    timeZone: new TimeZone(options.timeZone ?? RUNTIME_DEFAULTS.timeZone),
+    datetimeFormat,
+    maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
+    deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
+    authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
+    renameFields: structuredClone(options.renameFields ?? {})
+  })
+}

@@ -1,0 +1,229 @@
+import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row } from './adapter.js'
+import { DataStream, type DataStreamSummary } from './data-stream.js'
+import {
+  ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
+  ERR_SOURCE_FAILED, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
+} from './errors.js'
+import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
+import { compilePredicate } from './filter/evaluate.js'
+import { valueFormatter } from './format.js'
+import { planQuery, type QueryPlan, type QueryRequest } from './plan.js'
+import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js'
+import { credentialHash } from './secrets.js'
+
+/** What the runtime reports about a finished urlData answer (for logs and metrics). */
+export interface DataSummary extends DataStreamSummary {
+  table: string
+}
+
+/**
+ * Wraps an adapter and owns every invariant so the adapter author writes only the happy path:
+ * lazy single-flight init (retried after a failure), use after close, settings validation,
+ * authentication with a short cache keyed by a credential hash, unknown tables and fields, the
+ * filter split between adapter and runtime, limits, value formatting, coded errors, the deadline.
+ */
+export class AdapterRuntime {
+  readonly adapter: Adapter
+  readonly options: ResolvedRuntimeOptions
+  #init: Promise<void> | undefined
+  #closed = false
+  readonly #authCache = new Map<string, number>()
+  readonly #warnedTables = new Set<string>()
+
+  constructor (adapter: Adapter, options: RuntimeOptions = {}) {
+    this.adapter = adapter
+    this.options = resolveRuntimeOptions(options)
+  }
+
+  async #ready (): Promise<void> {
+    if (this.#closed) throw new ERR_ADAPTER_CLOSED()
+    this.#init ??= this.adapter.init().catch((error: unknown) => {
+      this.#init = undefined
+      throw toB24biError(error, ERR_SOURCE_FAILED)
+    })
+    await this.#init
+  }
+
+  /** Checks `connection` against the declared settings and returns the values as strings. */
+  connection (raw: Readonly<Record<string, unknown>> | undefined): Connection {
+    const values: Record<string, string> = {}
+    for (const setting of this.adapter.settings) {
+      const value = raw?.[setting.code]
+      if (value === undefined || value === null || value === '') {
+        if (setting.required === false) continue
+        throw new ERR_SETTING_MISSING(setting.code)
+      }
+      if (typeof value !== 'string' && typeof value !== 'number') throw new ERR_SETTING_INVALID(setting.code, 'a single value')
+      const text = String(value)
+      if (setting.type === 'INT' && !/^-?\d+$/.test(text)) throw new ERR_SETTING_INVALID(setting.code, 'an integer')
+      values[setting.code] = text
+    }
+    return Object.freeze(values)
+  }
+
+  /** Validates and authenticates the connection; returns the request context for the other calls. */
+  async authenticate (raw: Readonly<Record<string, unknown>> | undefined, log: Logger): Promise<RequestContext> {
+    const connection = this.connection(raw)
+    await this.#ready()
+    const context = { connection, log }
+    const key = credentialHash(connection)
+    const until = this.#authCache.get(key)
+    if (until !== undefined && until > Date.now()) return context
+    const accepted = await this.adapter.check(context).catch((error: unknown) => {
+      if (isB24biError(error)) throw error
+      throw new ERR_SOURCE_FAILED({ cause: error })
+    })
+    if (!accepted) throw new ERR_AUTH_REJECTED()
+    if (this.options.authCacheSeconds > 0) {
+      if (this.#authCache.size > 10_000) this.#authCache.clear()
+      this.#authCache.set(key, Date.now() + this.options.authCacheSeconds * 1000)
+    }
+    return context
+  }
+
+  /** The table list: every table with a non-empty code and title, filtered by `search` (case-insensitive). */
+  async tableList (search: string, context: RequestContext): Promise<Array<{ code: string, title: string }>> {
+    const tables: readonly TableInfo[] = await this.#call(() => this.adapter.listTables(search, context))
+    const needle = search.trim().toLowerCase()
+    const answer: Array<{ code: string, title: string }> = []
+    for (const table of tables) {
+      if (typeof table.code !== 'string' || table.code === '') {
+        context.log.warn({ table }, 'adapter listed a table without a code; left out of the answer')
+        continue
+      }
+      const title = table.title !== undefined && table.title !== '' ? table.title : table.code
+      if (needle !== '' && !table.code.toLowerCase().includes(needle) && !title.toLowerCase().includes(needle)) continue
+      answer.push({ code: table.code, title })
+    }
+    return answer
+  }
+
+  /** The fields of `table` as the portal sees them (renames applied); 404 for an unknown table. */
+  async describe (table: string, context: RequestContext): Promise<FieldInfo[]> {
+    const described = await this.#call(() => this.adapter.describeTable(table, context))
+    if (described === undefined) throw new ERR_TABLE_NOT_FOUND(table)
+    const renames = this.options.renameFields[table] ?? {}
+    const fields = described.map((field) => {
+      const code = renames[field.code]
+      return code === undefined
+        ? { ...field, name: field.name !== undefined && field.name !== '' ? field.name : field.code }
+        : { ...field, code, name: field.name !== undefined && field.name !== '' ? field.name : code, source: field.source ?? field.code }
+    })
+    this.#warnInvalidCodes(table, fields, context.log)
+    return fields
+  }
+
+  #warnInvalidCodes (table: string, fields: readonly FieldInfo[], log: Logger): void {
+    if (this.#warnedTables.has(table)) return
+    const invalid = fields.filter((field) => !isDatasetFieldName(field.code))
+    if (invalid.length === 0) return
+    this.#warnedTables.add(table)
+    const suggestion = Object.fromEntries(invalid.map((field) => [field.code, suggestDatasetFieldName(field.code)]))
+    log.warn({ table, fields: invalid.map((field) => field.code), renameFields: { [table]: suggestion } },
+      'these field codes cannot be dataset field names in Bitrix24 (letter first, A-Z, 0-9, _, at most 32); rename them with the renameFields option')
+  }
+
+  /**
+   * Plans and starts a urlData answer. Errors before the first row throw (a clean coded answer);
+   * later errors, the deadline and disconnects break the returned stream.
+   */
+  async data (
+    table: string,
+    request: QueryRequest,
+    context: RequestContext,
+    control: { startedAt: number, signal?: AbortSignal, onEnd?: (summary: DataSummary) => void }
+  ): Promise<DataStream> {
+    const fields = await this.describe(table, context)
+    const plan = planQuery(fields, request, this.adapter.capabilities(), this.options)
+    context.log.debug({ table, pushed: plan.pushed, residual: plan.residual, pushedLimit: plan.pushedLimit, limit: plan.limit },
+      'query plan: pushed runs in the adapter, residual in the runtime')
+    const abort = new AbortController()
+    control.signal?.addEventListener('abort', () => abort.abort(control.signal?.reason), { once: true })
+    const readPlan: ReadPlan = { table, fields: plan.readFields, tableFields: fields, filter: plan.pushed, limit: plan.pushedLimit, signal: abort.signal }
+    const batches = this.#rows(readPlan, plan, context)
+    const stream = new DataStream({
+      header: plan.select.map((field) => field.code),
+      formatters: plan.select.map((field) => valueFormatter(field, {
+        timeZone: this.options.timeZone,
+        datetimeFormat: this.options.datetimeFormat,
+        onNonFinite: (code) => context.log.warn({ table, field: code }, 'NaN or Infinity answered as null')
+      })),
+      batches,
+      deadlineMs: this.options.deadlineSeconds * 1000,
+      startedAt: control.startedAt,
+      abort: (reason: B24biError) => abort.abort(reason),
+      onEnd: (summary) => control.onEnd?.({ ...summary, table })
+    })
+    await stream.start()
+    return stream
+  }
+
+  async * #rows (readPlan: ReadPlan, plan: QueryPlan, context: RequestContext): AsyncGenerator<unknown[][]> {
+    const width = plan.select.length
+    const keys = plan.readFields.map((field) => field.source ?? field.code)
+    const indexOf = (code: string): number => plan.readFields.findIndex((field) => field.code === code)
+    const keep = plan.residual === undefined ? undefined : compilePredicate(plan.residual, indexOf)
+    const limit = plan.limit ?? Infinity
+    const maxRows = this.options.maxRows
+    let sent = 0
+    if (limit === 0) return
+    const source = this.adapter.readRows(readPlan, context)[Symbol.asyncIterator]()
+    try {
+      while (true) {
+        const next = await source.next()
+        if (next.done === true) return
+        const out: unknown[][] = []
+        for (const row of next.value) {
+          const values = toArray(row, keys)
+          if (keep !== undefined && !keep(values)) continue
+          if (sent === limit) break
+          if (sent === maxRows) throw new ERR_LIMIT_EXCEEDED(String(maxRows))
+          out.push(values.length === width ? values : values.slice(0, width))
+          sent++
+        }
+        if (out.length > 0) yield out
+        if (sent === limit) return
+      }
+    } catch (error) {
+      throw toB24biError(error, ERR_SOURCE_FAILED)
+    } finally {
+      await source.return?.()
+    }
+  }
+
+  async #call<T> (step: () => Promise<T>): Promise<T> {
+    await this.#ready()
+    try {
+      return await step()
+    } catch (error) {
+      throw toB24biError(error, ERR_SOURCE_FAILED)
+    }
+  }
+
+  /** True when the adapter is initialised and its source answers (for `/ready`). */
+  async ready (): Promise<boolean> {
+    try {
+      await this.#ready()
+      return await this.adapter.ready()
+    } catch {
+      return false
+    }
+  }
+
+  /** Closes the adapter once; later calls answer `B24BI_ERR_ADAPTER_CLOSED`. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const init = this.#init
+    if (init !== undefined) await init.catch(() => {})
+    await this.adapter.close()
+  }
+}
+
+function toArray (row: Row, keys: readonly string[]): unknown[] {
+  if (Array.isArray(row)) return row as unknown[]
+  const object = row as Readonly<Record<string, unknown>>
+  const values = new Array<unknown>(keys.length)
+  for (let i = 0; i < keys.length; i++) values[i] = object[keys[i]!]
+  return values
+}
