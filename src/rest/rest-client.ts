@@ -1,0 +1,176 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ERR_REST_FAILED, ERR_TOKENS_NOT_FOUND } from '../errors.js'
+import type { PortalTokens, TokenStore } from '../token-store/token-store.js'
+import { renewTokens, type OAuthApplication } from './oauth.js'
+import { securePortalUrl, webhookEndpoint } from './portal-url.js'
+import { EXPIRED_TOKEN_CODES, RETRYABLE_CODES, isRestCallError, restCallError } from './rest-errors.js'
+
+/** Call through an incoming webhook: `https://<portal>/rest/<user>/<code>/`. Connector methods refuse this. */
+export interface WebhookAuth {
+  webhook: string
+}
+
+/** Call as the application with the OAuth tokens stored for one portal; expired tokens are renewed and stored. */
+export interface OAuthAuth {
+  memberId: string
+  tokens: TokenStore
+  application: OAuthApplication
+}
+
+/** Options of `RestClient`; defaults in the comments. */
+export interface RestClientOptions {
+  auth: WebhookAuth | OAuthAuth
+  /** Calls repeated after `QUERY_LIMIT_EXCEEDED`. Default 5. */
+  retries?: number
+  /** The first back-off in milliseconds, doubled on each retry (with jitter), capped at 10 s. Default 500. */
+  retryDelay?: number
+  /** Milliseconds one HTTP call may take. Default 30000. */
+  timeout?: number
+  /** The fetch to use. Default the global one (undici). */
+  fetch?: typeof fetch
+}
+
+/** A successful answer: `result`, and for list methods `total` and `next`. */
+export interface RestAnswer<T> {
+  result: T
+  total?: number
+  next?: number
+}
+
+const MAX_DELAY = 10_000
+
+/**
+ * A small Bitrix24 REST client on fetch: `POST <endpoint><method>` with a JSON body (`auth` added for OAuth).
+ * Errors are `B24BI_ERR_REST_CALL` (vendor code in `vendorCode`) or `B24BI_ERR_REST_FAILED` (transport).
+ *
+ * @example
+ * const client = new RestClient({ auth: { memberId, tokens: new FileTokenStore(), application: { clientId, clientSecret } } })
+ * const { id } = await client.call<{ id: number }>('biconnector.connector.add', { fields })
+ */
+export class RestClient {
+  readonly #auth: WebhookAuth | OAuthAuth
+  readonly #retries: number
+  readonly #retryDelay: number
+  readonly #timeout: number
+  readonly #fetch: typeof fetch
+  readonly #webhook: string | undefined
+  #renewing: Promise<PortalTokens> | undefined
+
+  constructor (options: RestClientOptions) {
+    this.#auth = options.auth
+    this.#retries = options.retries ?? 5
+    this.#retryDelay = options.retryDelay ?? 500
+    this.#timeout = options.timeout ?? 30_000
+    this.#fetch = options.fetch ?? fetch
+    this.#webhook = 'webhook' in options.auth ? webhookEndpoint(options.auth.webhook) : undefined
+  }
+
+  /** Calls `method` and returns its `result`. */
+  async call<T = unknown> (method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return (await this.answer<T>(method, params)).result
+  }
+
+  /** Calls a list method and follows `next` until every page is read. */
+  async list<T = unknown> (method: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const items: T[] = []
+    let start: number | undefined
+    do {
+      const answer = await this.answer<T[] | Record<string, T>>(method, start === undefined ? params : { ...params, start })
+      items.push(...(Array.isArray(answer.result) ? answer.result : Object.values(answer.result ?? {})))
+      start = answer.next
+    } while (start !== undefined)
+    return items
+  }
+
+  /** Calls `method` and returns the whole successful answer; renews the token once and backs off on limits. */
+  async answer<T> (method: string, params: Record<string, unknown> = {}): Promise<RestAnswer<T>> {
+    let renewed = false
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#callOnce<T>(method, params)
+      } catch (error) {
+        if (!renewed && 'memberId' in this.#auth && isRestCallError(error, ...EXPIRED_TOKEN_CODES)) {
+          renewed = true
+          await this.#renew(this.#auth)
+          continue
+        }
+        if (attempt < this.#retries && isRestCallError(error, ...RETRYABLE_CODES)) {
+          await sleep(this.#backoff(attempt))
+          continue
+        }
+        throw error
+      }
+    }
+  }
+
+  async #callOnce<T> (method: string, params: Record<string, unknown>): Promise<RestAnswer<T>> {
+    const { url, body } = await this.#request(method, params)
+    let status: number
+    let text: string
+    try {
+      const response = await this.#fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeout)
+      })
+      status = response.status
+      text = await response.text()
+    } catch (error) {
+      throw new ERR_REST_FAILED(method, (error as Error).name === 'TimeoutError' ? 'no answer in time' : 'the portal is unreachable', { cause: error })
+    }
+    let answer: Record<string, unknown>
+    try {
+      answer = JSON.parse(text) as Record<string, unknown>
+    } catch (error) {
+      throw new ERR_REST_FAILED(method, `HTTP ${status} without a JSON body`, { cause: error })
+    }
+    if (typeof answer?.error === 'string') {
+      throw restCallError(method, answer.error, typeof answer.error_description === 'string' ? answer.error_description : '', status)
+    }
+    if (status !== 200 || !('result' in answer)) throw new ERR_REST_FAILED(method, `HTTP ${status} without a result`)
+    return {
+      result: answer.result as T,
+      ...(typeof answer.total === 'number' ? { total: answer.total } : {}),
+      ...(typeof answer.next === 'number' ? { next: answer.next } : {})
+    }
+  }
+
+  async #request (method: string, params: Record<string, unknown>): Promise<{ url: string, body: Record<string, unknown> }> {
+    if (!/^[a-z0-9_.]+$/i.test(method)) throw new ERR_REST_FAILED(method, 'not a method name')
+    if (this.#webhook !== undefined) return { url: this.#webhook + method, body: params }
+    const auth = this.#auth as OAuthAuth
+    let tokens = await this.#tokens(auth)
+    if (tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now()) tokens = await this.#renew(auth)
+    const endpoint = securePortalUrl(tokens.restEndpoint, 'REST endpoint').href
+    return { url: endpoint.replace(/\/?$/, '/') + method, body: { ...params, auth: tokens.accessToken } }
+  }
+
+  async #tokens (auth: OAuthAuth): Promise<PortalTokens> {
+    const tokens = await auth.tokens.get(auth.memberId)
+    if (tokens === undefined) throw new ERR_TOKENS_NOT_FOUND(auth.memberId)
+    return tokens
+  }
+
+  /** One renewal at a time per client; if another replica renewed first, its stored pair is used. */
+  async #renew (auth: OAuthAuth): Promise<PortalTokens> {
+    this.#renewing ??= (async () => {
+      const stale = await this.#tokens(auth)
+      try {
+        const fresh = await renewTokens(stale, { application: auth.application, fetch: this.#fetch, timeout: this.#timeout })
+        await auth.tokens.set(fresh)
+        return fresh
+      } catch (error) {
+        const current = await this.#tokens(auth)
+        if (current.refreshToken !== stale.refreshToken) return current
+        throw error
+      }
+    })().finally(() => { this.#renewing = undefined })
+    return await this.#renewing
+  }
+
+  #backoff (attempt: number): number {
+    const delay = Math.min(MAX_DELAY, this.#retryDelay * 2 ** attempt)
+    return delay / 2 + Math.random() * delay / 2
+  }
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import qs from 'qs'
+import { phpFormEncode } from '../../src/cli/probe/php-form.js'
+import { BiconnectorState, PortalError } from './biconnector-methods.js'
+
+/** Options of the fake portal. */
+export interface FakePortalOptions {
+  /** Access token lifetime, seconds. Default 3600. */
+  tokenTtl?: number
+}
+
+/** One REST call the fake portal answered. */
+export interface PortalCall {
+  method: string
+  via: 'webhook' | 'oauth'
+  error?: string
+}
+
+const secret = (): string => randomBytes(12).toString('hex')
+
+/**
+ * A local stand-in for a Bitrix24 portal and the vendor's OAuth server, behaving like the documented REST API:
+ * OAuth tokens that expire and renew (refresh tokens rotate), `ACCESS_DENIED` for `biconnector.connector.*` called
+ * by webhook, the validation codes of connector.add and source.add, `QUERY_LIMIT_EXCEEDED` on demand, the install
+ * and uninstall events, and the urlCheck call on source.add.
+ */
+export class FakePortal {
+  readonly app: FastifyInstance
+  readonly state = new BiconnectorState()
+  readonly calls: PortalCall[] = []
+  readonly memberId = `member_${secret()}`
+  readonly clientId = 'local.fake.app'
+  readonly clientSecret = secret()
+  readonly webhookCode = secret()
+  applicationToken = secret()
+  /** Refresh-token grants answered. */
+  renewals = 0
+  url = ''
+  readonly #tokenTtl: number
+  readonly #access = new Map<string, number>()
+  readonly #refresh = new Set<string>()
+  #failures: string[] = []
+
+  private constructor (options: FakePortalOptions) {
+    this.#tokenTtl = options.tokenTtl ?? 3600
+    this.app = Fastify()
+    this.app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, qs.parse(String(body), { depth: 10 }))
+    })
+    this.app.get('/oauth/token/', async (request, reply) => this.#grant(request.query as Record<string, string>, reply))
+    this.app.post('/rest/:method', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>
+      const { auth, ...params } = body
+      const method = (request.params as { method: string }).method.replace(/\.json$/, '')
+      const expiresAt = this.#access.get(String(auth))
+      if (expiresAt === undefined) return this.#fail(reply, method, 'oauth', new PortalError('NO_AUTH_FOUND', 'Wrong authorization data', 401))
+      if (expiresAt <= Date.now()) return this.#fail(reply, method, 'oauth', new PortalError('expired_token', 'The access token provided has expired.', 401))
+      return await this.#answer(reply, method, 'oauth', params)
+    })
+    this.app.post('/rest/:user/:code/:method', async (request, reply) => {
+      const { code, method: raw } = request.params as { code: string, method: string }
+      const method = raw.replace(/\.json$/, '')
+      if (code !== this.webhookCode) return this.#fail(reply, method, 'webhook', new PortalError('NO_AUTH_FOUND', 'Wrong authorization data', 401))
+      if (method.startsWith('biconnector.connector.') && method !== 'biconnector.connector.fields') {
+        return this.#fail(reply, method, 'webhook', new PortalError('ACCESS_DENIED', 'Access denied.', 403))
+      }
+      return await this.#answer(reply, method, 'webhook', (request.body ?? {}) as Record<string, unknown>)
+    })
+  }
+
+  /** Starts a fake portal on a free local port. */
+  static async start (options: FakePortalOptions = {}): Promise<FakePortal> {
+    const portal = new FakePortal(options)
+    await portal.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = portal.app.server.address()
+    if (address === null || typeof address === 'string') throw new TypeError('no address')
+    portal.url = `http://127.0.0.1:${address.port}`
+    return portal
+  }
+
+  /** The portal's host as it sends it in `auth[domain]`. */
+  get domain (): string { return this.url.replace(/^https?:\/\//, '') }
+  /** The OAuth token endpoint (point `OAuthApplication.server` here). */
+  get oauthServer (): string { return `${this.url}/oauth/token/` }
+  /** An incoming webhook of user 1. */
+  get webhookUrl (): string { return `${this.url}/rest/1/${this.webhookCode}/` }
+
+  /** Mints a fresh token pair, as an install or a renewal does. */
+  issueTokens (): { accessToken: string, refreshToken: string, expiresIn: number } {
+    const accessToken = `at_${secret()}`
+    const refreshToken = `rt_${secret()}`
+    this.#access.set(accessToken, Date.now() + this.#tokenTtl * 1000)
+    this.#refresh.add(refreshToken)
+    return { accessToken, refreshToken, expiresIn: this.#tokenTtl }
+  }
+
+  /** Makes every access token issued so far expired (the next call answers `expired_token`). */
+  expireTokens (): void {
+    for (const token of this.#access.keys()) this.#access.set(token, 0)
+  }
+
+  /** The next `count` REST calls answer `code` (default `QUERY_LIMIT_EXCEEDED`, HTTP 503). */
+  failNext (count: number, code = 'QUERY_LIMIT_EXCEEDED'): void {
+    this.#failures.push(...Array.from({ length: count }, () => code))
+  }
+
+  /** Posts `ONAPPINSTALL` to `handlerUrl` like a portal installing the application; returns the answer. */
+  async install (handlerUrl: string, overrides: Record<string, string> = {}): Promise<{ status: number, body: string }> {
+    const { accessToken, refreshToken, expiresIn } = this.issueTokens()
+    return await this.#event(handlerUrl, 'ONAPPINSTALL', {
+      access_token: accessToken,
+      expires: String(Math.floor(Date.now() / 1000) + expiresIn),
+      expires_in: String(expiresIn),
+      scope: 'biconnector',
+      domain: this.domain,
+      server_endpoint: `${this.url}/oauth/rest/`,
+      status: 'L',
+      client_endpoint: `${this.url}/rest/`,
+      member_id: this.memberId,
+      user_id: '1',
+      refresh_token: refreshToken,
+      application_token: this.applicationToken,
+      ...overrides
+    })
+  }
+
+  /** Posts `ONAPPUNINSTALL` to `handlerUrl`. */
+  async uninstall (handlerUrl: string, applicationToken = this.applicationToken): Promise<{ status: number, body: string }> {
+    return await this.#event(handlerUrl, 'ONAPPUNINSTALL', {
+      domain: this.domain, member_id: this.memberId, application_token: applicationToken
+    }, { CLEAN: '0' })
+  }
+
+  /** Stops the server. */
+  async close (): Promise<void> {
+    await this.app.close()
+  }
+
+  async #event (url: string, event: string, auth: Record<string, string>, data: Record<string, string> = {}): Promise<{ status: number, body: string }> {
+    const body = phpFormEncode({ event, data: { VERSION: '1', LANGUAGE_ID: 'en', ...data }, ts: String(Math.floor(Date.now() / 1000)), auth })
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    return { status: response.status, body: await response.text() }
+  }
+
+  #grant (query: Record<string, string>, reply: FastifyReply): unknown {
+    if (query.grant_type !== 'refresh_token' || query.client_id !== this.clientId || query.client_secret !== this.clientSecret) {
+      return reply.code(401).send({ error: 'invalid_client', error_description: 'Invalid client.' })
+    }
+    if (query.refresh_token === undefined || !this.#refresh.delete(query.refresh_token)) {
+      return reply.code(400).send({ error: 'invalid_grant', error_description: 'Invalid refresh token.' })
+    }
+    this.renewals++
+    const { accessToken, refreshToken, expiresIn } = this.issueTokens()
+    return {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: expiresIn,
+      expires: Math.floor(Date.now() / 1000) + expiresIn,
+      scope: 'biconnector',
+      domain: 'oauth.bitrix.info',
+      server_endpoint: `${this.url}/oauth/rest/`,
+      status: 'L',
+      client_endpoint: `${this.url}/rest/`,
+      member_id: this.memberId,
+      user_id: 1
+    }
+  }
+
+  async #answer (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', params: Record<string, unknown>): Promise<unknown> {
+    const failure = this.#failures.shift()
+    if (failure !== undefined) {
+      return this.#fail(reply, method, via, new PortalError(failure, failure === 'QUERY_LIMIT_EXCEEDED' ? 'Too many requests' : 'Injected failure', failure === 'QUERY_LIMIT_EXCEEDED' ? 503 : 500))
+    }
+    try {
+      const answer = await this.state.call(method, params)
+      this.calls.push({ method, via })
+      return { ...answer, time: { start: Date.now() / 1000, duration: 0.001 } }
+    } catch (error) {
+      if (error instanceof PortalError) return this.#fail(reply, method, via, error)
+      throw error
+    }
+  }
+
+  #fail (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', error: PortalError): unknown {
+    this.calls.push({ method, via, error: error.vendorCode })
+    return reply.code(error.status).send({ error: error.vendorCode, error_description: error.description })
+  }
+}
