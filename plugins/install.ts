@@ -1,0 +1,171 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Setting } from '../src/adapter.js'
+import { normalizeBody, parseFormBody } from '../src/body.js'
+import {
+  ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED
+} from '../src/errors.js'
+import { connectorFields, registerConnector, type ConnectorDefinition, type Registration } from '../src/rest/connector-registration.js'
+import type { OAuthApplication } from '../src/rest/oauth.js'
+import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
+import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
+import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
+import type { PortalTokens, TokenStore } from '../src/token-store/token-store.js'
+
+/** Options of `installPlugin`; defaults in the comments. */
+export interface InstallPluginOptions {
+  /** Where each portal's tokens are kept (share one store between replicas). */
+  tokens: TokenStore
+  /** The local application's client id and secret (and the OAuth server, for tests). */
+  application: OAuthApplication
+  /** What to register; `settings` default to the served adapter's (`fastify.b24bi.adapter.settings`). */
+  connector: Omit<ConnectorDefinition, 'settings'> & { settings?: readonly Setting[] }
+  /** The application's install handler and event handler paths. Default `/bitrix24/install` and `/bitrix24/events`. */
+  paths?: { install?: string, events?: string }
+  /** REST client tuning (retries, back-off, timeout). */
+  rest?: Omit<RestClientOptions, 'auth'>
+}
+
+const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
+
+function text (auth: Record<string, unknown>, key: string): string {
+  const value = auth[key]
+  if (typeof value !== 'string' || value === '') throw new ERR_INSTALL_INVALID(`auth[${key}] is missing`)
+  return value
+}
+
+function sameSecret (a: string, b: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(a), digest(b))
+}
+
+/** Reads and checks the `auth` block of an `ONAPPINSTALL` event. */
+function installedTokens (auth: Record<string, unknown>): PortalTokens {
+  const memberId = text(auth, 'member_id')
+  const domain = text(auth, 'domain').toLowerCase()
+  if (!MEMBER_ID.test(memberId)) throw new ERR_INSTALL_INVALID('auth[member_id] is malformed')
+  if (!isPortalDomain(domain)) throw new ERR_INSTALL_INVALID('auth[domain] is not a host name')
+  let restEndpoint = restEndpointOf(domain)
+  if (typeof auth.client_endpoint === 'string' && auth.client_endpoint !== '') {
+    let endpoint: URL
+    try {
+      endpoint = new URL(auth.client_endpoint)
+    } catch {
+      throw new ERR_INSTALL_INVALID('auth[client_endpoint] is not a URL')
+    }
+    if (endpoint.host.toLowerCase() !== domain) throw new ERR_INSTALL_INVALID('auth[client_endpoint] is not on auth[domain]')
+    restEndpoint = endpoint.href
+  }
+  const expiresIn = Number(auth.expires_in)
+  return {
+    memberId,
+    domain,
+    restEndpoint,
+    accessToken: text(auth, 'access_token'),
+    refreshToken: text(auth, 'refresh_token'),
+    applicationToken: text(auth, 'application_token'),
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: Date.now() + expiresIn * 1000 } : {})
+  }
+}
+
+function authOf (body: unknown): { event: string, auth: Record<string, unknown> } {
+  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const auth = record.auth
+  if (typeof auth !== 'object' || auth === null) throw new ERR_INSTALL_INVALID('auth is missing')
+  return { event: String(record.event ?? '').toUpperCase(), auth: auth as Record<string, unknown> }
+}
+
+async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
+  const { tokens: store, application } = options
+
+  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseFormBody(body as string))
+    } catch (error) {
+      done(error as Error, undefined)
+    }
+  })
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const coded = isB24biError(error) ? error : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED('not valid JSON or form data', { cause: error }) : toB24biError(error)
+    if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+    else request.log.warn({ code: coded.code }, coded.message)
+    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message })
+  })
+
+  async function install (request: FastifyRequest, auth: Record<string, unknown>): Promise<Registration> {
+    const fresh = installedTokens(auth)
+    const known = await store.get(fresh.memberId)
+    if (known !== undefined && known.domain !== fresh.domain) throw new ERR_INSTALL_FORBIDDEN('this portal id is installed on another domain')
+    // The tokens are proven by the registration call before they replace anything stored.
+    const trial = new MemoryTokenStore([fresh])
+    const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
+    const registration = await registerConnector(client, { ...options.connector, settings: options.connector.settings ?? options.settings() })
+    const used = await trial.get(fresh.memberId) ?? fresh
+    await store.set({ ...used, connectorId: registration.id })
+    request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action }, 'application installed')
+    return registration
+  }
+
+  async function uninstall (request: FastifyRequest, auth: Record<string, unknown>): Promise<void> {
+    const memberId = text(auth, 'member_id')
+    const applicationToken = text(auth, 'application_token')
+    const known = await store.get(memberId)
+    if (known === undefined) return
+    if (known.applicationToken === undefined || !sameSecret(known.applicationToken, applicationToken)) {
+      throw new ERR_INSTALL_FORBIDDEN('application_token does not match')
+    }
+    await store.delete(memberId)
+    request.log.info({ memberId, domain: known.domain }, 'application uninstalled: tokens forgotten')
+  }
+
+  const handler = async (request: FastifyRequest): Promise<Record<string, unknown>> => {
+    const { event, auth } = authOf(normalizeBody(request.body))
+    if (event === 'ONAPPINSTALL') {
+      try {
+        const { id, action } = await install(request, auth)
+        return { status: 'installed', connectorId: id, action }
+      } catch (error) {
+        throw isB24biError(error) ? error : new ERR_REST_FAILED('biconnector.connector.add', 'registration failed', { cause: error })
+      }
+    }
+    if (event === 'ONAPPUNINSTALL') {
+      await uninstall(request, auth)
+      return { status: 'uninstalled' }
+    }
+    throw new ERR_INSTALL_INVALID(`the event '${event.slice(0, 40)}' is not handled`)
+  }
+  fastify.post(options.paths?.install ?? '/bitrix24/install', handler)
+  fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
+}
+
+const install: FastifyPluginAsync<InstallPluginOptions> = async (fastify, options) => {
+  if (typeof options.tokens?.get !== 'function') throw new ERR_CONFIG_INVALID('install.tokens', 'a token store is required')
+  if (!options.application?.clientId || !options.application.clientSecret) {
+    throw new ERR_CONFIG_INVALID('install.application', 'clientId and clientSecret are required')
+  }
+  const settings = (): readonly Setting[] => {
+    const declared = options.connector.settings ?? (fastify as Partial<Pick<FastifyInstance, 'b24bi'>>).b24bi?.adapter.settings
+    if (declared === undefined) throw new ERR_CONFIG_INVALID('install.connector.settings', 'give settings or register the connector plugin first')
+    return declared
+  }
+  connectorFields({ ...options.connector, settings: [] }) // fails at start-up on a bad title or public URL
+  await fastify.register(routes, { ...options, settings })
+}
+
+/**
+ * The Bitrix24 local application's handlers (register it only when the install flow is wanted; it is off unless
+ * the composition root adds it). `ONAPPINSTALL`: checks the event, registers the connector with the new tokens
+ * (updating a connector of the same title on reinstall) and stores the tokens per `member_id`.
+ * `ONAPPUNINSTALL`: checked against the stored `application_token`, forgets the portal's tokens.
+ *
+ * @example
+ * await fastify.register(installPlugin, {
+ *   tokens: new FileTokenStore(),
+ *   application: { clientId: process.env.B24_CLIENT_ID, clientSecret: process.env.B24_CLIENT_SECRET },
+ *   connector: { title: 'Sales warehouse', publicUrl: 'https://bi.example.com' }
+ * })
+ */
+export const installPlugin = fp(install, { fastify: '5.x', name: 'b24bi-install' })
+export default installPlugin
