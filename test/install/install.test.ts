@@ -125,12 +125,12 @@ t.test('other events, bodies without auth and JSON bodies', async (t) => {
 t.test('configuration mistakes fail at start-up', async (t) => {
   const app = Fastify()
   t.teardown(async () => await app.close())
-  await t.rejects(app.register(installPlugin, {
-    tokens: new MemoryTokenStore(), application: { clientId: 'c', clientSecret: '' }, connector: { title: 'x', publicUrl: 'https://x' }
-  }).ready(), { code: 'B24BI_ERR_CONFIG_INVALID' })
+  await t.rejects(async () => {
+    await app.register(installPlugin, { tokens: new MemoryTokenStore(), application: { clientId: 'c', clientSecret: '' }, connector: { title: 'x', publicUrl: 'https://x' } })
+  }, { code: 'B24BI_ERR_CONFIG_INVALID' })
   const bad = Fastify()
   t.teardown(async () => await bad.close())
-  await t.rejects(bad.register(installPlugin, {
-    tokens: new MemoryTokenStore(), application: { clientId: 'c', clientSecret: 's' }, connector: { title: 'x', publicUrl: 'not a url' }
-  }).ready(), { code: 'B24BI_ERR_CONFIG_INVALID' })
+  await t.rejects(async () => {
+    await bad.register(installPlugin, { tokens: new MemoryTokenStore(), application: { clientId: 'c', clientSecret: 's' }, connector: { title: 'x', publicUrl: 'not a url' } })
+  }, { code: 'B24BI_ERR_CONFIG_INVALID' })
 })
