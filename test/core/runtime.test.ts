@@ -1,0 +1,107 @@
+import t from 'tap'
+import type { FieldInfo } from '../../src/field-types.js'
+import { buildServer } from '../../src/cli/server.js'
+import { MemoryAdapter } from '../helpers/memory-adapter.js'
+
+const fields: FieldInfo[] = [
+  { code: 'ID', type: 'int' },
+  { code: 'NAME', type: 'string' },
+  { code: 'DAY', type: 'date' },
+  { code: 'AMOUNT', type: 'money' }
+]
+const rows = Array.from({ length: 10 }, (_, i) => ({
+  ID: i + 1,
+  NAME: `item ${i + 1}`,
+  DAY: `2026-01-${String(i + 1).padStart(2, '0')}`,
+  AMOUNT: i % 3 === 0 ? null : `${i}00.5`
+}))
+
+async function data (adapter: MemoryAdapter, body: Record<string, unknown>, runtime = {}) {
+  const app = await buildServer({ adapter, logger: false, runtime })
+  const answer = await app.inject({ method: 'POST', url: '/api/data', payload: { connection: {}, table: 'items', ...body } })
+  await app.close()
+  return answer
+}
+
+t.test('an adapter that pushes nothing down still answers filters and limits exactly', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows)
+  const answer = await data(adapter, { select: ['NAME', 'ID'], filter: { '>=DAY': '03.01.2026', '!AMOUNT': null }, limit: 3 })
+  t.equal(answer.statusCode, 200)
+  t.same(answer.json(), [['NAME', 'ID'], ['item 3', 3], ['item 5', 5], ['item 6', 6]])
+  t.equal(adapter.plans[0]!.filter, undefined, 'nothing was pushed down')
+  t.equal(adapter.plans[0]!.limit, undefined, 'limit not pushed down')
+  t.same(adapter.plans[0]!.fields.map((field) => field.code), ['NAME', 'ID', 'DAY', 'AMOUNT'], 'filter-only fields are read after the selected ones')
+  t.equal(adapter.returned, 1, 'the source iterator was closed once the limit was reached')
+})
+
+t.test('residual filtering per field and operator', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows, { capabilities: { limit: true, filter: (field, op) => field.code === 'DAY' && op === 'gte' } })
+  const answer = await data(adapter, { select: ['ID'], filter: { '>=DAY': '2026-01-05', '<ID': '8' }, limit: 2 })
+  t.same(answer.json(), [['ID'], [5], [6]])
+  const plan = adapter.plans[0]!
+  t.match(plan.filter, { kind: 'condition', field: 'DAY', op: 'gte' }, 'the supported condition was pushed down')
+  t.equal(plan.limit, undefined, 'no limit is pushed while a residual filter runs after the adapter')
+})
+
+t.test('an adapter that pushes everything gets the whole filter and the limit', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows, { capabilities: { limit: true, filter: true } })
+  await data(adapter, { filter: { LOGIC: 'OR', ID: '1', '%NAME': 'ITEM 2' }, limit: 4 })
+  t.match(adapter.plans[0]!.filter, { kind: 'group', logic: 'OR' })
+  t.equal(adapter.plans[0]!.limit, 4)
+})
+
+t.test('maxRows: a longer answer fails with a code instead of being cut short', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows, { batch: 100 })
+  const over = await data(adapter, {}, { maxRows: 5 })
+  t.equal(over.statusCode, 400)
+  t.equal(over.json().error, 'B24BI_ERR_LIMIT_EXCEEDED')
+  const within = await data(new MemoryAdapter(fields, rows), { limit: 5 }, { maxRows: 5 })
+  t.equal(within.statusCode, 200)
+  t.equal((within.json() as unknown[]).length, 6)
+})
+
+t.test('renameFields gives the portal valid codes and reads the source names', async (t) => {
+  const odd: FieldInfo[] = [{ code: 'id', type: 'int' }, { code: 'created at', type: 'date' }]
+  const adapter = new MemoryAdapter(odd, [{ id: 1, 'created at': '2026-02-03' }])
+  const app = await buildServer({ adapter, logger: false, runtime: { renameFields: { items: { id: 'ID', 'created at': 'CREATED_AT' } } } })
+  t.teardown(() => app.close())
+  const description = await app.inject({ method: 'POST', url: '/api/table_description', payload: { connection: {}, table: 'items' } })
+  t.same(description.json(), [{ code: 'ID', name: 'ID', type: 'int' }, { code: 'CREATED_AT', name: 'CREATED_AT', type: 'date' }])
+  const answer = await app.inject({ method: 'POST', url: '/api/data', payload: { connection: {}, table: 'items', filter: { CREATED_AT: '03.02.2026' } } })
+  t.same(answer.json(), [['ID', 'CREATED_AT'], [1, '2026-02-03']])
+})
+
+t.test('init is lazy, single-flight, retried after a failure; driver messages never reach the portal', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows, { failInit: 1 })
+  const app = await buildServer({ adapter, logger: false })
+  t.teardown(() => app.close())
+  t.equal(adapter.inits, 0, 'not initialised before the first request')
+  const first = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: {} } })
+  t.equal(first.statusCode, 502)
+  t.equal(first.json().error, 'B24BI_ERR_SOURCE_FAILED')
+  t.notMatch(first.body, /hunter2|10\.0\.0\.1|ECONNREFUSED/)
+  const [a, b] = await Promise.all([
+    app.inject({ method: 'POST', url: '/api/check', payload: { connection: {} } }),
+    app.inject({ method: 'POST', url: '/api/check', payload: { connection: {} } })
+  ])
+  t.equal(a.statusCode, 200)
+  t.equal(b.statusCode, 200)
+  t.equal(adapter.inits, 2, 'one retry, shared by both concurrent requests')
+})
+
+t.test('an error before the first row is a clean coded answer', async (t) => {
+  const adapter = new MemoryAdapter(fields, rows, { throwAfter: 0 })
+  const answer = await data(adapter, {})
+  t.equal(answer.statusCode, 502)
+  t.same(Object.keys(answer.json()), ['error', 'message'])
+  t.notMatch(answer.body, /hunter2/)
+})
+
+t.test('mapFields is validated against select', async (t) => {
+  const ok = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { ID: 'ITEM_ID' }, limit: 1 })
+  t.same(ok.json(), [['ID'], [1]], 'the header stays in field codes')
+  const notSelected = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { NAME: 'X' } })
+  t.equal(notSelected.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
+  const badName = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { ID: '1abc' } })
+  t.equal(badName.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
+})
