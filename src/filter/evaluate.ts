@@ -98,7 +98,7 @@ export function likeToRegExp (pattern: string): RegExp {
 }
 
 function escapeRegExp (text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
 }
 
 function compileLike (pattern: string): Test {

@@ -67,6 +67,7 @@ t.test('groups and LIKE', async (t) => {
   t.equal(likeToRegExp('a.b').test('aXb'), false, 'regex characters are literal')
   t.equal(likeToRegExp('(x)*[y]').test('(x)*[y]'), true)
   t.equal(likeToRegExp('\\a').test('a'), true, 'backslash escapes any character')
+  t.equal(likeToRegExp("' OR 1=1 --").test("' OR 1=1 --"), true, 'a hyphen is literal (regression: invalid regex escape under the u flag)')
 })
 
 t.test('a million rows stay fast', async (t) => {
