@@ -115,3 +115,6 @@ export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token s
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
+
+// operations (server, configuration, probes)
+export const ERR_ROUTE_NOT_FOUND = createError('B24BI_ERR_ROUTE_NOT_FOUND', 'No route %s %s', 404)
