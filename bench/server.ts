@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import pg from 'pg'
+import { buildServer } from '../src/cli/server.js'
+import { PgCursorAdapter } from './pg-cursor-adapter.js'
+import { BENCH_TOKEN, benchSelect, pgConfig } from './seed.js'
+
+/** Which server a benchmark child runs. */
+export type BenchServerKind = 'b24bi' | 'naive' | 'bare'
+
+async function b24biServer (tables: string[]): Promise<FastifyInstance> {
+  const adapter = new PgCursorAdapter({ pool: pgConfig(), token: BENCH_TOKEN, tables })
+  return await buildServer({ adapter, logger: false })
+}
+
+// The connector most people write first: every row in memory, one JSON.stringify, one send.
+async function naiveServer (tables: string[]): Promise<FastifyInstance> {
+  const pool = new pg.Pool({ ...pgConfig(), max: 4 })
+  const fastify = Fastify({ logger: false })
+  await fastify.register(formbody)
+  fastify.post('/api/data', async (request, reply) => {
+    const body = request.body as { table?: string }
+    if (body.table === undefined || !tables.includes(body.table)) return await reply.code(404).send({ error: 'unknown table' })
+    const result = await pool.query({ text: benchSelect(body.table), rowMode: 'array' })
+    const answer = [result.fields.map((field) => field.name.toUpperCase()), ...result.rows]
+    return await reply.type('application/json').send(JSON.stringify(answer))
+  })
+  fastify.addHook('onClose', async () => await pool.end())
+  return fastify
+}
+
+// The floor for small calls: Fastify, the form parser and a constant answer.
+async function bareServer (tables: string[]): Promise<FastifyInstance> {
+  const fastify = Fastify({ logger: false })
+  await fastify.register(formbody)
+  fastify.post('/api/check', async () => ({ status: 'ok' }))
+  fastify.post('/api/table_list', async () => tables.map((code) => ({ code, title: code })))
+  return fastify
+}
+
+const BUILDERS: Record<BenchServerKind, (tables: string[]) => Promise<FastifyInstance>> = {
+  b24bi: b24biServer, naive: naiveServer, bare: bareServer
+}
+
+/** Runs one benchmark server on a loopback port and prints `{"port":N}` on stdout (the parent reads it). */
+async function main (): Promise<void> {
+  const [kind, tableList = ''] = process.argv.slice(2)
+  const build = BUILDERS[kind as BenchServerKind]
+  if (build === undefined) {
+    process.stderr.write('usage: server.js b24bi|naive|bare table1,table2\n')
+    process.exit(2)
+  }
+  const fastify = await build(tableList.split(',').filter((table) => table !== ''))
+  await fastify.listen({ host: '127.0.0.1', port: 0 })
+  const address = fastify.server.address()
+  process.stdout.write(JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 }) + '\n')
+  const stop = (): void => { fastify.close().then(() => process.exit(0), () => process.exit(1)) }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+await main()
