@@ -44,7 +44,7 @@ export function parseFilter (raw: unknown, fields: readonly FieldInfo[], options
   const context: Context = { fields: new Map(fields.map((field) => [field.code, field])), options }
   const group = parseGroup('filter', raw as object, 1, context)
   if (group.items.length === 0) return undefined
-  return group
+  return group.items.length === 1 ? group.items[0] : group
 }
 
 function parseGroup (key: string, raw: object, depth: number, context: Context): FilterGroup {
