@@ -1,4 +1,5 @@
-import { cpus, totalmem } from 'node:os'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { copyThroughPsql, readAnswer, smallCall, startServer, type SmallCallLatency, type Transfer } from './measure.js'
 import { BENCH_TOKEN, benchSelect, benchTable, pgConfig, seedBenchTable } from './seed.js'
@@ -11,6 +12,7 @@ interface SizeResult {
 }
 
 const MB = 1024 * 1024
+const PROFILE_DIR = join(tmpdir(), 'b24bi-bench-profiles')
 const SMALL_CALL_SECONDS = 5
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
 
@@ -44,7 +46,7 @@ async function measureSize (rows: number, cpuProf: boolean): Promise<SizeResult>
   log(`${rows} rows: COPY through psql`)
   const copy = await copyThroughPsql(benchSelect(table), rows)
   log(`${rows} rows: b24bi urlData`)
-  const b24bi = await serverTransfer('b24bi', table, rows, cpuProf ? ['--cpu-prof', '--cpu-prof-dir=bench-profiles'] : [])
+  const b24bi = await serverTransfer('b24bi', table, rows, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])
   let naive
   if (rows <= NAIVE_MAX_ROWS) {
     log(`${rows} rows: naive connector`)
@@ -134,6 +136,7 @@ async function main (): Promise<void> {
   process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, PostgreSQL at ${pgConfig().host}\n\n`)
   printTable(transferRows(results))
   printRatios(results, smallCalls)
+  if (cpuProf) process.stdout.write(`\nCPU profiles of the b24bi server: ${PROFILE_DIR}\n`)
 }
 
 await main()
