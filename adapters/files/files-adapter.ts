@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join, basename } from 'node:path'
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import type { FieldInfo, FieldType, TableInfo } from '../../src/field-types.js'
@@ -136,12 +136,16 @@ export class FilesAdapter extends Adapter {
     const epochColumns = plan.fields.map((field, index) => columns.get(field.source ?? field.code)!.reading.read === 'epoch_ms' ? index : -1).filter((index) => index >= 0)
     const connection = await this.#connect()
     const onAbort = (): void => connection.interrupt()
+    let next: Promise<DuckDBDataChunk | null> | undefined
     plan.signal.addEventListener('abort', onAbort, { once: true })
     try {
       const result = await connection.stream(query.sql, query.parameters as never[])
+      // The next chunk is fetched while this one is formatted and written: DuckDB works in its own threads.
+      next = result.fetchChunk()
       while (!plan.signal.aborted) {
-        const chunk = await result.fetchChunk()
+        const chunk = await next
         if (chunk === null || chunk.rowCount === 0) return
+        next = result.fetchChunk()
         const rows = chunk.getRows() as unknown[][]
         if (epochColumns.length > 0) {
           for (const row of rows) for (const index of epochColumns) row[index] = row[index] === null ? null : new Date(Number(row[index]))
@@ -152,6 +156,8 @@ export class FilesAdapter extends Adapter {
       throw plan.signal.aborted ? plan.signal.reason : error
     } finally {
       plan.signal.removeEventListener('abort', onAbort)
+      // A prefetched chunk may still be in flight when the reader stops early: let it settle before closing.
+      await next?.catch(() => null)
       connection.closeSync()
     }
   }
