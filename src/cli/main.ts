@@ -5,7 +5,10 @@ import type { CliIo, Command } from './command.js'
 
 /** The commands, loaded only when called so `b24bi --help` never opens a driver. */
 const COMMANDS: Record<string, { summary: string, load: () => Promise<{ command: Command }> }> = {
-  serve: { summary: 'Run the connector server (the demo when no config is given)', load: async () => await import('./commands/serve.js') }
+  serve: { summary: 'Run the connector server (the demo when no config is given)', load: async () => await import('./commands/serve.js') },
+  register: { summary: 'Register (or update) the connector in a portal', load: async () => await import('./commands/register.js') },
+  connectors: { summary: 'List or remove the connectors of this application', load: async () => await import('./commands/connectors.js') },
+  sources: { summary: 'Add, list or remove sources (configured connections)', load: async () => await import('./commands/sources.js') }
 }
 
 function help (io: CliIo): number {
