@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { listErrors, isB24biError, toB24biError, ERR_TABLE_NOT_FOUND, ERR_SOURCE_FAILED } from '../../src/errors.js'
+
+t.test('every registered error code is in the README errors table with its status', async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const table = readme.slice(readme.indexOf('<!-- errors:start -->'), readme.indexOf('<!-- errors:end -->'))
+  for (const error of listErrors()) {
+    t.match(table, `| \`${error.code}\` | ${error.statusCode} |`, `${error.code} is documented`)
+  }
+})
+
+t.test('codes are unique, prefixed and carry a status', async (t) => {
+  const codes = listErrors().map((error) => error.code)
+  t.equal(new Set(codes).size, codes.length)
+  for (const error of listErrors()) {
+    t.match(error.code, /^B24BI_ERR_[A-Z0-9_]+$/)
+    t.ok(error.statusCode >= 400 && error.statusCode < 600)
+  }
+})
+
+t.test('foreign errors are wrapped, their message kept only in the cause', async (t) => {
+  const foreign = new Error('password authentication failed for user "admin"')
+  const wrapped = toB24biError(foreign, ERR_SOURCE_FAILED)
+  t.equal(wrapped.code, 'B24BI_ERR_SOURCE_FAILED')
+  t.notMatch(wrapped.message, /password/)
+  t.equal(wrapped.cause, foreign)
+  const own = new ERR_TABLE_NOT_FOUND('deals')
+  t.equal(toB24biError(own), own)
+  t.ok(isB24biError({ code: 'B24BI_ERR_X', statusCode: 400 }), 'recognised by shape, not instanceof')
+  t.notOk(isB24biError(foreign))
+})
