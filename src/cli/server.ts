@@ -1,11 +1,36 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import compress from '@fastify/compress'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import underPressure from '@fastify/under-pressure'
 import type { Adapter } from '../adapter.js'
+import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError } from '../errors.js'
+import { AdapterRuntime } from '../runtime.js'
 import type { RuntimeOptions } from '../runtime-options.js'
-import { connectorPlugin, type ConnectorPaths } from '../../plugins/connector.js'
+import { credentialHash } from '../secrets.js'
 import { REDACTED_PATHS } from '../log-redaction.js'
+import { connectorPlugin, type ConnectorPaths } from '../../plugins/connector.js'
+import { docsPlugin } from '../../plugins/docs.js'
+import { guardPlugin } from '../../plugins/guard.js'
+import { healthPlugin } from '../../plugins/health.js'
+import { metricsPlugin } from '../../plugins/metrics.js'
 
-/** Everything `buildServer` needs. */
+/** Per-credential rate limit: `max` requests per `windowSeconds` for one credential set (or one IP without one). */
+export interface RateLimitOptions {
+  max: number // requests per window
+  windowSeconds: number // seconds
+}
+
+/** `@fastify/under-pressure` thresholds; 0 or absent turns one off. */
+export interface UnderPressureOptions {
+  maxEventLoopDelayMs?: number // milliseconds
+  maxEventLoopUtilization?: number // 0..1
+  maxHeapUsedBytes?: number // bytes
+  maxRssBytes?: number // bytes
+  retryAfterSeconds?: number // seconds in Retry-After; default 10
+}
+
+/** Everything `buildServer` needs. Only `adapter` is required. */
 export interface ServerOptions {
   adapter: Adapter
   runtime?: RuntimeOptions
@@ -15,26 +40,145 @@ export interface ServerOptions {
   /** pino options, a pino instance (`loggerInstance`), or false. Default: info level to stdout. */
   logger?: FastifyServerOptions['logger']
   loggerInstance?: FastifyServerOptions['loggerInstance']
-  /** Trust X-Forwarded-* from a reverse proxy. Default false. */
+  /** Trust X-Forwarded-* from a reverse proxy (true, hop count, or addresses). Default false. */
   trustProxy?: FastifyServerOptions['trustProxy']
+  /** Seconds a client may take to send a whole request. Default 60. */
+  requestTimeoutSeconds?: number
+  /** `@fastify/helmet` security headers. Default true. */
+  helmet?: boolean
+  /** Per-credential rate limit. Default: off (`b24bi serve` turns it on from its config). */
+  rateLimit?: RateLimitOptions | false
+  /** 503 with Retry-After when the event loop or memory is saturated. Default: off (`b24bi serve` turns it on). */
+  underPressure?: UnderPressureOptions | false
+  /** Header `x-b24bi-secret` or query `secret` every request must carry. Default: none. */
+  sharedSecret?: string
+  /** Allowed client ranges (CIDR). Default: everyone. */
+  allowIps?: readonly string[]
+  /** Prometheus `GET /metrics`. Default true. */
+  metrics?: boolean
+  /** OpenAPI UI at `/docs`. Default false. */
+  docs?: boolean
+  /** Certificate and key (PEM contents): the server speaks HTTPS. Default: plain HTTP. */
+  tls?: { cert: string | Buffer, key: string | Buffer }
 }
 
-/** The connector server: Fastify with one log line per request, compression and the connector routes. */
-export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {
+/** Paths open to everyone: probes skip the guard, the rate limit and the pressure check, and log at debug. */
+const PROBES = new Set(['/health', '/ready'])
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024 // bytes
+const DEFAULT_REQUEST_TIMEOUT_S = 60 // seconds
+
+function routeOf (request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched'
+}
+
+/** One line per request, written when the answer ends; never the raw URL (it may hold `?secret=`). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest (): void {}
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const path = routeOf(request)
+    const facts = { method: request.method, path, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }
+    if (error !== null && error !== undefined) request.log.error({ ...facts, err: error }, 'request failed')
+    else if (PROBES.has(path)) request.log.debug(facts, 'request')
+    else request.log.info(facts, 'request')
+  }
+}
+
+function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https?: { cert: string | Buffer, key: string | Buffer } } {
   const logger = options.loggerInstance !== undefined
     ? undefined
-    : options.logger === false ? false : { level: 'info', ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
-  const fastify = Fastify({
+    : options.logger === false
+      ? false
+      : { level: 'info', ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+  return {
     ...(logger !== undefined ? { logger } : {}),
     ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : {}),
-    disableRequestLogging: true,
+    ...(options.tls !== undefined ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    logController: new OneLinePerRequest(),
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: (options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
+    return503OnClosing: true
+  }
+}
+
+/** Coded answers for what fails outside the connector routes (guard, probes, metrics, unknown paths). */
+function codedErrors (fastify: FastifyInstance): void {
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const coded = isB24biError(error)
+      ? error
+      : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED(error.message, { cause: error }) : toB24biError(error, ERR_ADAPTER_FAILED)
+    if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+    void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
   })
-  fastify.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, path: request.routeOptions.url ?? 'unknown', statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+  fastify.setNotFoundHandler((request, reply) => {
+    const coded = new ERR_ROUTE_NOT_FOUND(request.method, request.url.split('?', 1)[0] ?? '')
+    void reply.code(404).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
   })
+}
+
+async function registerPressure (fastify: FastifyInstance, options: UnderPressureOptions): Promise<void> {
+  const retryAfter = options.retryAfterSeconds ?? 10
+  await fastify.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
+    maxEventLoopUtilization: options.maxEventLoopUtilization ?? 0,
+    maxHeapUsedBytes: options.maxHeapUsedBytes ?? 0,
+    maxRssBytes: options.maxRssBytes ?? 0,
+    retryAfter,
+    // A rejected promise goes on to the route's error handler: the coded 503 body; Retry-After stays set.
+    pressureHandler: async (request, reply, type, value) => {
+      if (PROBES.has(request.url.split('?', 1)[0] ?? '')) return
+      request.log.warn({ type, value }, 'under pressure: answering 503')
+      void reply.header('retry-after', String(retryAfter))
+      throw new ERR_OVERLOADED()
+    }
+  })
+}
+
+async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, options: RateLimitOptions): Promise<void> {
+  await fastify.register(rateLimit, {
+    global: true,
+    hook: 'preHandler', // after body parsing: the key is the credential hash of `connection`
+    max: options.max,
+    timeWindow: options.windowSeconds * 1000,
+    allowList: (request) => PROBES.has(routeOf(request)),
+    keyGenerator: (request) => {
+      const connection = (request.body as { connection?: unknown } | undefined)?.connection
+      if (typeof connection === 'object' && connection !== null) {
+        try {
+          return 'c:' + credentialHash(runtime.connection(connection as Record<string, unknown>))
+        } catch {
+          // A missing or malformed setting: the route answers 400 itself; count the caller by address meanwhile.
+        }
+      }
+      return 'ip:' + request.ip
+    },
+    errorResponseBuilder: (_request, context) => new ERR_RATE_LIMITED(String(Math.max(1, Math.ceil(context.ttl / 1000))))
+  })
+}
+
+/**
+ * The connector server: one log line per request, redaction, security headers, compression, optional
+ * guard (shared secret, IP allow-list), rate limit, pressure check, metrics and docs, the connector
+ * routes and the probes. `fastify.b24bi` is the adapter runtime.
+ *
+ * @example
+ * const fastify = await buildServer({ adapter, rateLimit: { max: 300, windowSeconds: 60 } })
+ * await fastify.listen({ port: 3000 })
+ */
+export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {
+  const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {})
+  const fastify = Fastify(fastifyOptions(options)) as unknown as FastifyInstance
+  codedErrors(fastify)
+  if (options.helmet !== false) await fastify.register(helmet, { global: true })
+  if (options.underPressure !== undefined && options.underPressure !== false) await registerPressure(fastify, options.underPressure)
+  await fastify.register(guardPlugin, { sharedSecret: options.sharedSecret, allowIps: options.allowIps, publicPaths: [...PROBES] })
+  if (options.rateLimit !== undefined && options.rateLimit !== false) await registerRateLimit(fastify, runtime, options.rateLimit)
+  if (options.metrics !== false) await fastify.register(metricsPlugin, { adapter: options.adapter })
+  if (options.docs === true) await fastify.register(docsPlugin)
   await fastify.register(compress, { global: true, threshold: 1024 })
-  await fastify.register(connectorPlugin, { adapter: options.adapter, paths: options.paths, bodyLimit: options.bodyLimit, ...options.runtime })
+  await fastify.register(connectorPlugin, { adapter: runtime, paths: options.paths, bodyLimit: options.bodyLimit })
+  await fastify.register(healthPlugin, { ready: async () => await runtime.ready() })
   return fastify
 }

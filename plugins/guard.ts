@@ -1,0 +1,75 @@
+import { BlockList, isIP } from 'node:net'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ERR_ACCESS_DENIED, ERR_CONFIG_INVALID } from '../src/errors.js'
+import { safeEqual } from '../src/secrets.js'
+
+/** Options of `guardPlugin`: defence in depth in front of the adapter's own authentication. */
+export interface GuardPluginOptions {
+  /**
+   * When set, every request must carry it in the `x-b24bi-secret` header or the `secret` query parameter
+   * (bake it into the URLs registered in Bitrix24: `https://host/api/data?secret=...`). Compared in constant time.
+   * Default: none.
+   */
+  sharedSecret?: string
+  /** Client address ranges allowed in (CIDR or single addresses); `request.ip`, so `trustProxy` aware. Default: [] (everyone). */
+  allowIps?: readonly string[]
+  /** Paths open to everyone (liveness and readiness probes). Default ['/health', '/ready']. */
+  publicPaths?: readonly string[]
+  /** Paths that need an allowed address but not the secret (the docs UI loads assets without it). Default ['/docs']. */
+  networkOnlyPaths?: readonly string[]
+}
+
+/** Builds a matcher over the ranges; a malformed range throws `B24BI_ERR_CONFIG_INVALID` naming it. */
+export function ipMatcher (ranges: readonly string[]): (ip: string) => boolean {
+  const list = new BlockList()
+  for (const [index, range] of ranges.entries()) {
+    const [address = '', prefix] = range.split('/')
+    const family = isIP(address)
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix)
+    if (family === 0 || !Number.isInteger(bits)) throw new ERR_CONFIG_INVALID(`allowIps.${index}`, `'${range}' is not an IP address or CIDR range`)
+    list.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4')
+  }
+  return (ip) => {
+    const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip
+    const family = isIP(plain)
+    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4')
+  }
+}
+
+function givenSecret (request: FastifyRequest): string | undefined {
+  const header = request.headers['x-b24bi-secret']
+  if (typeof header === 'string') return header
+  const query = request.query as Record<string, unknown> | undefined
+  return typeof query?.secret === 'string' ? query.secret : undefined
+}
+
+function startsWithAny (path: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((prefix) => path === prefix || path.startsWith(prefix + '/'))
+}
+
+const guard: FastifyPluginAsync<GuardPluginOptions> = async (fastify, options) => {
+  const secret = options.sharedSecret
+  const allowed = options.allowIps !== undefined && options.allowIps.length > 0 ? ipMatcher(options.allowIps) : undefined
+  if (secret === undefined && allowed === undefined) return
+  const publicPaths = options.publicPaths ?? ['/health', '/ready']
+  const networkOnly = options.networkOnlyPaths ?? ['/docs']
+  fastify.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0] ?? ''
+    if (publicPaths.includes(path)) return
+    if (allowed !== undefined && !allowed(request.ip)) throw new ERR_ACCESS_DENIED('client address not allowed')
+    if (secret === undefined || startsWithAny(path, networkOnly)) return
+    const given = givenSecret(request)
+    if (given === undefined || !safeEqual(given, secret)) throw new ERR_ACCESS_DENIED('missing or wrong shared secret')
+  })
+}
+
+/**
+ * Rejects requests from addresses outside `allowIps` and requests without the shared secret, with 403
+ * `B24BI_ERR_ACCESS_DENIED`, before the body is read. Does nothing when neither is configured.
+ *
+ * @example
+ * await fastify.register(guardPlugin, { sharedSecret: process.env.SECRET, allowIps: ['10.0.0.0/8'] })
+ */
+export const guardPlugin = fp(guard, { fastify: '5.x', name: 'b24bi-guard' })
+export default guardPlugin

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { ERR_CONFIG_INVALID, type B24biError } from './errors.js'
+import { TimeZone } from './time-zone.js'
+import { configFromEnv, envSource } from './config-env.js'
+
+const Seconds = (description: string, defaultValue: number): TSchema =>
+  Type.Number({ exclusiveMinimum: 0, default: defaultValue, description })
+
+/** Per-credential rate limit (`@fastify/rate-limit`, keyed by the credential hash of `connection`). */
+export const RateLimitConfig = Type.Object({
+  enabled: Type.Boolean({ default: true }), // default true
+  max: Type.Integer({ minimum: 1, default: 300 }), // requests per window and credential set; default 300
+  windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
+}, { additionalProperties: false, default: {} })
+
+/** `@fastify/under-pressure` thresholds; 0 turns one off. Saturated: 503 with Retry-After. */
+export const UnderPressureConfig = Type.Object({
+  enabled: Type.Boolean({ default: true }), // default true
+  maxEventLoopDelayMs: Type.Number({ minimum: 0, default: 1000 }), // milliseconds; default 1000
+  maxEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1, default: 0 }), // 0..1; default 0 (off)
+  maxHeapUsedBytes: Type.Integer({ minimum: 0, default: 0 }), // bytes; default 0 (off)
+  maxRssBytes: Type.Integer({ minimum: 0, default: 0 }), // bytes; default 0 (off)
+  retryAfterSeconds: Type.Integer({ minimum: 1, default: 10 }) // seconds in Retry-After; default 10
+}, { additionalProperties: false, default: {} })
+
+/** Certificate and key files (PEM): the server terminates HTTPS itself. */
+export const TlsConfig = Type.Object({
+  cert: Type.String({ minLength: 1, description: 'path of the PEM certificate (chain)' }),
+  key: Type.String({ minLength: 1, description: 'path of the PEM private key' })
+}, { additionalProperties: false })
+
+/**
+ * Which adapter `b24bi serve` runs. `demo` (the embedded data set), `files` (a folder of CSV/Parquet/JSON
+ * through DuckDB), a built-in SQL adapter by name (`postgres`, `mysql`, `sqlite`, `clickhouse`, `http`), or
+ * `module` with `module` set to a package name or file path. Other keys are the adapter's options.
+ */
+export const AdapterConfig = Type.Object({
+  type: Type.String({ minLength: 1, default: 'demo' }), // default 'demo'
+  module: Type.Optional(Type.String({ minLength: 1 })), // only for type 'module'
+  token: Type.Optional(Type.String({ minLength: 1 })), // demo and files: the `token` setting; default CONNECTOR_TOKEN
+  directory: Type.Optional(Type.String({ minLength: 1 })) // files: the folder served
+}, { additionalProperties: true, default: {} })
+
+/** The whole configuration of `b24bi serve`: every key optional, every default here. */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }), // default 3000
+  host: Type.String({ minLength: 1, default: '0.0.0.0' }), // default '0.0.0.0'
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
+  timeZone: Type.String({ minLength: 1, default: 'UTC' }), // IANA zone; default 'UTC'
+  datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s' }),
+  deadlineSeconds: Seconds('seconds an urlData answer may take', 240), // seconds; default 240 (the portal gives up at 250)
+  maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
+  authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
+  bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
+  requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
+  shutdownGraceSeconds: Seconds('seconds in-flight answers get on SIGTERM', 30), // seconds; default 30
+  rateLimit: RateLimitConfig,
+  underPressure: UnderPressureConfig,
+  sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
+  allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [] }), // CIDR list; default [] (everyone)
+  trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 }), Type.Array(Type.String())], { default: false }),
+  tls: Type.Optional(TlsConfig),
+  metrics: Type.Boolean({ default: true }), // GET /metrics; default true
+  docs: Type.Boolean({ default: false }), // GET /docs (OpenAPI UI); default false
+  adapter: AdapterConfig
+}, { additionalProperties: false })
+
+/** The validated, defaulted, frozen configuration. */
+export type Config = Static<typeof ConfigSchema>
+
+/** Where the configuration comes from: an optional JSON file, then env vars (which win). */
+export interface ConfigSources {
+  /** Path of a JSON file. */
+  file?: string
+  /** Usually `process.env`; read only here, at the edge. */
+  env?: NodeJS.ProcessEnv
+}
+
+function readJsonFile (file: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID('--config', `cannot read '${file}'`, { cause: error })
+  }
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError('not an object')
+    return parsed as Record<string, unknown>
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID('--config', `'${file}' is not a JSON object`, { cause: error })
+  }
+}
+
+function merge (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key]
+    const bothObjects = typeof value === 'object' && value !== null && !Array.isArray(value) &&
+      typeof current === 'object' && current !== null && !Array.isArray(current)
+    out[key] = bothObjects ? merge(current as Record<string, unknown>, value as Record<string, unknown>) : value
+  }
+  return out
+}
+
+function firstProblem (value: unknown, env: NodeJS.ProcessEnv): B24biError {
+  const problem = describeProblem(value)
+  const name = problem[0]
+  const from = envSource(name, env)
+  return new ERR_CONFIG_INVALID(from === undefined ? name : `${name} (from ${from})`, problem[1])
+}
+
+function describeProblem (value: unknown): [setting: string, problem: string] {
+  const errors = [...Value.Errors(ConfigSchema, value)]
+  const unknown = errors.find((error) => error.keyword === 'additionalProperties')
+  if (unknown !== undefined) {
+    const names = (unknown.params as { additionalProperties?: string[] }).additionalProperties ?? []
+    const prefix = unknown.instancePath === '' ? '' : unknown.instancePath.slice(1).replaceAll('/', '.') + '.'
+    return [prefix + (names[0] ?? '?'), 'is not a known setting']
+  }
+  const first = errors.find((error) => error.keyword !== 'anyOf') ?? errors[0]
+  const path = first?.instancePath.slice(1).replaceAll('/', '.') ?? ''
+  const allowed = errors.filter((error) => error.keyword === 'const' && error.instancePath === first?.instancePath)
+    .map((error) => `'${String((error.params as { allowedValue?: unknown }).allowedValue)}'`)
+  if (allowed.length > 0) return [path, `must be one of ${allowed.join(', ')}`]
+  return [path === '' ? 'config' : path, first?.message ?? 'is invalid']
+}
+
+function checkMeaning (config: Config): void {
+  try {
+    void new TimeZone(config.timeZone)
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID('timeZone', `'${config.timeZone}' is not an IANA time zone`, { cause: error })
+  }
+  for (const [index, range] of config.allowIps.entries()) {
+    const [address = '', prefix] = range.split('/')
+    const family = isIP(address)
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix)
+    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
+      throw new ERR_CONFIG_INVALID(`allowIps.${index}`, `'${range}' is not an IP address or CIDR range`)
+    }
+  }
+  if (config.adapter.type === 'module' && config.adapter.module === undefined) {
+    throw new ERR_CONFIG_INVALID('adapter.module', "is required when adapter.type is 'module'")
+  }
+  if (config.adapter.type === 'files' && config.adapter.directory === undefined) {
+    throw new ERR_CONFIG_INVALID('adapter.directory', "is required when adapter.type is 'files'")
+  }
+}
+
+/**
+ * Loads the configuration: defaults, then the JSON file, then env vars (`B24BI_*` and the plain `PORT`,
+ * `HOST`, `LOG_LEVEL`, `CONNECTOR_TOKEN`). A wrong setting throws `B24BI_ERR_CONFIG_INVALID` naming it.
+ *
+ * @example
+ * const config = loadConfig({ file: 'b24bi.json', env: process.env })
+ */
+export function loadConfig (sources: ConfigSources = {}): Config {
+  const fromFile = sources.file !== undefined ? readJsonFile(sources.file) : {}
+  const merged = merge(fromFile, configFromEnv(sources.env ?? {}))
+  const value = Value.Default(ConfigSchema, structuredClone(merged))
+  if (!Value.Check(ConfigSchema, value)) throw firstProblem(value, sources.env ?? {})
+  const config = value as Config
+  checkMeaning(config)
+  return deepFreeze(config)
+}
+
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}
