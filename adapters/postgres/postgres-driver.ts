@@ -1,0 +1,112 @@
+import pg from 'pg'
+import Cursor from 'pg-cursor'
+import type { SqlCatalogColumn, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
+
+// Every value as the server prints it: int8 and numeric keep their digits, dates and timestamps do not shift.
+const identity = (value: string): string => value
+const RAW_TYPES = { getTypeParser: (() => identity) as unknown as typeof pg.types.getTypeParser }
+
+const CATALOG = `SELECT n.nspname AS schema, c.relname AS "table", a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS data_type
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+  AND has_table_privilege(c.oid, 'SELECT')
+ORDER BY n.nspname, c.relname, a.attnum`
+
+/** A `pg` pool; reads stream through `pg-cursor`; a cancelled read runs `pg_cancel_backend` and drops the connection. */
+export class PostgresDriver implements SqlDriver {
+  readonly #config: pg.PoolConfig
+  readonly #pool: pg.Pool
+
+  constructor (target: SqlTarget, options: { timeoutMs: number, poolSize: number }) {
+    const where = target.url !== undefined
+      ? { connectionString: target.url }
+      : { host: target.host, port: target.port, database: target.database, user: target.user, password: target.password }
+    this.#config = {
+      ...where,
+      max: options.poolSize,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: Math.ceil(options.timeoutMs),
+      application_name: 'b24bi',
+      options: '-c TimeZone=UTC',
+      types: RAW_TYPES
+    }
+    this.#pool = new pg.Pool(this.#config)
+    // An idle connection the server closed must not crash the process; the pool replaces it.
+    this.#pool.on('error', () => {})
+  }
+
+  async introspect (): Promise<SqlCatalogColumn[]> {
+    const { rows } = await this.#pool.query<{ schema: string, table: string, column: string, data_type: string }>(CATALOG)
+    return rows.map((row) => ({ schema: row.schema, table: row.table, column: row.column, dataType: row.data_type }))
+  }
+
+  async describeQuery (sql: string): Promise<SqlQueryColumn[]> {
+    const { fields } = await this.#pool.query(`SELECT * FROM (${sql}) AS q LIMIT 0`)
+    const { rows } = await this.#pool.query<{ name: string }>(
+      'SELECT format_type(t.oid, t.mod) AS name FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS t(oid, mod, i) ORDER BY t.i',
+      [fields.map((field) => field.dataTypeID), fields.map((field) => field.dataTypeModifier)]
+    )
+    return fields.map((field, index) => ({ column: field.name, dataType: rows[index]!.name }))
+  }
+
+  async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
+    const client = await this.#pool.connect()
+    let broken = false
+    const cursor = client.query(new Cursor(statement.sql, [...statement.parameters], { rowMode: 'array', types: RAW_TYPES }))
+    const onAbort = (): void => {
+      broken = true
+      void this.#cancel((client as unknown as { processID: number }).processID, options)
+    }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      while (!options.signal.aborted) {
+        const rows = await cursor.read(options.batchSize) as unknown[][]
+        if (rows.length === 0) return
+        yield rows
+      }
+    } catch (error) {
+      broken = true
+      throw error
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+      if (!broken) await cursor.close().catch(() => { broken = true })
+      client.release(broken ? true : undefined)
+    }
+  }
+
+  // A separate connection: the pool may be exhausted by the very reads being cancelled.
+  async #cancel (pid: number, options: SqlStreamOptions): Promise<void> {
+    const client = new pg.Client({ ...this.#config, statement_timeout: 10_000 })
+    try {
+      await client.connect()
+      await client.query('SELECT pg_cancel_backend($1)', [pid])
+    } catch (error) {
+      options.log.warn({ err: error }, 'postgres: cancelling a query failed; its connection is dropped instead')
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+
+  async ping (): Promise<void> {
+    await this.#pool.query('SELECT 1')
+  }
+
+  async close (): Promise<void> {
+    await this.#pool.end()
+  }
+}
+
+/** True for PostgreSQL's "wrong password / no such role / no such database" errors. */
+export function isPostgresAuthError (error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '28P01' || code === '28000' || code === '3D000'
+}
+
+/** True for "canceling statement due to statement timeout". */
+export function isPostgresTimeout (error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014'
+}

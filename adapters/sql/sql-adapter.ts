@@ -1,0 +1,174 @@
+import { Adapter, type Capabilities, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
+import { ERR_QUERY_TIMEOUT, ERR_SETTING_INVALID, ERR_SOURCE_UNAVAILABLE, isB24biError } from '../../src/errors.js'
+import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { credentialHash, safeEqual } from '../../src/secrets.js'
+import { HostGuard } from './host-guard.js'
+import { PoolCache, type PoolLease } from './pool-cache.js'
+import { datasetTable, NOT_PUSHED, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
+import type { SqlDriver, SqlEngineDefinition, SqlTarget } from './sql-driver.js'
+import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
+import { markUtc, readStatement, utcPositions } from './sql-statement.js'
+
+/** The settings of portal mode, as `biconnector.connector.add` shows them. */
+export const PORTAL_SETTINGS: readonly Setting[] = Object.freeze([
+  { code: 'host', name: 'Host', type: 'STRING' },
+  { code: 'port', name: 'Port', type: 'INT', required: false },
+  { code: 'database', name: 'Database', type: 'STRING' },
+  { code: 'user', name: 'User', type: 'STRING' },
+  { code: 'password', name: 'Password', type: 'STRING', required: false, secret: true }
+])
+
+/** One open pool and what was read from its catalog. */
+interface PoolState {
+  driver: SqlDriver
+  catalog?: { until: number, tables: Promise<Map<string, SqlTable>> }
+}
+
+/**
+ * The shared SQL adapter: introspection, type mapping, exposure lists, datasets, streaming reads with select,
+ * filter and limit pushed down, statement timeouts, cancellation, and the two connection modes.
+ * An engine supplies only a `SqlEngineDefinition` (builder, type table, driver factory).
+ *
+ * @example
+ * class PostgresAdapter extends SqlAdapter {
+ *   constructor (options: SqlAdapterOptions) { super(postgresEngine, options) }
+ * }
+ */
+export class SqlAdapter extends Adapter {
+  override readonly settings: readonly Setting[]
+  /** The validated options. */
+  readonly options: ResolvedSqlOptions
+  readonly #engine: SqlEngineDefinition
+  readonly #pools: PoolCache<PoolState>
+  readonly #guard: HostGuard
+
+  constructor (engine: SqlEngineDefinition, options: SqlAdapterOptions) {
+    super()
+    this.#engine = engine
+    this.options = resolveSqlOptions(options, engine.engine)
+    this.settings = this.options.mode === 'server' ? [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }] : PORTAL_SETTINGS
+    this.#guard = new HostGuard(this.options.allowHosts)
+    this.#pools = new PoolCache<PoolState>({
+      maxPools: this.options.maxPools,
+      idleMs: this.options.idleMs,
+      close: async (state) => await state.driver.close()
+    })
+  }
+
+  /** Pools open now (one per distinct credential set in portal mode). */
+  get poolCount (): number {
+    return this.#pools.size
+  }
+
+  #open (target: SqlTarget): PoolState {
+    return { driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }) }
+  }
+
+  async #lease (connection: RequestContext['connection']): Promise<PoolLease<PoolState>> {
+    if (this.options.mode === 'server') return this.#pools.lease('server', () => this.#open({ url: this.options.url }))
+    const key = credentialHash(connection)
+    if (this.#pools.has(key)) return this.#pools.lease(key, () => { throw new ERR_SOURCE_UNAVAILABLE() })
+    const host = await this.#guard.resolve(connection.host ?? '')
+    const port = connection.port === undefined ? this.#engine.defaultPort : Number(connection.port)
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ERR_SETTING_INVALID('port', 'a port number')
+    const target = { host, port, database: connection.database, user: connection.user, password: connection.password ?? '' }
+    return this.#pools.lease(key, () => this.#open(target))
+  }
+
+  async #with<T> (context: RequestContext, work: (state: PoolState) => Promise<T>): Promise<T> {
+    const lease = await this.#lease(context.connection)
+    try {
+      return await work(lease.pool)
+    } finally {
+      lease.release()
+    }
+  }
+
+  /** Server mode: the token in constant time. Portal mode: the host is allowed and the database accepts the credentials. */
+  override async check (context: RequestContext): Promise<boolean> {
+    if (this.options.mode === 'server') return safeEqual(context.connection.token ?? '', this.options.token!)
+    return await this.#with(context, async (state) => {
+      try {
+        await state.driver.ping()
+        return true
+      } catch (error) {
+        if (this.#engine.isAuthError(error)) return false
+        throw new ERR_SOURCE_UNAVAILABLE({ cause: error })
+      }
+    })
+  }
+
+  async #catalog (state: PoolState, log: Logger): Promise<Map<string, SqlTable>> {
+    const now = Date.now()
+    if (state.catalog === undefined || state.catalog.until <= now) {
+      const tables = state.driver.introspect().then((rows) => tablesFromCatalog(this.#engine, this.options, rows, log))
+      state.catalog = { until: now + this.options.catalogMs, tables }
+      tables.catch(() => { state.catalog = undefined })
+    }
+    return await state.catalog.tables
+  }
+
+  async #table (state: PoolState, code: string, log: Logger): Promise<SqlTable | undefined> {
+    if (this.options.datasets.some((dataset) => dataset.name === code)) {
+      return await datasetTable(this.#engine, this.options, state.driver, code, log)
+    }
+    return (await this.#catalog(state, log)).get(code)
+  }
+
+  async listTables (_search: string, context: RequestContext): Promise<TableInfo[]> {
+    return await this.#with(context, async (state) => {
+      const tables = [...(await this.#catalog(state, context.log)).values()].map(({ code, title }) => ({ code, title }))
+      const datasets = this.options.datasets.map((dataset) => ({ code: dataset.name, title: dataset.title ?? dataset.name }))
+      return [...datasets, ...tables.filter((table) => !datasets.some((dataset) => dataset.code === table.code))]
+    })
+  }
+
+  async describeTable (table: string, context: RequestContext): Promise<FieldInfo[] | undefined> {
+    return await this.#with(context, async (state) => (await this.#table(state, table, context.log))?.columns.map((column) => column.field))
+  }
+
+  /** Select, filter (except columns the engine cannot compare exactly) and limit run in the database. */
+  override capabilities (): Capabilities {
+    return { limit: true, filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true }
+  }
+
+  async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
+    const lease = await this.#lease(context.connection)
+    try {
+      const table = await this.#table(lease.pool, plan.table, context.log)
+      if (table === undefined) return
+      const statement = readStatement(this.#engine, table, plan)
+      const utc = utcPositions(table, plan)
+      context.log.debug({ table: plan.table, sql: statement.sql }, 'sql read')
+      const rows = lease.pool.driver.stream(statement, { signal: plan.signal, timeoutMs: this.options.timeoutMs, batchSize: this.options.batchSize, log: context.log })
+      for await (const batch of rows) {
+        markUtc(batch, utc)
+        yield batch
+      }
+    } catch (error) {
+      if (plan.signal.aborted) throw plan.signal.reason
+      if (!isB24biError(error) && this.#engine.isTimeout(error)) throw new ERR_QUERY_TIMEOUT(String(this.options.timeoutMs / 1000), { cause: error })
+      throw error
+    } finally {
+      lease.release()
+    }
+  }
+
+  override async ready (): Promise<boolean> {
+    if (this.options.mode === 'portal') return true
+    const lease = this.#pools.lease('server', () => this.#open({ url: this.options.url }))
+    try {
+      await lease.pool.driver.ping()
+      return true
+    } catch {
+      return false
+    } finally {
+      lease.release()
+    }
+  }
+
+  /** Closes every pool. */
+  override async close (): Promise<void> {
+    await this.#pools.close()
+  }
+}

@@ -1,0 +1,170 @@
+import { ERR_CONFIG_INVALID } from '../../src/errors.js'
+import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
+
+/** Names or globs (`*` for any run of characters). A table pattern with a dot matches `schema.table`, else the table name. */
+export interface NameFilter {
+  allow?: readonly string[]
+  deny?: readonly string[]
+}
+
+/** Which schemas and tables (or views) the portal sees. Deny wins over allow; no allow list means all. */
+export interface Exposure {
+  schemas?: NameFilter
+  tables?: NameFilter
+}
+
+/** A curated table defined by a query: listed as `name`, read as `(<sql>) AS source`. */
+export interface SqlDataset {
+  /** The table code the portal sees. */
+  name: string
+  /** One SELECT statement (no trailing semicolon). */
+  sql: string
+  /** A title for the table list. Default: the name. */
+  title?: string
+}
+
+/** Portal mode: the portal's settings carry host, port, database, user and password. */
+export interface PortalConnectionOptions {
+  /**
+   * Addresses (`127.0.0.1`), networks (`10.0.0.0/8`) or host names that may be used although they are
+   * loopback, private or link-local. Default: none (public addresses only).
+   */
+  allowHosts?: readonly string[]
+  /** Most pools open at once (one per distinct credential set); the least recently used is closed. Default 20. */
+  maxPools?: number
+  /** A pool unused for this long is closed. Default 300 (seconds). */
+  idleSeconds?: number
+}
+
+/** Options shared by the SQL adapters. Give `url` + `token` (server mode) or `portal` (portal mode). */
+export interface SqlAdapterOptions {
+  /** Server mode: the database URL from the server's configuration. */
+  url?: string
+  /** Server mode: the value the portal must send as the `token` setting (compared in constant time). */
+  token?: string
+  /** Portal mode, see `PortalConnectionOptions`. */
+  portal?: PortalConnectionOptions
+  /** Which schemas and tables are listed. Default: every table and view outside the system schemas. */
+  exposure?: Exposure
+  /** The schema whose tables are listed by bare name (others as `schema.table`). Default: the engine's (e.g. `public`). */
+  defaultSchema?: string
+  /** Curated tables defined by a query. */
+  datasets?: readonly SqlDataset[]
+  /** Per table code, a column's portal type forced over the mapped one: `{ orders: { ZIP: 'string' } }`. */
+  types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
+  /** `upper` (default): field codes are column names upper-cased (`created_at` -> `CREATED_AT`); `as-is`: unchanged. */
+  fieldCodes?: 'upper' | 'as-is'
+  /** The statement timeout of every read. Default 230 (seconds), under the portal's 250 s. */
+  statementTimeoutSeconds?: number
+  /** Rows per batch read from the database. Default 1000. */
+  batchSize?: number
+  /** Connections per pool. Default 4. */
+  poolSize?: number
+  /** How long a catalog read (table list and columns) is reused. Default 60 (seconds). */
+  catalogSeconds?: number
+}
+
+/** Defaults of `SqlAdapterOptions`. */
+export const SQL_DEFAULTS = Object.freeze({
+  maxPools: 20,
+  idleSeconds: 300, // seconds
+  statementTimeoutSeconds: 230, // seconds
+  batchSize: 1000, // rows
+  poolSize: 4, // connections
+  catalogSeconds: 60 // seconds
+})
+
+/** The options after validation, defaults applied, frozen. */
+export interface ResolvedSqlOptions {
+  readonly mode: 'server' | 'portal'
+  readonly url: string | undefined
+  readonly token: string | undefined
+  readonly allowHosts: readonly string[]
+  readonly maxPools: number
+  readonly idleMs: number
+  readonly exposure: Exposure
+  readonly defaultSchema: string | undefined
+  readonly datasets: readonly SqlDataset[]
+  readonly types: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
+  readonly fieldCodes: 'upper' | 'as-is'
+  readonly timeoutMs: number
+  readonly batchSize: number
+  readonly poolSize: number
+  readonly catalogMs: number
+}
+
+function positive (name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new ERR_CONFIG_INVALID(name, 'must be a positive number')
+  return value
+}
+
+function checkDatasets (datasets: readonly SqlDataset[]): void {
+  const names = new Set<string>()
+  for (const dataset of datasets) {
+    if (typeof dataset.name !== 'string' || dataset.name === '') throw new ERR_CONFIG_INVALID('datasets', 'every dataset needs a name')
+    if (names.has(dataset.name)) throw new ERR_CONFIG_INVALID('datasets', `'${dataset.name}' is defined twice`)
+    names.add(dataset.name)
+    if (!/^\s*(select|with)\b/i.test(dataset.sql ?? '') || /;\s*\S/.test(dataset.sql)) {
+      throw new ERR_CONFIG_INVALID('datasets', `'${dataset.name}' must be one SELECT statement`)
+    }
+  }
+}
+
+function checkTypes (types: SqlAdapterOptions['types']): void {
+  for (const [table, columns] of Object.entries(types ?? {})) {
+    for (const [column, type] of Object.entries(columns)) {
+      if (!(FIELD_TYPES as readonly string[]).includes(type)) throw new ERR_CONFIG_INVALID('types', `${table}.${column}: '${type}' is not a portal type`)
+    }
+  }
+}
+
+/** Validates the options once, at construction, and applies the defaults. */
+export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): ResolvedSqlOptions {
+  const server = options.url !== undefined
+  if (server === (options.portal !== undefined)) throw new ERR_CONFIG_INVALID(engine, 'give either url (server mode) or portal (portal mode)')
+  if (server && (options.token === undefined || options.token.length < 8)) {
+    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token of at least 8 characters')
+  }
+  const datasets = [...(options.datasets ?? [])].map((dataset) => ({ ...dataset, sql: dataset.sql.trim().replace(/;\s*$/, '') }))
+  checkDatasets(datasets)
+  checkTypes(options.types)
+  return Object.freeze({
+    mode: server ? 'server' : 'portal',
+    url: options.url,
+    token: options.token,
+    allowHosts: [...(options.portal?.allowHosts ?? [])],
+    maxPools: server ? 1 : positive('portal.maxPools', options.portal?.maxPools ?? SQL_DEFAULTS.maxPools),
+    idleMs: server ? Infinity : positive('portal.idleSeconds', options.portal?.idleSeconds ?? SQL_DEFAULTS.idleSeconds) * 1000,
+    exposure: structuredClone(options.exposure ?? {}),
+    defaultSchema: options.defaultSchema,
+    datasets,
+    types: structuredClone(options.types ?? {}),
+    fieldCodes: options.fieldCodes ?? 'upper',
+    timeoutMs: positive('statementTimeoutSeconds', options.statementTimeoutSeconds ?? SQL_DEFAULTS.statementTimeoutSeconds) * 1000,
+    batchSize: Math.floor(positive('batchSize', options.batchSize ?? SQL_DEFAULTS.batchSize)),
+    poolSize: Math.floor(positive('poolSize', options.poolSize ?? SQL_DEFAULTS.poolSize)),
+    catalogMs: (options.catalogSeconds ?? SQL_DEFAULTS.catalogSeconds) * 1000
+  })
+}
+
+function globToRegExp (pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')
+  return new RegExp(`^${escaped}$`, 'i')
+}
+
+function matches (patterns: readonly string[], schema: string, name: string, qualified: boolean): boolean {
+  return patterns.some((pattern) => {
+    const target = qualified && pattern.includes('.') ? `${schema}.${name}` : name
+    return globToRegExp(pattern).test(target)
+  })
+}
+
+function passes (filter: NameFilter | undefined, schema: string, name: string, qualified: boolean): boolean {
+  if (filter?.deny !== undefined && matches(filter.deny, schema, name, qualified)) return false
+  return filter?.allow === undefined || matches(filter.allow, schema, name, qualified)
+}
+
+/** True when the exposure lets the portal see `schema.table`. */
+export function isExposed (exposure: Exposure, schema: string, table: string): boolean {
+  return passes(exposure.schemas, schema, schema, false) && passes(exposure.tables, schema, table, true)
+}

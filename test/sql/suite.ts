@@ -1,0 +1,184 @@
+import qs from 'qs'
+import type { FastifyInstance } from 'fastify'
+import type { Adapter } from '../../src/adapter.js'
+import { buildServer } from '../../src/cli/server.js'
+import { FILTER_CASES, FILTER_FIELDS, FILTER_TIME_ZONE } from '../filter/cases.js'
+
+/** What one engine gives the shared suite: an adapter serving `fixture`, `exact_values` and `dst`. */
+export interface SuiteEngine {
+  name: string
+  /** Creates the tables (unique names) and answers the adapter serving them, its connection settings, and a cleanup. */
+  open: () => Promise<{ adapter: Adapter, connection: Record<string, string>, cleanup: () => Promise<void> }>
+  /** Exact-number columns of `exact_values` (in addition to I64 and AMOUNT). Default none. */
+  extraExactColumns?: readonly string[]
+}
+
+/** The DST instants of the `dst` table: ID -> UTC instant, and the Berlin wall time each shows. */
+export const DST_ROWS: ReadonlyArray<readonly [number, string, string, string]> = [
+  [1, '2026-03-29T00:30:00Z', '2026-03-29 01:30:00', '2026-03-29T01:30:00+01:00'],
+  [2, '2026-03-29T01:30:00Z', '2026-03-29 03:30:00', '2026-03-29T03:30:00+02:00'],
+  [3, '2026-10-25T00:30:00Z', '2026-10-25 02:30:00', '2026-10-25T02:30:00+02:00'],
+  [4, '2026-10-25T01:30:00Z', '2026-10-25 02:30:00', '2026-10-25T02:30:00+01:00']
+]
+
+/** The exact values every engine stores in `exact_values`: ID, I64 (bigint), AMOUNT (decimal 38,2). */
+export const EXACT_ROWS: ReadonlyArray<readonly [number, string | null, string | null]> = [
+  [1, '9223372036854775807', '12345678901234567.89'],
+  [2, '-9223372036854775808', '-12345678901234567.89'],
+  [3, '9007199254740993', '0.10'],
+  [4, null, null]
+]
+
+interface TapT {
+  test: (name: string, fn: (t: TapT) => Promise<void>) => Promise<unknown>
+  teardown: (fn: () => Promise<void> | void) => void
+  equal: (a: unknown, b: unknown, message?: string) => void
+  same: (a: unknown, b: unknown, message?: string) => void
+  ok: (value: unknown, message?: string) => void
+  match: (value: unknown, pattern: unknown, message?: string) => void
+  before: (fn: () => Promise<void>) => void
+}
+
+function form (body: Record<string, unknown>): { payload: string, headers: Record<string, string> } {
+  return { payload: qs.stringify(body, { arrayFormat: 'indices' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+}
+
+const VALUE_FORMAT: Record<string, RegExp> = {
+  int: /^-?\d+$/,
+  double: /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i,
+  money: /^-?\d+(\.\d+)?$/,
+  date: /^"\d{4}-\d{2}-\d{2}"$/,
+  datetime: /^"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"$/,
+  string: /^"/
+}
+
+/** Splits a raw JSON row array of the answer into its raw value texts (values here hold no commas in strings we check). */
+function rawCells (body: string, row: number): string[] {
+  const lines = body.slice(1, -1).split(/\],\s*\[/)
+  return lines[row]!.replace(/^\[|\]$/g, '').split(',')
+}
+
+/** The shared SQL adapter suite: the same checks, over real HTTP, against every engine and DuckDB. */
+export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<void> {
+  let app: FastifyInstance
+  let connection: Record<string, string>
+  const post = async (url: string, body: Record<string, unknown>, json = false): ReturnType<FastifyInstance['inject']> =>
+    await app.inject({ method: 'POST', url, ...(json ? { payload: { connection, ...body } } : form({ connection, ...body })) })
+
+  t.before(async () => {
+    const opened = await engine.open()
+    connection = opened.connection
+    app = await buildServer({ adapter: opened.adapter, logger: false, runtime: { timeZone: FILTER_TIME_ZONE } })
+    t.teardown(async () => {
+      await app.close()
+      await opened.cleanup()
+    })
+  })
+
+  await t.test('list and search', async (t) => {
+    const list = await post('/api/table_list', { searchString: '' })
+    t.equal(list.statusCode, 200, list.body)
+    const codes = (list.json() as Array<{ code: string }>).map((table) => table.code)
+    for (const code of ['fixture', 'exact_values', 'dst']) t.ok(codes.includes(code), `${code} is listed`)
+    const search = await post('/api/table_list', { searchString: 'FIXT' })
+    t.same((search.json() as Array<{ code: string }>).map((table) => table.code), ['fixture'], 'search is case-insensitive')
+  })
+
+  await t.test('describe: codes and types in column order', async (t) => {
+    const answer = await post('/api/table_description', { table: 'fixture' })
+    t.equal(answer.statusCode, 200, answer.body)
+    const fields = answer.json() as Array<{ code: string, name: string, type: string }>
+    t.same(fields.map((field) => [field.code, field.type]), FILTER_FIELDS.map((field) => [field.code, field.type]))
+  })
+
+  await t.test('types and formats of every value', async (t) => {
+    const answer = await post('/api/data', { table: 'fixture' })
+    t.equal(answer.statusCode, 200, answer.body)
+    const [header, ...rows] = answer.json() as unknown[][]
+    t.same(header, FILTER_FIELDS.map((field) => field.code))
+    t.equal(rows.length, 16)
+    const byId = new Map(rows.map((row) => [row[0], row]))
+    t.same(byId.get(1), [1, 9007199254740993, 2500.5, 0.1, "O'Brien", '2025-05-31', '2025-05-31 17:01:55', '2025-05-31 17:01:55'])
+    t.same(byId.get(6), [6, null, null, null, null, null, null, null], 'NULL in every column')
+    t.equal(byId.get(13)![4], '😀 first', 'astral characters survive')
+    t.equal(byId.get(12)![4], 'line\nbreak %')
+    const big = await post('/api/data', { table: 'fixture', select: ['ID', 'BIG'], filter: { ID: '7' } })
+    t.match(big.body, /\[7,9223372036854775807\]/, 'int64 max verbatim')
+    for (const row of rows) {
+      FILTER_FIELDS.forEach((field, index) => {
+        if (row[index] === null) return
+        t.match(JSON.stringify(row[index]), VALUE_FORMAT[field.type]!, `${field.code} is a ${field.type}`)
+      })
+    }
+  })
+
+  await t.test('select order and limit', async (t) => {
+    const answer = await post('/api/data', { table: 'fixture', select: ['TITLE', 'ID', 'DAY'], filter: { ID: ['1', '2'] } })
+    const [header, ...rows] = answer.json() as unknown[][]
+    t.same(header, ['TITLE', 'ID', 'DAY'])
+    t.same(rows.sort((a, b) => (a[1] as number) - (b[1] as number)), [["O'Brien", 1, '2025-05-31'], ['100% sure', 2, '2025-06-01']])
+    const limited = await post('/api/data', { table: 'fixture', limit: '3' })
+    t.equal((limited.json() as unknown[][]).length, 4, 'header and three rows')
+    const zero = await post('/api/data', { table: 'fixture', limit: '0' })
+    t.same(zero.json(), [FILTER_FIELDS.map((field) => field.code)], 'limit 0 is the header only')
+  })
+
+  await t.test('every filter case gives the expected ids', async (t) => {
+    for (const filterCase of FILTER_CASES) {
+      const answer = await post('/api/data', { table: 'fixture', select: ['ID'], filter: filterCase.filter }, filterCase.jsonOnly === true)
+      if (answer.statusCode !== 200) {
+        t.equal(answer.statusCode, 200, `${filterCase.name}: ${answer.body}`)
+        continue
+      }
+      const ids = (answer.json() as number[][]).slice(1).map((row) => row[0]!).sort((a, b) => a - b)
+      t.same(ids, filterCase.ids, filterCase.name)
+    }
+  })
+
+  await t.test('exact numbers reach the raw answer verbatim', async (t) => {
+    const answer = await post('/api/data', { table: 'exact_values' })
+    t.equal(answer.statusCode, 200, answer.body)
+    for (const digits of ['9223372036854775807', '-9223372036854775808', '9007199254740993', '12345678901234567.89', '-12345678901234567.89']) {
+      t.ok(answer.body.includes(digits), `${digits} is in the raw answer`)
+    }
+    const header = (answer.json() as string[][])[0]!
+    for (const column of engine.extraExactColumns ?? []) {
+      const index = header.indexOf(column)
+      t.ok(index >= 0, `${column} is answered`)
+      const cells = [1, 2, 3, 4].map((row) => rawCells(answer.body, row)[index])
+      t.ok(cells.some((cell) => cell === '12345678901234567.89'), `${column} keeps every digit: ${cells.join(' ')}`)
+    }
+    const filtered = await post('/api/data', { table: 'exact_values', select: ['ID'], filter: { I64: '-9223372036854775808' } })
+    t.same(filtered.json(), [['ID'], [2]], 'int64 min filters exactly')
+  })
+
+  await t.test('DST gap and overlap in Europe/Berlin', async (t) => {
+    const answer = await post('/api/data', { table: 'dst', select: ['ID', 'STAMP'] })
+    t.equal(answer.statusCode, 200, answer.body)
+    const rows = (answer.json() as unknown[][]).slice(1).sort((a, b) => (a[0] as number) - (b[0] as number))
+    t.same(rows, DST_ROWS.map(([id, , wall]) => [id, wall]), 'instants shown as Berlin wall times')
+    const ids = async (filter: Record<string, unknown>): Promise<number[]> =>
+      ((await post('/api/data', { table: 'dst', select: ['ID'], filter })).json() as number[][]).slice(1).map((row) => row[0]!).sort()
+    t.same(await ids({ STAMP: '2026-03-29 02:30:00' }), [2], 'a wall time in the gap moves forward')
+    t.same(await ids({ STAMP: '2026-10-25 02:30:00' }), [3], 'a wall time in the overlap is the earlier instant')
+    t.same(await ids({ STAMP: '2026-10-25T02:30:00+01:00' }), [4], 'an explicit offset picks the later one')
+    t.same(await ids({ '>=STAMP': '25.10.2026' }), [3, 4])
+  })
+
+  await t.test('errors are coded', async (t) => {
+    const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
+      ['unknown table', '/api/data', { table: 'nope_nope' }, 404, 'B24BI_ERR_TABLE_NOT_FOUND'],
+      ['unknown field', '/api/data', { table: 'fixture', select: ['ID', 'NOPE'] }, 400, 'B24BI_ERR_FIELD_NOT_FOUND'],
+      ['unknown filter field', '/api/data', { table: 'fixture', filter: { NOPE: '1' } }, 400, 'B24BI_ERR_'],
+      ['invalid date', '/api/data', { table: 'fixture', filter: { DAY: '31.02.2025' } }, 400, 'B24BI_ERR_FILTER_VALUE'],
+      ['unknown table described', '/api/table_description', { table: 'nope_nope' }, 404, 'B24BI_ERR_TABLE_NOT_FOUND']
+    ]
+    for (const [name, url, body, status, code] of cases) {
+      const answer = await post(url, body)
+      t.equal(answer.statusCode, status, `${name}: status`)
+      t.ok((answer.json() as { error: string }).error.startsWith(code), `${name}: ${answer.body}`)
+    }
+    const wrong = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { ...connection, token: 'wrong-token-x', password: 'wrong-password-x' } }) })
+    t.equal(wrong.statusCode, 401, `wrong credentials: ${wrong.body}`)
+  })
+}
