@@ -1,0 +1,6 @@
+export { conformance, runConformance } from './conformance.js'
+export type { ConformanceReport, TapLike } from './conformance.js'
+export { CHECKS } from './kit-context.js'
+export type { CheckName, ConformanceFixture, ConformanceOptions, Finding, Measurements } from './kit-context.js'
+export { parseExactJson, exactStringify, JsonNumber } from './exact-json.js'
+export type { ExactValue } from './exact-json.js'
