@@ -8,6 +8,7 @@ import {
   ERR_CLIENT_GONE, ERR_REQUEST_INVALID, ERR_REQUEST_MALFORMED, ERR_REQUEST_MEDIA_TYPE, ERR_REQUEST_TOO_LARGE,
   isB24biError, type B24biError, toB24biError, ERR_ADAPTER_FAILED
 } from '../src/errors.js'
+import type { DataStream } from '../src/data-stream.js'
 import { AdapterRuntime, type DataSummary } from '../src/runtime.js'
 import type { RuntimeOptions } from '../src/runtime-options.js'
 import {
@@ -138,17 +139,19 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
     const startedAt = performance.now()
     const context = await runtime.authenticate(request.body.connection, request.log)
     const disconnected = new AbortController()
-    const stream = await runtime.data(request.body.table, request.body, context, {
+    let stream: DataStream | undefined
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) {
+        disconnected.abort(new ERR_CLIENT_GONE())
+        stream?.destroy()
+      }
+    })
+    stream = await runtime.data(request.body.table, request.body, context, {
       startedAt,
       signal: disconnected.signal,
       onEnd: (summary) => logDataEnd(request, summary)
     })
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) {
-        disconnected.abort(new ERR_CLIENT_GONE())
-        stream.destroy()
-      }
-    })
+    if (disconnected.signal.aborted) stream.destroy()
     // A stream is sent as is (no serialisation); the response schema documents the shape it produces.
     return await reply.type('application/json; charset=utf-8').send(stream as never)
   })

@@ -64,8 +64,10 @@ export class DataStream extends Readable {
       const first = await this.#options.batches.next()
       this.#take(first)
     } catch (error) {
-      this.#finish(toB24biError(error, ERR_SOURCE_FAILED))
-      throw toB24biError(error, ERR_SOURCE_FAILED)
+      // The deadline may have fired while the first batch was awaited: that, not the abort it caused, is the cause.
+      const coded = this.errored !== null ? toB24biError(this.errored) : toB24biError(error, ERR_SOURCE_FAILED)
+      this.#finish(coded)
+      throw coded
     }
   }
 
@@ -151,7 +153,8 @@ export class DataStream extends Readable {
       ? (this.#summaryDone ? undefined : new ERR_CLIENT_GONE())
       : toB24biError(error, ERR_SOURCE_FAILED)
     if (coded !== undefined) this.#summary(coded, false)
-    const iterator = this.#options.batches
-    Promise.resolve(iterator.return?.()).catch(() => {}).finally(() => callback(error))
+    // Closing the source is not awaited: an adapter that ignores its abort signal must not hold the response open.
+    Promise.resolve(this.#options.batches.return?.()).catch(() => {})
+    callback(error)
   }
 }

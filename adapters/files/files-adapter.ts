@@ -126,7 +126,7 @@ export class FilesAdapter extends Adapter {
     if (plan.limit !== undefined) inner = inner.limit(plan.limit)
     const selections = plan.fields.map((field, index) => {
       const column = columns.get(field.source ?? field.code)!
-      const ref = sql.ref(column.code)
+      const ref = sql.id(column.code)
       const alias = `c${index}`
       if (column.reading.read === 'epoch_ms') return sql`epoch_ms(${ref})`.as(alias)
       if (column.reading.read === 'text') return sql`CAST(${ref} AS VARCHAR)`.as(alias)

@@ -14,7 +14,7 @@ const MAX_DECIMAL_DIGITS = 38
  * Compiles a filter tree to a WHERE expression for one engine, with the in-memory evaluator's semantics:
  * a comparison with NULL is false, a negated operator is `(col IS NULL OR NOT (positive))`, strings compare
  * by code point and LIKE is case-sensitive, contains folds case. Every value is a bound parameter; columns are
- * `sql.ref(field.source ?? field.code)` of fields from the table description, never text from the request.
+ * `sql.id(field.source ?? field.code)` of fields from the table description, never text from the request.
  *
  * @example
  * queryBuilder('duckdb').selectFrom('deals').selectAll().where(compileFilter(node, 'duckdb', fieldsByCode))
@@ -33,7 +33,7 @@ function compileNode (node: FilterNode, engine: SqlEngine, fields: ReadonlyMap<s
 function compileCondition (condition: FilterCondition, engine: SqlEngine, fields: ReadonlyMap<string, FieldInfo>): Sql {
   const field = fields.get(condition.field)
   if (field === undefined) throw new ERR_FIELD_NOT_FOUND(condition.field, 'the table')
-  const column = sql.ref(field.source ?? field.code)
+  const column = sql.id(field.source ?? field.code)
   const negated = negation(condition.op)
   if (condition.op === 'isNull') return sql`${column} IS NULL`
   if (condition.op === 'notNull') return sql`${column} IS NOT NULL`
