@@ -11,7 +11,7 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   engine: 'postgres',
   builder: queryBuilder('postgres'),
   types: POSTGRES_TYPES,
-  defaultSchema: 'public',
+  scopeToDefaultSchema: false,
   systemSchemas: ['pg_catalog', 'information_schema'],
   defaultPort: 5432,
   castColumn: (column, as) => as === 'int' ? sql`CAST(${column} AS integer)` : as === 'decimal' ? sql`CAST(${column} AS numeric)` : sql`CAST(${column} AS text)`,

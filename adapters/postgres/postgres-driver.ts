@@ -1,6 +1,6 @@
 import pg from 'pg'
 import Cursor from 'pg-cursor'
-import type { SqlCatalogColumn, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
+import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 
 // Every value as the server prints it: int8 and numeric keep their digits, dates and timestamps do not shift.
 const identity = (value: string): string => value
@@ -39,9 +39,13 @@ export class PostgresDriver implements SqlDriver {
     this.#pool.on('error', () => {})
   }
 
-  async introspect (): Promise<SqlCatalogColumn[]> {
+  async introspect (): Promise<SqlCatalog> {
     const { rows } = await this.#pool.query<{ schema: string, table: string, column: string, data_type: string }>(CATALOG)
-    return rows.map((row) => ({ schema: row.schema, table: row.table, column: row.column, dataType: row.data_type }))
+    const current = await this.#pool.query<{ schema: string | null }>('SELECT current_schema() AS schema')
+    return {
+      defaultSchema: current.rows[0]?.schema ?? 'public',
+      columns: rows.map((row) => ({ schema: row.schema, table: row.table, column: row.column, dataType: row.data_type }))
+    }
   }
 
   async describeQuery (sql: string): Promise<SqlQueryColumn[]> {

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Logger } from '../../src/adapter.js'
 import { suggestDatasetFieldName, type FieldInfo, type FieldType } from '../../src/field-types.js'
-import type { SqlCatalogColumn, SqlDriver, SqlEngineDefinition, SqlQueryColumn } from './sql-driver.js'
+import type { SqlCatalog, SqlDriver, SqlEngineDefinition, SqlQueryColumn } from './sql-driver.js'
 import { isExposed, type ResolvedSqlOptions } from './sql-options.js'
 import { readingOf, UNKNOWN_TYPE, type SqlTypeReading } from './sql-types.js'
 
@@ -61,13 +61,15 @@ function mapColumn (
 
 /** Builds the exposed tables from the engine's catalog: exposure lists applied, codes and types mapped. */
 export function tablesFromCatalog (
-  engine: SqlEngineDefinition, options: ResolvedSqlOptions, rows: readonly SqlCatalogColumn[], log: Logger
+  engine: SqlEngineDefinition, options: ResolvedSqlOptions, catalog: SqlCatalog, log: Logger
 ): Map<string, SqlTable> {
-  const defaultSchema = options.defaultSchema ?? engine.defaultSchema
+  const defaultSchema = options.defaultSchema ?? catalog.defaultSchema
+  const scoped = engine.scopeToDefaultSchema && options.exposure.schemas?.allow === undefined
   const tables = new Map<string, SqlTable>()
   const used = new Map<string, Set<string>>()
-  for (const row of rows) {
+  for (const row of catalog.columns) {
     if (engine.systemSchemas.includes(row.schema) || !isExposed(options.exposure, row.schema, row.table)) continue
+    if (scoped && row.schema !== defaultSchema) continue
     const code = row.schema === defaultSchema ? row.table : `${row.schema}.${row.table}`
     let table = tables.get(code)
     if (table === undefined) {

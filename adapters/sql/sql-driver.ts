@@ -12,6 +12,13 @@ export interface SqlCatalogColumn {
   dataType: string
 }
 
+/** What the catalog holds: the connection's own schema (or database) and every visible column. */
+export interface SqlCatalog {
+  /** The schema the connection uses by default (`current_schema()`, `DATABASE()`, `main`, `currentDatabase()`). */
+  defaultSchema: string
+  columns: SqlCatalogColumn[]
+}
+
 /** One column of a query's result (for datasets defined by a query). */
 export interface SqlQueryColumn {
   column: string
@@ -42,7 +49,7 @@ export interface SqlStreamOptions {
  */
 export interface SqlDriver {
   /** Tables and views with their columns, in column order. */
-  introspect (): Promise<SqlCatalogColumn[]>
+  introspect (): Promise<SqlCatalog>
   /** The columns a SELECT returns, without reading rows. */
   describeQuery (sql: string): Promise<SqlQueryColumn[]>
   /** Runs a statement and yields its rows in batches; cancels the query when `signal` aborts. */
@@ -75,8 +82,11 @@ export interface SqlEngineDefinition {
   builder: Kysely<any>
   /** The type mapping, first matching rule wins. */
   types: readonly SqlTypeRule[]
-  /** The schema whose tables get bare codes when the options name none. */
-  defaultSchema: string
+  /**
+   * True when a database is the unit a connection names (MySQL, ClickHouse): without a schema allow list,
+   * only the connection's own database is listed. False: every non-system schema (PostgreSQL).
+   */
+  scopeToDefaultSchema: boolean
   /** Schemas never listed (system catalogs). */
   systemSchemas: readonly string[]
   /** The port used when the portal gives none. */

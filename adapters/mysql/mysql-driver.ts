@@ -1,0 +1,145 @@
+import mysql from 'mysql2'
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2'
+import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
+import { MYSQL_TYPE_CODES } from './mysql-types.js'
+
+const CATALOG = `SELECT c.TABLE_SCHEMA AS \`schema\`, c.TABLE_NAME AS \`table\`, c.COLUMN_NAME AS \`column\`, CAST(c.COLUMN_TYPE AS CHAR) AS data_type
+FROM information_schema.COLUMNS c
+WHERE c.TABLE_SCHEMA NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys')
+ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`
+
+const BINARY_CHARSET = 63
+
+/**
+ * A `mysql2` pool: BIGINT and DECIMAL as strings, dates as strings, session time zone UTC; reads stream
+ * with `query().stream()`; a statement timeout per read (MariaDB `SET STATEMENT max_statement_time`, MySQL the
+ * `MAX_EXECUTION_TIME` hint); a cancelled read runs `KILL QUERY` on its thread and drops the connection.
+ */
+export class MysqlDriver implements SqlDriver {
+  readonly #config: PoolOptions
+  readonly #pool: Pool
+  readonly #timeoutMs: number
+  #flavor: Promise<'mariadb' | 'mysql'> | undefined
+
+  constructor (target: SqlTarget, options: { timeoutMs: number, poolSize: number }) {
+    const where = target.url !== undefined
+      ? { uri: target.url }
+      : { host: target.host, port: target.port, database: target.database, user: target.user, password: target.password }
+    this.#timeoutMs = options.timeoutMs
+    this.#config = {
+      ...where,
+      connectionLimit: options.poolSize,
+      maxIdle: options.poolSize,
+      idleTimeout: 30_000,
+      connectTimeout: 10_000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      decimalNumbers: false,
+      charset: 'utf8mb4',
+      timezone: 'Z'
+    }
+    this.#pool = mysql.createPool(this.#config)
+    // Emitted before the connection is handed out, so this runs before any read on it.
+    this.#pool.on('connection', (connection) => { connection.query("SET time_zone = '+00:00'") })
+  }
+
+  async #query<T> (sql: string, values: unknown[] = []): Promise<T[]> {
+    return await new Promise((resolve, reject) => {
+      this.#pool.query({ sql, values }, (error, rows) => error === null ? resolve(rows as T[]) : reject(error))
+    })
+  }
+
+  async introspect (): Promise<SqlCatalog> {
+    const rows = await this.#query<{ schema: string, table: string, column: string, data_type: string }>(CATALOG)
+    const [current] = await this.#query<{ name: string | null }>('SELECT DATABASE() AS name')
+    return {
+      defaultSchema: current?.name ?? '',
+      columns: rows.map((row) => ({ schema: row.schema, table: row.table, column: row.column, dataType: row.data_type }))
+    }
+  }
+
+  async describeQuery (sql: string): Promise<SqlQueryColumn[]> {
+    return await new Promise((resolve, reject) => {
+      this.#pool.query(`SELECT * FROM (${sql}) AS q LIMIT 0`, (error, _rows, fields) => {
+        if (error !== null) return reject(error)
+        resolve((fields ?? []).map((field) => {
+          const name = MYSQL_TYPE_CODES[field.columnType ?? -1] ?? 'unknown'
+          const binary = field.characterSet === BINARY_CHARSET && /char|blob/.test(name)
+          return { column: field.name, dataType: binary ? name.replace('char', 'binary') : name }
+        }))
+      })
+    })
+  }
+
+  async #timed (sql: string): Promise<string> {
+    this.#flavor ??= this.#query<{ version: string }>('SELECT VERSION() AS version')
+      .then(([row]) => /mariadb/i.test(row?.version ?? '') ? 'mariadb' as const : 'mysql' as const)
+      .catch((error: unknown) => { this.#flavor = undefined; throw error })
+    if (await this.#flavor === 'mariadb') return `SET STATEMENT max_statement_time = ${this.#timeoutMs / 1000} FOR ${sql}`
+    return sql.replace(/^select\b/i, `SELECT /*+ MAX_EXECUTION_TIME(${Math.ceil(this.#timeoutMs)}) */`)
+  }
+
+  async #connection (): Promise<PoolConnection> {
+    return await new Promise((resolve, reject) => this.#pool.getConnection((error, connection) => error === null ? resolve(connection) : reject(error)))
+  }
+
+  async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
+    const sql = await this.#timed(statement.sql)
+    const connection = await this.#connection()
+    let done = false
+    const onAbort = (): void => { void this.#kill(connection, options) }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const rows = connection.query({ sql, values: [...statement.parameters], rowsAsArray: true }).stream({ highWaterMark: options.batchSize })
+      let batch: unknown[][] = []
+      for await (const row of rows) {
+        batch.push(row as unknown[])
+        if (batch.length >= options.batchSize) {
+          yield batch
+          batch = []
+        }
+      }
+      if (batch.length > 0) yield batch
+      done = true
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+      if (done) connection.release()
+      else await this.#kill(connection, options)
+    }
+  }
+
+  // An unfinished read keeps sending rows: stop it on the server (on another connection), then drop this one.
+  async #kill (connection: PoolConnection, options: SqlStreamOptions): Promise<void> {
+    const { connectionLimit: _limit, maxIdle: _idle, idleTimeout: _timeout, ...single } = this.#config
+    const killer = mysql.createConnection(single)
+    await new Promise<void>((resolve) => {
+      killer.query(`KILL QUERY ${Number(connection.threadId)}`, (error) => {
+        if (error !== null) options.log.warn({ err: error }, 'mysql: KILL QUERY failed; the connection is dropped instead')
+        resolve()
+      })
+    })
+    killer.destroy()
+    connection.destroy()
+  }
+
+  async ping (): Promise<void> {
+    await this.#query('SELECT 1')
+  }
+
+  async close (): Promise<void> {
+    await new Promise<void>((resolve) => this.#pool.end(() => resolve()))
+  }
+}
+
+/** True for "access denied" and "unknown database". */
+export function isMysqlAuthError (error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR'
+}
+
+/** True for MariaDB's max_statement_time and MySQL's max_execution_time errors. */
+export function isMysqlTimeout (error: unknown): boolean {
+  const errno = (error as { errno?: unknown } | null)?.errno
+  return errno === 1969 || errno === 3024
+}

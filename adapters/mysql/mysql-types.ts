@@ -1,0 +1,37 @@
+import type { SqlTypeRule } from '../sql/sql-types.js'
+
+/**
+ * MySQL / MariaDB column types (`information_schema.COLUMNS.COLUMN_TYPE`) to portal types; first match wins.
+ * The driver hands over BIGINT and DECIMAL as strings and dates as strings, so nothing loses a digit or shifts.
+ *
+ * | MySQL / MariaDB | portal |
+ * |---|---|
+ * | tinyint … bigint (signed or unsigned), year | int (exact) |
+ * | bit | int |
+ * | decimal, numeric | double (exact digits) |
+ * | float, double | double |
+ * | date | date |
+ * | datetime | datetime, as stored |
+ * | timestamp | datetime, an instant (session time_zone +00:00) shown in the configured zone |
+ * | char, varchar, text, enum, set, json | string |
+ * | time, binary, blob, geometry, … | string (text form) |
+ */
+export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
+  [/^(tinyint|smallint|mediumint|int|integer|bigint)\b/, { type: 'int' }],
+  [/^year\b/, { type: 'int' }],
+  [/^bit\b/, { type: 'int', as: 'int' }],
+  [/^(decimal|numeric|dec|fixed)\b/, { type: 'double' }],
+  [/^(float|double|real)\b/, { type: 'double' }],
+  [/^date$/, { type: 'date' }],
+  [/^datetime\b/, { type: 'datetime' }],
+  [/^timestamp\b/, { type: 'datetime', zoned: true, read: 'utc' }],
+  [/^(char|varchar|tinytext|text|mediumtext|longtext|enum|set|json)\b/, { type: 'string' }],
+  [/^(time|binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|uuid|inet[46])\b/, { type: 'string', as: 'text', read: 'text' }]
+] as const)
+
+/** mysql2's column type codes to type names, for datasets defined by a query. */
+export const MYSQL_TYPE_CODES: Readonly<Record<number, string>> = Object.freeze({
+  0: 'decimal', 1: 'tinyint', 2: 'smallint', 3: 'int', 4: 'float', 5: 'double', 7: 'timestamp', 8: 'bigint', 9: 'mediumint',
+  10: 'date', 11: 'time', 12: 'datetime', 13: 'year', 14: 'date', 15: 'varchar', 16: 'bit', 245: 'json', 246: 'decimal',
+  247: 'enum', 248: 'set', 249: 'tinyblob', 250: 'mediumblob', 251: 'longblob', 252: 'blob', 253: 'varchar', 254: 'char', 255: 'geometry'
+})
