@@ -1,63 +1,158 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import closeWithGrace from 'close-with-grace'
+import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
+import { loadConfig, type Config } from '../../config.js'
+import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
 import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
 import { buildServer } from '../server.js'
 import { DEFAULT_PATHS } from '../../../plugins/connector.js'
 
-const usage = `Usage: b24bi serve
+const usage = `Usage: b24bi serve [--config <file.json>]
 
-Runs the connector. Without a config it serves the embedded demo data set.
+Runs the connector. Without a config (and without B24BI_ADAPTER) it serves the embedded demo data set.
+Settings come from the JSON file, then from env vars (which win); a wrong one stops the start naming it.
 
-Environment:
-  PORT               port to listen on (default 3000)
-  HOST               address to listen on (default 0.0.0.0)
-  LOG_LEVEL          pino level (default info)
-  CONNECTOR_TOKEN    the demo's access token (default "demo", with a warning)
-  B24BI_DEADLINE_S   seconds an urlData answer may take (default 240)
-  B24BI_TIME_ZONE    zone for zone-aware datetimes and filter values (default UTC)
+Environment (the most used; every setting has one, see the README):
+  PORT, HOST                 where to listen (default 3000, 0.0.0.0)
+  LOG_LEVEL                  pino level (default info)
+  CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
+  B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
+  B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object
+  B24BI_DEADLINE_S           seconds an urlData answer may take (default 240)
+  B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
+  B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
+  B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
+  B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
 `
 
-function banner (base: string, token: string, tokenFromEnv: boolean): string {
-  const lines = [
-    '',
-    'b24bi demo connector is running. Register these URLs in Bitrix24 (biconnector.connector.add):',
-    `  urlCheck             ${base}${DEFAULT_PATHS.check}`,
-    `  urlTableList         ${base}${DEFAULT_PATHS.tableList}`,
-    `  urlTableDescription  ${base}${DEFAULT_PATHS.tableDescription}`,
-    `  urlData              ${base}${DEFAULT_PATHS.data}`,
-    `Setting: code "token", value ${tokenFromEnv ? 'from CONNECTOR_TOKEN' : `"${token}"`}`,
-    `Try it:  curl -s ${base}${DEFAULT_PATHS.tableList} -d 'connection[token]=${tokenFromEnv ? '<your token>' : token}'`,
-    ''
-  ]
-  return lines.join('\n')
+/** Built-in adapters by name, relative to this file; each module exports `createAdapter(options)` or a default. */
+const BUILT_IN: Readonly<Record<string, string>> = {
+  postgres: '../../../adapters/postgres/index.js',
+  mysql: '../../../adapters/mysql/index.js',
+  sqlite: '../../../adapters/sqlite/index.js',
+  clickhouse: '../../../adapters/clickhouse/index.js',
+  http: '../../../adapters/http/index.js'
 }
 
-async function run (_args: string[], io: CliIo): Promise<number> {
-  const { env } = io
-  const tokenFromEnv = env.CONNECTOR_TOKEN !== undefined && env.CONNECTOR_TOKEN !== ''
-  const token = tokenFromEnv ? env.CONNECTOR_TOKEN! : DEMO_TOKEN
-  const adapter = await createDemoAdapter({ token })
+function parseArgs (args: string[]): { config?: string } {
+  const out: { config?: string } = {}
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--config') out.config = args[++i]
+    else if (arg.startsWith('--config=')) out.config = arg.slice('--config='.length)
+    else throw new ERR_CLI_USAGE(`serve: unknown argument '${arg}'; see b24bi serve --help`)
+    if (out.config === undefined || out.config === '') throw new ERR_CLI_USAGE('serve: --config needs a file')
+  }
+  return out
+}
+
+function isAdapter (value: unknown): value is Adapter {
+  const candidate = value as Partial<Record<keyof Adapter, unknown>> | null
+  return typeof candidate === 'object' && candidate !== null &&
+    typeof candidate.listTables === 'function' && typeof candidate.describeTable === 'function' && typeof candidate.readRows === 'function'
+}
+
+async function importAdapterModule (specifier: string, setting: string): Promise<Record<string, unknown>> {
+  try {
+    return await import(specifier) as Record<string, unknown>
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND'
+    throw new ERR_CONFIG_INVALID(setting, missing ? `the module '${specifier}' is not installed or not built` : `the module '${specifier}' failed to load`, { cause: error })
+  }
+}
+
+async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string): Promise<Adapter> {
+  const factory = module.createAdapter ?? module.default
+  if (typeof factory !== 'function') throw new ERR_CONFIG_INVALID('adapter', `'${name}' exports neither createAdapter(options) nor a default adapter class`)
+  const isClass = /^class\b/.test(Function.prototype.toString.call(factory))
+  const adapter: unknown = isClass
+    ? new (factory as new (options: unknown) => unknown)(options)
+    : await (factory as (options: unknown) => unknown)(options)
+  if (!isAdapter(adapter)) throw new ERR_CONFIG_INVALID('adapter', `'${name}' did not produce an adapter (listTables, describeTable, readRows)`)
+  return adapter
+}
+
+/** Builds the configured adapter; a missing or malformed adapter module fails here, at start. */
+export async function createConfiguredAdapter (config: Config['adapter']): Promise<Adapter> {
+  const { type, module, ...options } = config
+  if (type === 'demo') return await createDemoAdapter({ token: config.token ?? DEMO_TOKEN })
+  if (type === 'files') {
+    const { FilesAdapter } = await import('../../../adapters/files/files-adapter.js')
+    return new FilesAdapter(options as unknown as ConstructorParameters<typeof FilesAdapter>[0])
+  }
+  if (type === 'module') {
+    const specifier = module!.startsWith('.') || isAbsolute(module!) ? pathToFileURL(resolve(module!)).href : module!
+    return await instantiate(await importAdapterModule(specifier, 'adapter.module'), options, module!)
+  }
+  const path = BUILT_IN[type]
+  if (path === undefined) throw new ERR_CONFIG_INVALID('adapter.type', `'${type}' is not one of demo, files, module, ${Object.keys(BUILT_IN).join(', ')}`)
+  return await instantiate(await importAdapterModule(path, 'adapter.type'), options, type)
+}
+
+function readTls (config: Config): { cert: Buffer, key: Buffer } | undefined {
+  if (config.tls === undefined) return undefined
+  const read = (setting: 'cert' | 'key'): Buffer => {
+    try {
+      return readFileSync(config.tls![setting])
+    } catch (error) {
+      throw new ERR_CONFIG_INVALID(`tls.${setting}`, `cannot read '${config.tls![setting]}'`, { cause: error })
+    }
+  }
+  return { cert: read('cert'), key: read('key') }
+}
+
+function banner (base: string, config: Config): string {
+  const demoToken = config.adapter.type === 'demo' && config.adapter.token === undefined
+  const secret = config.sharedSecret !== undefined ? '?secret=<shared secret>' : ''
+  const lines = [
+    '',
+    `b24bi connector (${config.adapter.type}) is running. Register these URLs in Bitrix24 (biconnector.connector.add):`,
+    `  urlCheck             ${base}${DEFAULT_PATHS.check}${secret}`,
+    `  urlTableList         ${base}${DEFAULT_PATHS.tableList}${secret}`,
+    `  urlTableDescription  ${base}${DEFAULT_PATHS.tableDescription}${secret}`,
+    `  urlData              ${base}${DEFAULT_PATHS.data}${secret}`
+  ]
+  if (config.adapter.type === 'demo') {
+    lines.push(`Setting: code "token", value ${demoToken ? `"${DEMO_TOKEN}"` : 'from CONNECTOR_TOKEN'}`,
+      `Try it:  curl -s ${base}${DEFAULT_PATHS.tableList}${secret} -d 'connection[token]=${demoToken ? DEMO_TOKEN : '<your token>'}'`)
+  }
+  return [...lines, ''].join('\n')
+}
+
+async function run (args: string[], io: CliIo): Promise<number> {
+  const config = loadConfig({ file: parseArgs(args).config, env: io.env })
+  const adapter = await createConfiguredAdapter(config.adapter)
   const fastify = await buildServer({
     adapter,
-    logger: { level: env.LOG_LEVEL ?? 'info' },
-    runtime: {
-      deadlineSeconds: env.B24BI_DEADLINE_S !== undefined ? Number(env.B24BI_DEADLINE_S) : undefined,
-      timeZone: env.B24BI_TIME_ZONE
-    }
+    logger: { level: config.logLevel },
+    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
+    bodyLimit: config.bodyLimit,
+    requestTimeoutSeconds: config.requestTimeoutSeconds,
+    trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
+    rateLimit: config.rateLimit.enabled ? config.rateLimit : false,
+    underPressure: config.underPressure.enabled ? config.underPressure : false,
+    sharedSecret: config.sharedSecret,
+    allowIps: config.allowIps,
+    metrics: config.metrics,
+    docs: config.docs,
+    tls: readTls(config)
   })
-  if (!tokenFromEnv) {
+  if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)
   }
-  const port = Number(env.PORT ?? 3000)
-  const host = env.HOST ?? '0.0.0.0'
-  closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
     if (err !== undefined) fastify.log.error({ err }, 'shutting down after an error')
     else fastify.log.info({ signal }, 'shutting down: finishing in-flight answers')
     await fastify.close()
   })
-  await fastify.listen({ port, host })
-  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host
-  io.stdout.write(banner(`http://${shown}:${port}`, token, tokenFromEnv) + '\n')
+  await fastify.listen({ port: config.port, host: config.host })
+  const address = fastify.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  io.stdout.write(banner(`${config.tls !== undefined ? 'https' : 'http'}://${shown}:${port}`, config) + '\n')
   return 0
 }
 
