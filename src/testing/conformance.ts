@@ -83,7 +83,7 @@ export async function runConformance (options: ConformanceOptions): Promise<Conf
 
 /** The part of a tap test object the kit uses. */
 export interface TapLike {
-  ok: (value: unknown, message?: string) => unknown
+  ok: (value: unknown, message: string) => unknown
   comment: (...message: unknown[]) => unknown
 }
 
