@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import pino from 'pino'
 import qs from 'qs'
+import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { PgCursorAdapter, type PgCursorAdapterOptions } from '../../bench/pg-cursor-adapter.js'
 import { pgConfig } from '../../bench/seed.js'
 import type { Adapter } from '../../src/adapter.js'
@@ -40,6 +41,27 @@ export function testPool (): pg.Pool {
 export function pgAdapter (options: Partial<PgCursorAdapterOptions> = {}): PgCursorAdapter {
   return new PgCursorAdapter({ pool: pgConfig(), token: PG_TOKEN, tables: ['b24bi_stream_large', 'b24bi_stream_fails'], ...options })
 }
+
+/** The PostgreSQL URL of the test database. */
+export function pgUrl (): string {
+  const config = pgConfig()
+  return `postgres://${config.user}@${config.host}:${config.port}/${config.database}`
+}
+
+/** The adapters every PostgreSQL test loops over: the real `b24bi/postgres` and the benchmark's pg-cursor one. */
+export const PG_ADAPTERS: ReadonlyArray<{ name: string, create: (tables: readonly string[], url?: string) => Adapter }> = [
+  {
+    name: 'b24bi/postgres',
+    create: (tables, url = pgUrl()) => new PostgresAdapter({ url, token: PG_TOKEN, exposure: { tables: { allow: tables } }, poolSize: 20 })
+  },
+  {
+    name: 'bench pg-cursor',
+    create: (tables, url = pgUrl()) => {
+      const { hostname, port, pathname, username } = new URL(url)
+      return new PgCursorAdapter({ pool: { host: hostname, port: Number(port), user: username, database: pathname.slice(1) }, token: PG_TOKEN, tables })
+    }
+  }
+]
 
 /** A server listening on a loopback port, its captured log lines and base URL. */
 export interface LiveServer {
