@@ -1,0 +1,66 @@
+import { ERR_CLI_USAGE } from '../../errors.js'
+import { pairs, parseCommandArgs, positiveInteger, stringFlag } from '../args.js'
+import type { CliIo, Command } from '../command.js'
+import { Output, reportErrors } from '../output.js'
+import { printProbeReport } from '../probe/probe-report.js'
+import { probe } from '../probe/probe-run.js'
+
+const usage = `Usage: b24bi probe BASE_URL [--setting code=value ...] [options]
+
+Plays the Bitrix24 portal against a running connector, without a portal: sends form-encoded bodies exactly
+as the portal does and checks every answer the way the portal does.
+
+Calls: check (and check with wrong settings), table list (without and with a search string), every table's
+description, a preview (only limit), and data with a select subset, a filter and a limit.
+Checks: HTTP 200; a non-empty check answer; {code, title} and {code, name, type} non-empty; types among
+int, string, double, date, datetime, money; dataset field names (warning); the header in select order;
+no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null).
+Exits 1 when the portal would reject any answer.
+
+Options:
+  --setting code=value     a connection setting; repeat for each
+  --preview-limit N        rows asked for in the preview (default 10)
+  --datetime-format F      'Y-m-d H:i:s' (default) or iso
+  --timeout S              seconds per call (default 250, as the portal)
+  --json                   print the report as JSON
+`
+
+const OPTIONS = {
+  setting: { type: 'string', multiple: true },
+  'preview-limit': { type: 'string' },
+  'datetime-format': { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' }
+} as const
+
+async function run (args: string[], io: CliIo): Promise<number> {
+  return await reportErrors(io, 'probe', async () => {
+    const parsed = parseCommandArgs(args, OPTIONS)
+    const out = new Output(io, { json: parsed.values.json === true })
+    const [baseUrl, extra] = parsed.positionals
+    if (baseUrl === undefined || extra !== undefined || !/^https?:\/\//.test(baseUrl)) throw new ERR_CLI_USAGE('give the connector\'s base URL, e.g. http://localhost:3000')
+    const datetime = stringFlag(parsed, 'datetime-format') ?? 'Y-m-d H:i:s'
+    if (datetime !== 'Y-m-d H:i:s' && datetime !== 'iso') throw new ERR_CLI_USAGE("--datetime-format must be 'Y-m-d H:i:s' or iso")
+    const previewLimit = stringFlag(parsed, 'preview-limit')
+    const timeout = stringFlag(parsed, 'timeout')
+    const spinner = out.tty ? out.spinner('probing') : undefined
+    let report
+    try {
+      report = await probe({
+        baseUrl,
+        settings: pairs(parsed.values.setting as string[] | undefined, 'setting'),
+        datetime,
+        ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),
+        ...(timeout === undefined ? {} : { timeout: positiveInteger(timeout, '--timeout') * 1000 })
+      })
+    } finally {
+      spinner?.stop(out.paint('dim', 'probe finished'))
+    }
+    out.data(report)
+    if (!out.json) printProbeReport(out, report)
+    return report.ok ? 0 : 1
+  })
+}
+
+/** `b24bi probe`. */
+export const command: Command = { name: 'probe', summary: 'Check a running connector the way the portal does', usage, run }
