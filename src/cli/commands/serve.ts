@@ -59,7 +59,8 @@ async function importAdapterModule (specifier: string, setting: string): Promise
   try {
     return await import(specifier) as Record<string, unknown>
   } catch (error) {
-    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND'
+    // Loaders differ (ts-node drops the code), so the message decides too.
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test((error as Error).message)
     throw new ERR_CONFIG_INVALID(setting, missing ? `the module '${specifier}' is not installed or not built` : `the module '${specifier}' failed to load`, { cause: error })
   }
 }

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { loadConfig } from '../../src/config.js'
+import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
+
+function tempFile (name: string, text: string): string {
+  const directory = mkdtempSync(join(tmpdir(), 'b24bi-config-'))
+  const path = join(directory, name)
+  writeFileSync(path, text)
+  return path
+}
+
+t.test('defaults apply when nothing is set, and the result is frozen', async (t) => {
+  const config = loadConfig({ env: {} })
+  t.equal(config.port, 3000)
+  t.equal(config.host, '0.0.0.0')
+  t.equal(config.deadlineSeconds, 240)
+  t.equal(config.bodyLimit, 1024 * 1024)
+  t.same(config.rateLimit, { enabled: true, max: 300, windowSeconds: 60 })
+  t.equal(config.adapter.type, 'demo')
+  t.equal(config.metrics, true)
+  t.equal(config.docs, false)
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.rateLimit), 'frozen deep')
+})
+
+t.test('the file sets values, env vars win over it, the plain README names work', async (t) => {
+  const file = tempFile('b24bi.json', JSON.stringify({
+    port: 8080, logLevel: 'debug', rateLimit: { max: 10 }, allowIps: ['10.0.0.0/8'], adapter: { type: 'files', directory: '/srv/data' }
+  }))
+  const config = loadConfig({
+    file,
+    env: { PORT: '9090', B24BI_DEADLINE_S: '120', CONNECTOR_TOKEN: 'tok', B24BI_RATE_LIMIT_WINDOW_S: '30', B24BI_TRUST_PROXY: '2', B24BI_DOCS: 'yes' }
+  })
+  t.equal(config.port, 9090, 'PORT wins over the file')
+  t.equal(config.logLevel, 'debug', 'from the file')
+  t.equal(config.deadlineSeconds, 120)
+  t.same(config.rateLimit, { enabled: true, max: 10, windowSeconds: 30 }, 'file and env merge inside an object')
+  t.same(config.allowIps, ['10.0.0.0/8'])
+  t.equal(config.trustProxy, 2, 'a hop count')
+  t.equal(config.docs, true)
+  t.same(config.adapter, { type: 'files', directory: '/srv/data', token: 'tok' })
+  t.equal(loadConfig({ env: { PORT: '1', B24BI_PORT: '2' } }).port, 2, 'B24BI_PORT wins over PORT')
+  t.same(loadConfig({ env: { B24BI_ALLOW_IPS: '127.0.0.1, ::1/128' } }).allowIps, ['127.0.0.1', '::1/128'])
+  t.same(loadConfig({ env: { B24BI_ADAPTER: 'postgres', B24BI_ADAPTER_OPTIONS: '{"connectionString":"postgres://x"}' } }).adapter,
+    { type: 'postgres', connectionString: 'postgres://x' })
+})
+
+t.test('a wrong setting fails at start with the setting named', async (t) => {
+  const wrong = (env: NodeJS.ProcessEnv, file?: string): unknown => {
+    try {
+      loadConfig({ env, file })
+    } catch (error) {
+      return error
+    }
+    return undefined
+  }
+  t.match(wrong({ PORT: 'eighty' }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /'PORT'/ })
+  t.match(wrong({ PORT: '70000' }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /'port \(from PORT\)'/ })
+  t.match(wrong({ LOG_LEVEL: 'loud' }), { message: /'logLevel \(from LOG_LEVEL\)'.*must be one of 'fatal'/ })
+  t.match(wrong({ B24BI_TIME_ZONE: 'Mars/Olympus' }), { message: /'timeZone'.*IANA/ })
+  t.match(wrong({ B24BI_DEADLINE_S: '0' }), { message: /'deadlineSeconds \(from B24BI_DEADLINE_S\)'/ })
+  t.match(wrong({ B24BI_METRICS: 'maybe' }), { message: /'B24BI_METRICS'.*true or false/ })
+  t.match(wrong({ B24BI_ALLOW_IPS: '10.0.0.0/40' }), { message: /'allowIps\.0'/ })
+  t.match(wrong({ B24BI_SHARED_SECRET: 'short' }), { message: /'sharedSecret/ })
+  t.match(wrong({ B24BI_ADAPTER: 'files' }), { message: /'adapter\.directory'/ })
+  t.match(wrong({ B24BI_ADAPTER_OPTIONS: '[1]' }), { message: /'B24BI_ADAPTER_OPTIONS'/ })
+  t.match(wrong({}, tempFile('typo.json', '{"rateLimit":{"maximum":5}}')), { message: /'rateLimit\.maximum' is invalid: is not a known setting/ })
+  t.match(wrong({}, tempFile('bad.json', '{port: 1}')), { message: /'--config'.*not a JSON object/ })
+  t.match(wrong({}, '/nonexistent/b24bi.json'), { message: /'--config'.*cannot read/ })
+})
+
+t.test('the adapter: a module by path is loaded and shape-checked; a missing one fails naming the setting', async (t) => {
+  const good = tempFile('adapter.mjs', `export class Tiny {
+    constructor (options) { this.options = options; this.settings = [] }
+    async init () {} async check () { return true } capabilities () { return {} } async ready () { return true } async close () {}
+    async listTables () { return [{ code: 'tiny', title: this.options.title }] }
+    async describeTable () { return [{ code: 'ID', type: 'int' }] }
+    async * readRows () { yield [[1]] }
+  }
+  export default Tiny`)
+  const adapter = await createConfiguredAdapter({ type: 'module', module: good, title: 'Tiny table' })
+  t.same(await adapter.listTables('', { connection: {}, log: console }), [{ code: 'tiny', title: 'Tiny table' }], 'options reach the adapter')
+
+  const notAdapter = tempFile('not-adapter.mjs', 'export function createAdapter () { return { hello: 1 } }')
+  await t.rejects(createConfiguredAdapter({ type: 'module', module: notAdapter }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /did not produce an adapter/ })
+  await t.rejects(createConfiguredAdapter({ type: 'module', module: '/nonexistent/adapter.mjs' }), { message: /'adapter\.module'.*not installed/ })
+  await t.rejects(createConfiguredAdapter({ type: 'oracle' }), { message: /'adapter\.type'.*not one of/ })
+})
