@@ -1,0 +1,18 @@
+import t from 'tap'
+import { SqliteAdapter } from '../../adapters/sqlite/index.js'
+import { sqliteFile } from './sqlite-fixture.js'
+import { sqlAdapterSuite } from './suite.js'
+
+const TOKEN = 'sqlite-token-3b9f'
+
+t.test('SQLite: the shared SQL adapter suite', async (t) => {
+  await sqlAdapterSuite(t as never, {
+    name: 'sqlite',
+    exactDecimals: false,
+    open: async () => {
+      const { path, remove } = await sqliteFile()
+      const adapter = new SqliteAdapter({ url: path, token: TOKEN, types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } } })
+      return { adapter, connection: { token: TOKEN }, cleanup: remove }
+    }
+  })
+})
