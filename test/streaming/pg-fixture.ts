@@ -15,7 +15,10 @@ export const PG_TOKEN = 'pg-stream-secret-5b1e'
 /** Rows of the large test table: enough that an answer is many socket buffers long. */
 export const LARGE_ROWS = 300_000
 
-/** A table of `LARGE_ROWS` rows, a view failing half way (division by zero), created once and kept. */
+/** Rows of the small `b24bi_inject` table (ID, TITLE 'Company <i>', AMOUNT). */
+export const INJECT_ROWS = 50
+
+/** A table of `LARGE_ROWS` rows, a view failing half way (division by zero) and `b24bi_inject`, created once and kept. */
 export async function ensurePgTables (pool: pg.Pool): Promise<void> {
   const client = await pool.connect()
   try {
@@ -26,6 +29,8 @@ export async function ensurePgTables (pool: pg.Pool): Promise<void> {
       FROM generate_series(1, ${LARGE_ROWS}) AS s(i)`)
     await client.query(`CREATE OR REPLACE VIEW b24bi_stream_fails AS
       SELECT i::bigint AS id, 1 / (${LARGE_ROWS / 2} - i) AS x FROM generate_series(1, ${LARGE_ROWS}) AS s(i)`)
+    await client.query(`CREATE TABLE IF NOT EXISTS b24bi_inject AS
+      SELECT i::bigint AS id, 'Company ' || i AS title, i * 1.5 AS amount FROM generate_series(1, ${INJECT_ROWS}) AS s(i)`)
   } finally {
     await client.query("SELECT pg_advisory_unlock(hashtext('b24bi_stream_tables'))").catch(() => {})
     client.release()
