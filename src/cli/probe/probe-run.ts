@@ -41,6 +41,8 @@ export interface ProbeReport {
   steps: ProbeStep[]
 }
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 const PATHS = { check: '/api/check', tableList: '/api/table_list', tableDescription: '/api/table_description', data: '/api/data' }
 
 /** Plays the portal against a connector: every endpoint, encoded as the portal encodes, every answer checked. */
@@ -88,7 +90,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeReport> {
 
   const listed = await call('table list', paths.tableList, { searchString: '', connection })
   const tables = listed.step.status === 200 ? checkTableList(parseJson(listed.body, listed.step.violations), listed.step.violations) : []
-  listed.step.summary = `${tables.length} tables`
+  listed.step.summary = count(tables.length, 'table')
   if (listed.step.status === 200 && tables.length === 0) listed.step.violations.push({ severity: 'warning', message: 'no tables: nothing to build a dataset from' })
 
   const first = tables[0]
@@ -96,7 +98,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeReport> {
     const search = first.code.slice(0, Math.max(1, Math.min(4, first.code.length)))
     const searched = await call(`table list, search '${search}'`, paths.tableList, { searchString: search, connection })
     const found = searched.step.status === 200 ? checkTableList(parseJson(searched.body, searched.step.violations), searched.step.violations) : []
-    searched.step.summary = `${found.length} tables`
+    searched.step.summary = count(found.length, 'table')
     if (searched.step.status === 200 && !found.some((table) => table.code === first.code)) {
       searched.step.violations.push({ severity: 'warning', message: `searching '${search}' does not find '${first.code}'` })
     }
@@ -107,7 +109,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeReport> {
   async function probeTable (table: string): Promise<void> {
     const described = await call(`${table}: description`, paths.tableDescription, { table, connection })
     const fields = described.step.status === 200 ? checkTableDescription(parseJson(described.body, described.step.violations), described.step.violations) : []
-    described.step.summary = `${fields.length} fields`
+    described.step.summary = count(fields.length, 'field')
     if (fields.length === 0) return
     const types = new Map<string, FieldType>(fields.map((field) => [field.code, field.type]))
     const limit = options.previewLimit ?? 10
@@ -115,7 +117,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeReport> {
     const rows = preview.step.status === 200
       ? checkData(parseJson(preview.body, preview.step.violations), { header: fields.map((f) => f.code), types, limit, datetime }, preview.step.violations)
       : []
-    preview.step.summary = `${rows.length} rows`
+    preview.step.summary = count(rows.length, 'row')
     await probeSelection(table, fields, types, rows)
   }
 
@@ -134,7 +136,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeReport> {
     const selected = await call(name, paths.data, { connection, table, select, ...(filter !== undefined ? { filter } : {}), limit })
     if (selected.step.status !== 200) return
     const rows = checkData(parseJson(selected.body, selected.step.violations), { header: select, types, limit, datetime }, selected.step.violations)
-    selected.step.summary = `${rows.length} rows`
+    selected.step.summary = count(rows.length, 'row')
     if (filterField === undefined) return
     if (rows.length === 0) selected.step.violations.push({ severity: 'error', message: `filter =${filterField.code} on a value from the preview found no rows` })
     const at = select.indexOf(filterField.code)
