@@ -1,0 +1,165 @@
+import type { Setting } from '../../src/adapter.js'
+import { ERR_CONFIG_INVALID } from '../../src/errors.js'
+import type { FieldType } from '../../src/field-types.js'
+import type { FilterOp } from '../../src/filter/ast.js'
+
+/** How a table's endpoint pages through its rows. */
+export type Pagination =
+  | { style: 'none' }
+  /** `?page=1&per_page=100`, stops at a short or empty page. */
+  | { style: 'page', param?: string, sizeParam?: string, size?: number, first?: number }
+  /** `?offset=0&limit=100`, stops at a short or empty page. */
+  | { style: 'offset', offsetParam?: string, limitParam?: string, size?: number }
+  /** `?cursor=<token>`, the next token read from the JSON at `next`; stops when it is missing or empty. */
+  | { style: 'cursor', param?: string, next: string }
+  /** Follows the `Link: <url>; rel="next"` header (GitHub style); stops when there is none. */
+  | { style: 'link' }
+
+/** One field of an API table. */
+export interface HttpField {
+  /** The code the portal sees. */
+  code: string
+  type: FieldType
+  /** Where the value is in a row object, as a dotted path. Default: `code`. */
+  path?: string
+  name?: string
+  /** For datetimes with an offset in the data (`...Z`, `+02:00`): shown in the configured zone. */
+  zoned?: boolean
+}
+
+/**
+ * A query parameter the API filters by: `{ field: 'DATE_CREATE', op: 'gte', param: 'created_from' }`.
+ * Conditions the API cannot take are applied by the runtime.
+ */
+export interface HttpFilterParam {
+  field: string
+  op: Extract<FilterOp, 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'contains'>
+  param: string
+}
+
+/** One table served from an HTTP endpoint. Strings may hold `{{setting}}`, replaced by the connection's value. */
+export interface HttpTable {
+  code: string
+  title?: string
+  /** Absolute, or relative to the adapter's `baseUrl`. */
+  url: string
+  method?: 'GET' | 'POST' // default 'GET'
+  headers?: Readonly<Record<string, string>>
+  query?: Readonly<Record<string, string>>
+  /** A JSON body for POST. */
+  body?: unknown
+  /** Where the rows are in the JSON answer, as a dotted path (`data.items`). Default: the answer itself. */
+  rows?: string
+  /** The fields. Default: inferred from the first page (object keys, types from the values). */
+  fields?: readonly HttpField[]
+  /** With inferred fields: a key's portal type forced over the inferred one: `{ zip: 'string' }`. */
+  types?: Readonly<Record<string, FieldType>>
+  pagination?: Pagination // default { style: 'none' }
+  filters?: readonly HttpFilterParam[]
+}
+
+/** Options of the HTTP adapter. */
+export interface HttpAdapterOptions {
+  tables: readonly HttpTable[]
+  baseUrl?: string
+  /** The settings the portal asks for; values are interpolated into `{{code}}` placeholders. Default: none. */
+  settings?: readonly Setting[]
+  /** Headers sent with every request (e.g. `{ authorization: 'Bearer {{apiKey}}' }`). */
+  headers?: Readonly<Record<string, string>>
+  concurrency?: number // default 4 requests in flight per adapter
+  retries?: number // default 5 retries after a 429, a 5xx or a network error
+  retryBaseMs?: number // default 250 ms, doubled per attempt, with jitter
+  retryMaxMs?: number // default 30_000 ms, also the longest Retry-After honoured
+  timeoutMs?: number // default 60_000 ms for headers and between body chunks
+  /** Which table's first page `check` fetches to validate the settings. Default: the first table. */
+  checkTable?: string
+}
+
+/** The defaults, with units. */
+export const HTTP_DEFAULTS = Object.freeze({
+  concurrency: 4, // requests in flight
+  retries: 5,
+  retryBaseMs: 250, // ms
+  retryMaxMs: 30_000, // ms
+  timeoutMs: 60_000, // ms
+  pageSize: 100 // rows
+})
+
+/** Options with defaults applied. */
+export type ResolvedHttpOptions = Readonly<Required<Omit<HttpAdapterOptions, 'baseUrl' | 'checkTable'>>> & Pick<HttpAdapterOptions, 'baseUrl' | 'checkTable'>
+
+const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g
+
+function placeholders (value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'string') for (const match of value.matchAll(PLACEHOLDER)) into.add(match[1]!)
+  else if (Array.isArray(value)) for (const item of value) placeholders(item, into)
+  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) placeholders(item, into)
+  return into
+}
+
+function checkTable (table: HttpTable, options: HttpAdapterOptions, settings: ReadonlySet<string>): void {
+  const where = `tables.${table.code}`
+  if (typeof table.code !== 'string' || table.code === '') throw new ERR_CONFIG_INVALID('tables', 'every table needs a code')
+  try {
+    new URL(table.url.replace(PLACEHOLDER, 'x'), options.baseUrl)
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID(`${where}.url`, 'is not a URL (absolute, or relative to baseUrl)', { cause: error })
+  }
+  for (const name of placeholders([table.url, table.headers, table.query, table.body], new Set())) {
+    if (!settings.has(name)) throw new ERR_CONFIG_INVALID(where, `{{${name}}} names no declared setting`)
+  }
+  const codes = new Set(table.fields?.map((field) => field.code))
+  for (const filter of table.filters ?? []) {
+    if (table.fields !== undefined && !codes.has(filter.field)) throw new ERR_CONFIG_INVALID(`${where}.filters`, `'${filter.field}' is not a field`)
+  }
+  if (table.pagination?.style === 'cursor' && !table.pagination.next) throw new ERR_CONFIG_INVALID(`${where}.pagination`, 'cursor pagination needs `next`')
+}
+
+/** Validates the options once, at construction, and applies the defaults. */
+export function resolveHttpOptions (options: HttpAdapterOptions): ResolvedHttpOptions {
+  const settings = options.settings ?? []
+  const codes = new Set(settings.map((setting) => setting.code))
+  if (!Array.isArray(options.tables) || options.tables.length === 0) throw new ERR_CONFIG_INVALID('tables', 'declare at least one table')
+  const seen = new Set<string>()
+  for (const table of options.tables) {
+    checkTable(table, options, codes)
+    if (seen.has(table.code)) throw new ERR_CONFIG_INVALID('tables', `'${table.code}' is declared twice`)
+    seen.add(table.code)
+  }
+  for (const name of placeholders(options.headers, new Set())) {
+    if (!codes.has(name)) throw new ERR_CONFIG_INVALID('headers', `{{${name}}} names no declared setting`)
+  }
+  for (const key of ['concurrency', 'retries', 'retryBaseMs', 'retryMaxMs', 'timeoutMs'] as const) {
+    const value = options[key]
+    if (value !== undefined && (!Number.isFinite(value) || value < (key === 'concurrency' ? 1 : 0))) throw new ERR_CONFIG_INVALID(key, 'must be a non-negative number')
+  }
+  return Object.freeze({
+    ...options,
+    tables: structuredClone(options.tables),
+    settings: [...settings],
+    headers: { ...options.headers },
+    concurrency: options.concurrency ?? HTTP_DEFAULTS.concurrency,
+    retries: options.retries ?? HTTP_DEFAULTS.retries,
+    retryBaseMs: options.retryBaseMs ?? HTTP_DEFAULTS.retryBaseMs,
+    retryMaxMs: options.retryMaxMs ?? HTTP_DEFAULTS.retryMaxMs,
+    timeoutMs: options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs
+  })
+}
+
+/** Replaces every `{{setting}}` in `text` with the connection's value; `encode` for URL parts. */
+export function interpolate (text: string, connection: Readonly<Record<string, string>>, encode = false): string {
+  return text.replace(PLACEHOLDER, (_, name: string) => {
+    const value = connection[name] ?? ''
+    return encode ? encodeURIComponent(value) : value
+  })
+}
+
+/** Interpolates every string inside a JSON value. */
+export function interpolateDeep (value: unknown, connection: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') return interpolate(value, connection)
+  if (Array.isArray(value)) return value.map((item) => interpolateDeep(item, connection))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateDeep(item, connection)]))
+  }
+  return value
+}
