@@ -77,7 +77,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 }
 
 /** Builds the configured adapter; a missing or malformed adapter module fails here, at start. */
-export async function createConfiguredAdapter (config: Config['adapter']): Promise<Adapter> {
+export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
   if (type === 'demo') return await createDemoAdapter({ token: config.token ?? DEMO_TOKEN })
   if (type === 'files') {
