@@ -91,15 +91,19 @@ export class PgCursorAdapter extends Adapter {
     const client = await this.#pool!.connect()
     const pid = (client as unknown as { processID: number }).processID
     let running = true
+    let broken: unknown
+    // A checked-out client whose connection drops emits 'error': without a listener the process would die.
+    const onClientError = (error: Error): void => { broken ??= error }
+    client.on('error', onClientError)
     const onAbort = (): void => {
       if (running) this.#pool!.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {})
     }
     plan.signal.addEventListener('abort', onAbort, { once: true })
-    let broken: unknown
     try {
       const cursor = client.query(new Cursor(compiled.sql, compiled.parameters as unknown[], { rowMode: 'array' }))
       const size = this.#options.batchRows ?? 2000
       while (!plan.signal.aborted) {
+        if (broken !== undefined) throw broken
         const rows = await cursor.read(size) as unknown[][]
         if (rows.length === 0) break
         yield rows
@@ -112,8 +116,10 @@ export class PgCursorAdapter extends Adapter {
     } finally {
       plan.signal.removeEventListener('abort', onAbort)
       if (running && broken === undefined) this.#pool!.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {})
-      // A cursor left open (early return, abort) or a failed connection is not reused.
-      client.release(running || broken !== undefined ? true : undefined)
+      // A cursor left open (early return, abort) or a failed connection is not reused (and keeps its listener to the end).
+      const destroy = running || broken !== undefined
+      if (!destroy) client.off('error', onClientError)
+      client.release(destroy ? true : undefined)
     }
   }
 
