@@ -8,7 +8,8 @@ import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFO
 import { AdapterRuntime } from '../runtime.js'
 import type { RuntimeOptions } from '../runtime-options.js'
 import { credentialHash } from '../secrets.js'
-import { REDACTED_PATHS } from '../log-redaction.js'
+import { stdSerializers } from 'pino'
+import { REDACTED_PATHS, scrubSerializedError } from '../log-redaction.js'
 import { connectorPlugin, type ConnectorPaths } from '../../plugins/connector.js'
 import { docsPlugin } from '../../plugins/docs.js'
 import { guardPlugin } from '../../plugins/guard.js'
@@ -85,12 +86,22 @@ class OneLinePerRequest extends LogController {
   }
 }
 
+/** Driver messages may hold a connection string: scrub credentials from every logged error and cause. */
+function scrubbedError (error: Error): ReturnType<typeof stdSerializers.err> {
+  return scrubSerializedError(error instanceof Error ? stdSerializers.err(error) : error)
+}
+
 function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https?: { cert: string | Buffer, key: string | Buffer } } {
   const logger = options.loggerInstance !== undefined
     ? undefined
     : options.logger === false
       ? false
-      : { level: 'info', ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+      : {
+          level: 'info',
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          serializers: { err: scrubbedError, cause: scrubbedError }
+        }
   return {
     ...(logger !== undefined ? { logger } : {}),
     ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : {}),
