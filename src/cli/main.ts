@@ -9,7 +9,8 @@ const COMMANDS: Record<string, { summary: string, load: () => Promise<{ command:
   register: { summary: 'Register (or update) the connector in a portal', load: async () => await import('./commands/register.js') },
   connectors: { summary: 'List or remove the connectors of this application', load: async () => await import('./commands/connectors.js') },
   sources: { summary: 'Add, list or remove sources (configured connections)', load: async () => await import('./commands/sources.js') },
-  probe: { summary: 'Check a running connector the way the portal does', load: async () => await import('./commands/probe.js') }
+  probe: { summary: 'Check a running connector the way the portal does', load: async () => await import('./commands/probe.js') },
+  init: { summary: 'Create a new connector project', load: async () => await import('./commands/init.js') }
 }
 
 function help (io: CliIo): number {

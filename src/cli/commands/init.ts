@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ERR_CLI_USAGE } from '../../errors.js'
+import { parseCommandArgs, stringFlag } from '../args.js'
+import type { CliIo, Command } from '../command.js'
+import { scaffoldFiles, type ScaffoldValues } from '../init/templates.js'
+import { Output, reportErrors } from '../output.js'
+
+const usage = `Usage: b24bi init DIR [--name NAME] [--b24bi SPEC] [--force]
+
+Creates a connector project in DIR: package.json, an adapter subclass with a sample table, a test running the
+b24bi conformance suite, a server entry, a Dockerfile and a README. Its own "npm test" passes out of the box.
+
+Options:
+  --name NAME     the package name (default: the directory name)
+  --b24bi SPEC    the b24bi dependency, e.g. "file:../b24bi" to use a local checkout
+                  (default ^<this version>) [B24BI_INIT_DEPENDENCY]
+  --force         write into a directory that is not empty (existing files are overwritten)
+  --json          print the created files as JSON
+`
+
+const OPTIONS = { name: { type: 'string' }, b24bi: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } } as const
+
+interface OwnPackage {
+  version: string
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+}
+
+/** b24bi's own package.json, found upwards from this file (works from src/ and from dist/). */
+async function ownPackage (): Promise<OwnPackage> {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, 'package.json')
+    if (existsSync(candidate)) {
+      const parsed = JSON.parse(await readFile(candidate, 'utf8')) as OwnPackage & { name?: string }
+      if (parsed.name === 'b24bi') return parsed
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return { version: '0.0.0' }
+    dir = parent
+  }
+}
+
+function className (name: string): string {
+  const words = name.replace(/^@[^/]+\//, '').split(/[^A-Za-z0-9]+/).filter((word) => word !== '')
+  const joined = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')
+  return `${/^[A-Za-z]/.test(joined) ? joined : `Connector${joined}`}Adapter`
+}
+
+async function run (args: string[], io: CliIo): Promise<number> {
+  return await reportErrors(io, 'init', async () => {
+    const parsed = parseCommandArgs(args, OPTIONS)
+    const out = new Output(io, { json: parsed.values.json === true })
+    const [target, extra] = parsed.positionals
+    if (target === undefined || extra !== undefined) throw new ERR_CLI_USAGE('give one target directory')
+    const dir = resolve(target)
+    const name = stringFlag(parsed, 'name') ?? basename(dir).toLowerCase()
+    if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name)) throw new ERR_CLI_USAGE(`'${name}' is not a valid npm package name; give --name`)
+    if (existsSync(dir) && (await readdir(dir)).length > 0 && parsed.values.force !== true) {
+      throw new ERR_CLI_USAGE(`${dir} is not empty; choose another directory or give --force`)
+    }
+    const own = await ownPackage()
+    const dependency = stringFlag(parsed, 'b24bi', io.env.B24BI_INIT_DEPENDENCY) ?? `^${own.version}`
+    const values: ScaffoldValues = {
+      name,
+      className: className(name),
+      b24bi: dependency.startsWith('file:') ? `file:${resolve(dependency.slice(5))}` : dependency,
+      versions: {
+        tap: own.devDependencies?.tap ?? '^21.0.0',
+        typescript: own.devDependencies?.typescript ?? '^5.0.0',
+        typesNode: own.devDependencies?.['@types/node'] ?? '^20.0.0',
+        fastify: own.dependencies?.fastify ?? '^5.0.0'
+      }
+    }
+    const files = scaffoldFiles(values)
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true })
+      await writeFile(join(dir, path), content)
+    }
+    out.data({ dir, name, adapter: values.className, b24bi: values.b24bi, files: Object.keys(files) })
+    out.line(`${out.paint('green', '✔')} created ${name} in ${dir}`)
+    for (const path of Object.keys(files)) out.line(`  ${path}`)
+    out.line()
+    out.line('Next:')
+    out.line(`  cd ${target}`)
+    out.line('  npm install && npm test')
+    out.line('  npm run build && CONNECTOR_TOKEN=choose-a-long-secret npm start')
+    return 0
+  })
+}
+
+/** `b24bi init`. */
+export const command: Command = { name: 'init', summary: 'Create a new connector project', usage, run }
