@@ -7,11 +7,13 @@ const TOKEN = 'sqlite-token-3b9f'
 
 t.test('SQLite: the shared SQL adapter suite', async (t) => {
   await sqlAdapterSuite(t as never, {
+    dataset: true,
     name: 'sqlite',
     exactDecimals: false,
     open: async () => {
       const { path, remove } = await sqliteFile()
-      const adapter = new SqliteAdapter({ url: path, token: TOKEN, types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } } })
+      const adapter = new SqliteAdapter({ url: path, token: TOKEN, datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
+        types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } } })
       return { adapter, connection: { token: TOKEN }, cleanup: remove }
     }
   })

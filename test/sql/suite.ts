@@ -9,6 +9,8 @@ export interface SuiteEngine {
   name: string
   /** Creates the tables (unique names) and answers the adapter serving them, its connection settings, and a cleanup. */
   open: () => Promise<{ adapter: Adapter, connection: Record<string, string>, cleanup: () => Promise<void> }>
+  /** True when the adapter serves the dataset `small_ids`: `SELECT id, title FROM fixture WHERE id <= 3`. */
+  dataset?: boolean
   /** False when the fixture's decimal column holds doubles (SQLite): cases marked `exactDecimal` are skipped. Default true. */
   exactDecimals?: boolean
   /** Exact-number columns of `exact_values` (in addition to I64 and AMOUNT). Default none. */
@@ -173,6 +175,20 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     t.same(await ids({ STAMP: '2026-10-25T02:30:00+01:00' }), [4], 'an explicit offset picks the later one')
     t.same(await ids({ '>=STAMP': '25.10.2026' }), [3, 4])
   })
+
+  if (engine.dataset === true) {
+    await t.test('a dataset defined by a query', async (t) => {
+      const list = await post('/api/table_list', { searchString: 'small' })
+      t.same(list.json(), [{ code: 'small_ids', title: 'small_ids' }])
+      const described = await post('/api/table_description', { table: 'small_ids' })
+      t.same((described.json() as Array<{ code: string, type: string }>).map((field) => [field.code, field.type]), [['ID', 'int'], ['TITLE', 'string']])
+      const answer = await post('/api/data', { table: 'small_ids', select: ['TITLE', 'ID'], filter: { '>ID': '1' } })
+      const rows = (answer.json() as unknown[][]).slice(1).sort((a, b) => (a[1] as number) - (b[1] as number))
+      t.same(rows, [['100% sure', 2], ['under_score', 3]])
+      const limited = await post('/api/data', { table: 'small_ids', limit: '2' })
+      t.equal((limited.json() as unknown[][]).length, 3)
+    })
+  }
 
   await t.test('errors are coded', async (t) => {
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
