@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import pg from 'pg'
+import { installConfigFromEnv, installPluginOptions } from '../../src/cli/install-setup.js'
+import { openTokenStore } from '../../src/cli/token-store-config.js'
+
+const tokens = { memberId: 'm1', domain: 'x.bitrix24.com', restEndpoint: 'https://x.bitrix24.com/rest/', accessToken: 'a', refreshToken: 'r' }
+
+async function postgresUrl (): Promise<string> {
+  for (const user of ['postgres', 'root']) {
+    const url = `postgres://${user}@127.0.0.1:5432/test`
+    const client = new pg.Client({ connectionString: url })
+    try {
+      await client.connect()
+      await client.end()
+      return url
+    } catch {}
+  }
+  throw new TypeError('PostgreSQL is not reachable')
+}
+
+t.test('openTokenStore opens file, PostgreSQL and Redis stores from one string', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-store-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  for (const spec of [`file:${join(dir, 'a.json')}`, join(dir, 'b.json'), await postgresUrl(), 'redis://127.0.0.1:6379']) {
+    const { store, close } = await openTokenStore(spec)
+    const memberId = `cli_${process.pid}_${Math.random()}`
+    await store.set({ ...tokens, memberId })
+    t.equal((await store.get(memberId))?.accessToken, 'a', spec.split(':')[0] ?? spec)
+    await store.delete(memberId)
+    await close()
+  }
+  await t.rejects(openTokenStore('mongodb://x'), { code: 'B24BI_ERR_CLI_USAGE', message: /unsupported token store 'mongodb:'/ })
+})
+
+t.test('the install flow is off without B24BI_CLIENT_ID and complete with it', async (t) => {
+  t.equal(installConfigFromEnv({}), undefined)
+  t.throws(() => installConfigFromEnv({ B24BI_CLIENT_ID: 'c' }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /B24BI_CLIENT_SECRET/ })
+  t.throws(() => installConfigFromEnv({ B24BI_CLIENT_ID: 'c', B24BI_CLIENT_SECRET: 's' }), { message: /B24BI_PUBLIC_URL/ })
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-store-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const config = installConfigFromEnv({
+    B24BI_CLIENT_ID: 'c', B24BI_CLIENT_SECRET: 's', B24BI_PUBLIC_URL: 'https://bi.example.com', B24BI_CONNECTOR_TITLE: 'Sales', B24BI_TOKEN_STORE: `file:${join(dir, 't.json')}`
+  })
+  t.match(config, { clientId: 'c', publicUrl: 'https://bi.example.com', title: 'Sales' })
+  const { options, close } = await installPluginOptions({ ...config!, sort: 5, supportMapping: true })
+  t.match(options, { application: { clientId: 'c', clientSecret: 's' }, connector: { title: 'Sales', sort: 5, supportMapping: true } })
+  await options.tokens.set(tokens)
+  t.same(await options.tokens.list(), ['m1'])
+  await close()
+})
