@@ -7,8 +7,9 @@ export type Colour = keyof typeof ANSI
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
-/** A running spinner; `stop` replaces it with a final line. */
+/** A running spinner; `update` changes its text, `stop` replaces it with a final line. */
 export interface Spinner {
+  update: (text: string) => void
   stop: (line: string) => void
 }
 
@@ -49,12 +50,17 @@ export class Output {
 
   /** A spinner while `text` runs, on a TTY only; elsewhere nothing until `stop`. */
   spinner (text: string): Spinner {
-    if (!this.tty) return { stop: (line) => this.line(line) }
+    if (!this.tty) return { update: () => {}, stop: (line) => this.line(line) }
     let frame = 0
-    const draw = (): void => { this.#io.stdout.write(`\r${this.paint('cyan', FRAMES[frame++ % FRAMES.length] ?? '')} ${text}`) }
+    let current = text
+    const draw = (): void => { this.#io.stdout.write(`\r\u001b[2K${this.paint('cyan', FRAMES[frame++ % FRAMES.length] ?? '')} ${current}`) }
     draw()
     const timer = setInterval(draw, 80)
     return {
+      update: (next) => {
+        current = next
+        draw()
+      },
       stop: (line) => {
         clearInterval(timer)
         this.#io.stdout.write('\r\u001b[2K' + line + '\n')

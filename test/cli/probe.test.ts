@@ -102,3 +102,13 @@ t.test('values are checked against their declared type and format', async (t) =>
   t.equal(valueProblem('2024-08-30T12:19:57+02:00', 'datetime', 'iso'), undefined)
   t.not(valueProblem('2024-08-30 12:19:57', 'datetime', 'iso'), undefined)
 })
+
+t.test('probe shows progress on a TTY only', async (t) => {
+  const base = await listen(t, await demoServer())
+  const tty = await runCli(['probe', base, '--setting', `token=${TOKEN}`], {}, { tty: true })
+  t.equal(tty.code, 0)
+  t.match(tty.stdout, /probing: deals: description/)
+  t.match(tty.stdout, /\u001b\[32mPASS/)
+  const plain = await runCli(['probe', base, '--setting', `token=${TOKEN}`])
+  t.notMatch(plain.stdout, /probing:|\u001b/)
+})

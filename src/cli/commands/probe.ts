@@ -50,11 +50,12 @@ async function run (args: string[], io: CliIo): Promise<number> {
         baseUrl,
         settings: pairs(parsed.values.setting as string[] | undefined, 'setting'),
         datetime,
+        onStep: (name) => spinner?.update(`probing: ${name}`),
         ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),
         ...(timeout === undefined ? {} : { timeout: positiveInteger(timeout, '--timeout') * 1000 })
       })
     } finally {
-      spinner?.stop(out.paint('dim', 'probe finished'))
+      spinner?.stop(out.paint('dim', `probe of ${baseUrl} finished`))
     }
     out.data(report)
     if (!out.json) printProbeReport(out, report)
