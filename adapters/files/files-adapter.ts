@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises'
-import { extname, join, basename } from 'node:path'
+import { extname, join, sep } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
@@ -8,11 +8,18 @@ import { safeEqual } from '../../src/secrets.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
+import { globToRegExp } from './glob.js'
 
 /** Options of the files adapter. */
 export interface FilesAdapterOptions {
-  /** The folder whose files are the tables (not recursive). */
+  /** The folder whose files are the tables (not recursive unless `glob` says so). */
   directory: string
+  /**
+   * Only the files whose path relative to `directory` matches this glob: `*` and `?` within a folder, `**` across
+   * folders, `{csv,tsv}` alternatives; e.g. `exports/**\/*.{csv,parquet}`. The table code is the relative path
+   * without the extension, `/` written as `_`. Default: every supported file directly in `directory`.
+   */
+  glob?: string
   /**
    * When set, the portal must send this value as the `token` setting (compared in constant time).
    * When unset, the adapter declares no settings and accepts every caller: only for public data.
@@ -52,10 +59,12 @@ export class FilesAdapter extends Adapter {
   readonly #options: FilesAdapterOptions
   #instance: DuckDBInstance | undefined
   readonly #tables = new Map<string, FileTable>()
+  readonly #glob: RegExp | undefined
 
   constructor (options: FilesAdapterOptions) {
     super()
     this.#options = { ...options }
+    this.#glob = options.glob === undefined ? undefined : globToRegExp(options.glob)
     this.settings = options.token === undefined ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
   }
 
@@ -68,15 +77,26 @@ export class FilesAdapter extends Adapter {
     return expected === undefined || safeEqual(connection.token ?? '', expected)
   }
 
+  /** The supported files, as paths relative to the directory. */
+  async #files (): Promise<string[]> {
+    if (this.#glob === undefined) {
+      const entries = await readdir(this.#options.directory, { withFileTypes: true })
+      return entries.filter((entry) => entry.isFile()).map((entry) => entry.name)
+    }
+    const names = await readdir(this.#options.directory, { recursive: true })
+    return names.map((name) => name.split(sep).join('/')).filter((name) => this.#glob!.test(name))
+  }
+
   async #scan (): Promise<Map<string, FileTable>> {
-    const entries = await readdir(this.#options.directory, { withFileTypes: true })
     const seen = new Set<string>()
-    for (const entry of entries) {
-      const reader = READERS[extname(entry.name).toLowerCase()]
-      if (!entry.isFile() || reader === undefined) continue
-      const code = basename(entry.name, extname(entry.name))
-      const path = join(this.#options.directory, entry.name)
-      const { mtimeMs } = await stat(path)
+    for (const name of await this.#files()) {
+      const reader = READERS[extname(name).toLowerCase()]
+      if (reader === undefined) continue
+      const code = name.slice(0, name.length - extname(name).length).replaceAll('/', '_')
+      const path = join(this.#options.directory, name)
+      const info = await stat(path).catch(() => undefined)
+      if (info === undefined || !info.isFile()) continue
+      const { mtimeMs } = info
       seen.add(code)
       const known = this.#tables.get(code)
       if (known?.path === path && known.mtimeMs === mtimeMs) continue

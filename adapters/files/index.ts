@@ -1,0 +1,5 @@
+export { FilesAdapter } from './files-adapter.js'
+export type { FilesAdapterOptions } from './files-adapter.js'
+export { readingOf } from './duckdb-types.js'
+export type { DuckDbColumnReading } from './duckdb-types.js'
+export { globToRegExp } from './glob.js'
