@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Setting } from '../src/adapter.js'
 import { normalizeBody, parseFormBody } from '../src/body.js'
@@ -40,8 +40,8 @@ function sameSecret (a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b))
 }
 
-/** Reads and checks the `auth` block of an `ONAPPINSTALL` event. */
-function installedTokens (auth: Record<string, unknown>): PortalTokens {
+/** Reads and checks the `auth` block of an `ONAPPINSTALL` event (the install page gives no application_token). */
+function installedTokens (auth: Record<string, unknown>, fromPage = false): PortalTokens {
   const memberId = text(auth, 'member_id')
   const domain = text(auth, 'domain').toLowerCase()
   if (!MEMBER_ID.test(memberId)) throw new ERR_INSTALL_INVALID('auth[member_id] is malformed')
@@ -64,7 +64,7 @@ function installedTokens (auth: Record<string, unknown>): PortalTokens {
     restEndpoint,
     accessToken: text(auth, 'access_token'),
     refreshToken: text(auth, 'refresh_token'),
-    applicationToken: text(auth, 'application_token'),
+    ...(fromPage ? {} : { applicationToken: text(auth, 'application_token') }),
     ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: Date.now() + expiresIn * 1000 } : {})
   }
 }
@@ -75,6 +75,21 @@ function authOf (body: unknown): { event: string, auth: Record<string, unknown> 
   if (typeof auth !== 'object' || auth === null) throw new ERR_INSTALL_INVALID('auth is missing')
   return { event: String(record.event ?? '').toUpperCase(), auth: auth as Record<string, unknown> }
 }
+
+/**
+ * The install page variant (an application with a UI): the portal opens the install URL with `AUTH_ID`,
+ * `REFRESH_ID`, `member_id` in the body and `DOMAIN` in the query, as the vendor's CRest `installApp` reads them.
+ */
+function pageAuth (body: unknown, query: unknown): Record<string, unknown> | undefined {
+  const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  if (typeof form.AUTH_ID !== 'string' || form.event !== undefined) return undefined
+  const domain = (typeof query === 'object' && query !== null ? (query as Record<string, unknown>).DOMAIN : undefined) ?? form.DOMAIN
+  return { access_token: form.AUTH_ID, refresh_token: form.REFRESH_ID, member_id: form.member_id, domain, expires_in: form.AUTH_EXPIRES }
+}
+
+/** What the install page answers: the portal's JS library finishes the installation. */
+const INSTALL_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="//api.bitrix24.com/api/v1/"></script></head>' +
+  '<body><p>The connector is registered.</p><script>BX24.init(function () { BX24.installFinish() })</script></body></html>'
 
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
@@ -94,10 +109,11 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message })
   })
 
-  async function install (request: FastifyRequest, auth: Record<string, unknown>): Promise<Registration> {
-    const fresh = installedTokens(auth)
+  async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
+    const fresh = installedTokens(auth, fromPage)
     const known = await store.get(fresh.memberId)
     if (known !== undefined && known.domain !== fresh.domain) throw new ERR_INSTALL_FORBIDDEN('this portal id is installed on another domain')
+    if (fresh.applicationToken === undefined && known?.applicationToken !== undefined) fresh.applicationToken = known.applicationToken
     // The tokens are proven by the registration call before they replace anything stored.
     const trial = new MemoryTokenStore([fresh])
     const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
@@ -113,22 +129,31 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const applicationToken = text(auth, 'application_token')
     const known = await store.get(memberId)
     if (known === undefined) return
-    if (known.applicationToken === undefined || !sameSecret(known.applicationToken, applicationToken)) {
-      throw new ERR_INSTALL_FORBIDDEN('application_token does not match')
-    }
+    if (known.applicationToken === undefined) throw new ERR_INSTALL_FORBIDDEN('no application_token is known for this portal (installed through the install page)')
+    if (!sameSecret(known.applicationToken, applicationToken)) throw new ERR_INSTALL_FORBIDDEN('application_token does not match')
     await store.delete(memberId)
     request.log.info({ memberId, domain: known.domain }, 'application uninstalled: tokens forgotten')
   }
 
-  const handler = async (request: FastifyRequest): Promise<Record<string, unknown>> => {
-    const { event, auth } = authOf(normalizeBody(request.body))
+  const registered = async (request: FastifyRequest, auth: Record<string, unknown>, fromPage: boolean): Promise<Registration> => {
+    try {
+      return await install(request, auth, fromPage)
+    } catch (error) {
+      throw isB24biError(error) ? error : new ERR_REST_FAILED('biconnector.connector.add', 'registration failed', { cause: error })
+    }
+  }
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const body = normalizeBody(request.body)
+    const page = pageAuth(body, request.query)
+    if (page !== undefined) {
+      await registered(request, page, true)
+      return await reply.type('text/html; charset=utf-8').send(INSTALL_PAGE)
+    }
+    const { event, auth } = authOf(body)
     if (event === 'ONAPPINSTALL') {
-      try {
-        const { id, action } = await install(request, auth)
-        return { status: 'installed', connectorId: id, action }
-      } catch (error) {
-        throw isB24biError(error) ? error : new ERR_REST_FAILED('biconnector.connector.add', 'registration failed', { cause: error })
-      }
+      const { id, action } = await registered(request, auth, false)
+      return { status: 'installed', connectorId: id, action }
     }
     if (event === 'ONAPPUNINSTALL') {
       await uninstall(request, auth)
@@ -157,7 +182,10 @@ const install: FastifyPluginAsync<InstallPluginOptions> = async (fastify, option
 /**
  * The Bitrix24 local application's handlers (register it only when the install flow is wanted; it is off unless
  * the composition root adds it). `ONAPPINSTALL`: checks the event, registers the connector with the new tokens
- * (updating a connector of the same title on reinstall) and stores the tokens per `member_id`.
+ * (updating a connector of the same title on reinstall) and stores the tokens per `member_id`. An application with
+ * a UI gets the install page instead (`AUTH_ID`, `REFRESH_ID`, `member_id`, `?DOMAIN=`): the same registration,
+ * answered with a page calling `BX24.installFinish()`; no `application_token` comes with it, so prefer a
+ * "script only" local application (its uninstall event can then be verified).
  * `ONAPPUNINSTALL`: checked against the stored `application_token`, forgets the portal's tokens.
  *
  * @example

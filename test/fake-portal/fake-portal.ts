@@ -125,6 +125,17 @@ export class FakePortal {
     })
   }
 
+  /** Opens the install page of an application with a UI: tokens in the form body, the domain in the query. */
+  async openInstallPage (handlerUrl: string): Promise<{ status: number, body: string, contentType: string }> {
+    const { accessToken, refreshToken, expiresIn } = this.issueTokens()
+    const url = `${handlerUrl}?${new URLSearchParams({ DOMAIN: this.domain, PROTOCOL: '0', LANG: 'en', APP_SID: secret() })}`
+    const body = phpFormEncode({
+      AUTH_ID: accessToken, AUTH_EXPIRES: expiresIn, REFRESH_ID: refreshToken, member_id: this.memberId, status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '{}'
+    })
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') ?? '' }
+  }
+
   /** Posts `ONAPPUNINSTALL` to `handlerUrl`. */
   async uninstall (handlerUrl: string, applicationToken = this.applicationToken): Promise<{ status: number, body: string }> {
     return await this.#event(handlerUrl, 'ONAPPUNINSTALL', {
