@@ -47,7 +47,7 @@ export async function seedBenchTable (pool: pg.Pool, rows: number): Promise<bool
     SELECT i, (i * 7919) % 1000, ((i * 2654435761) % 100000000) / 100.0, (i % 101) / 7.0,
       'Deal #' || i || ' for Müller & Söhne', (ARRAY['NEW', 'PREPARATION', 'WON', 'LOSE'])[i % 4 + 1],
       DATE '2024-01-01' + (i % 900)::int, TIMESTAMPTZ '2024-01-01 00:00:00+00' + make_interval(secs => (i * 37) % 60000000)
-    FROM generate_series(1, ${rows}) AS s(i)`)
+    FROM generate_series(1::bigint, ${rows}::bigint) AS s(i)`)
   await pool.query(`ANALYZE ${table}`)
   return true
 }

@@ -13,6 +13,7 @@ export interface ServerProcess {
   /** Peak resident set (VmHWM) of the process, in bytes. */
   peakRss: () => number
   exited: Promise<number | null>
+  /** Everything the process wrote (its log lines). */
   stderr: () => string
 }
 
@@ -26,6 +27,7 @@ export async function spawnServer (args: string[], env: Record<string, string> =
   })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  child.stdout!.on('data', (chunk: Buffer) => { stderr += chunk.toString() }) // pino writes to stdout
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const port = await new Promise<number>((resolve, reject) => {
     void exited.then((code) => reject(new Error(`server-child exited (${code}): ${stderr}`)))

@@ -28,7 +28,7 @@ class SlowAdapter extends Adapter {
 // the shutdown and memory tests: `server-child.ts slow` or `server-child.ts postgres <url> <table>`.
 const [kind, url, table] = process.argv.slice(2)
 const adapter = kind === 'postgres'
-  ? new PostgresAdapter({ url: url!, token: process.env.CHILD_TOKEN!, exposure: { tables: { allow: [table!] } } })
+  ? new PostgresAdapter({ url: url!, token: process.env.CHILD_TOKEN!, exposure: { tables: { allow: [table!] } }, poolSize: Number(process.env.CHILD_POOL_SIZE ?? 4) })
   : new SlowAdapter()
 const fastify = await buildServer({ adapter, logger: { level: 'warn' } })
 closeWithGrace({ delay: 30_000 }, async () => {
