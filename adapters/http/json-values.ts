@@ -1,6 +1,6 @@
 import { ERR_SOURCE_FAILED } from '../../src/errors.js'
 import { suggestDatasetFieldName, type FieldType } from '../../src/field-types.js'
-import { JsonNumber, parseExactJson } from '../../src/testing/exact-json.js'
+import { JsonNumber, parseExactJson } from '../../src/exact-json.js'
 import type { HttpField } from './http-options.js'
 
 /** The value at a dotted path (`data.items`); the value itself for an empty path. */

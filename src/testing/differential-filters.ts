@@ -3,7 +3,7 @@ import type { FieldInfo } from '../field-types.js'
 import { compilePredicate } from '../filter/evaluate.js'
 import { parseFilter } from '../filter/parse.js'
 import { TimeZone } from '../time-zone.js'
-import { JsonNumber, type ExactValue } from './exact-json.js'
+import { JsonNumber, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 

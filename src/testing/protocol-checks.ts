@@ -1,5 +1,5 @@
 import { FIELD_TYPES, isDatasetFieldName, type FieldInfo } from '../field-types.js'
-import { exactStringify, JsonNumber, type ExactValue } from './exact-json.js'
+import { exactStringify, JsonNumber, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 
 const CANARY_PREFIX = 'b24bi-canary-'
