@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
-import pino from 'pino'
 import qs from 'qs'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { PgCursorAdapter, type PgCursorAdapterOptions } from '../../bench/pg-cursor-adapter.js'
@@ -76,12 +75,11 @@ export interface LiveServer {
   logs: string[]
 }
 
-/** Starts the connector on 127.0.0.1:0 with every log line captured (level debug). */
+/** Starts the connector on 127.0.0.1:0 with every log line captured (level debug, the server's own redaction). */
 export async function liveServer (adapter: Adapter, options: Partial<ServerOptions> = {}): Promise<LiveServer> {
   const logs: string[] = []
-  const sink = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
-  const loggerInstance = pino({ level: 'debug' }, sink)
-  const app = await buildServer({ adapter, loggerInstance, ...options })
+  const stream = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const app = await buildServer({ adapter, logger: { level: 'debug', stream }, ...options })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
