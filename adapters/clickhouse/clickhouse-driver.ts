@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createClient, type ClickHouseClient } from '@clickhouse/client'
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 import { clickhouseString } from './clickhouse-literal.js'
 import { unwrapClickhouseType } from './clickhouse-types.js'
@@ -33,6 +33,8 @@ export class ClickHouseDriver implements SqlDriver {
     this.#client = createClient({
       ...connection,
       application: 'b24bi',
+      // Failures reach the adapter as errors and are logged once by the runtime, with secrets redacted.
+      log: { level: ClickHouseLogLevel.OFF },
       request_timeout: Math.ceil(options.timeoutMs) + 10_000,
       max_open_connections: options.poolSize,
       // Progress headers keep a long read's connection alive through proxies that close idle ones.
@@ -109,13 +111,19 @@ export class ClickHouseDriver implements SqlDriver {
   }
 }
 
+// The client parses newer servers' error texts into `code`; 18.x texts ("Code: 159, e.displayText() = …") only into the message.
+function errorCode (error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown, message?: unknown }
+  if (code !== undefined) return String(code)
+  return typeof message === 'string' ? /^Code: (\d+)/.exec(message)?.[1] : undefined
+}
+
 /** True for unknown user, wrong password, authentication failed and unknown database. */
 export function isClickhouseAuthError (error: unknown): boolean {
-  const code = String((error as { code?: unknown } | null)?.code)
-  return ['192', '193', '516', '81'].includes(code)
+  return ['192', '193', '516', '81'].includes(errorCode(error) ?? '')
 }
 
 /** True for TIMEOUT_EXCEEDED (`max_execution_time`). */
 export function isClickhouseTimeout (error: unknown): boolean {
-  return String((error as { code?: unknown } | null)?.code) === '159'
+  return errorCode(error) === '159'
 }

@@ -1,6 +1,7 @@
 import mysql from 'mysql2'
-import type { Pool, PoolConnection, PoolOptions } from 'mysql2'
+import type { FieldPacket, Pool, PoolConnection, PoolOptions, PrepareStatementInfo } from 'mysql2'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
+import { abortable } from '../sql/abortable.js'
 import { MYSQL_TYPE_CODES } from './mysql-types.js'
 
 const CATALOG = `SELECT c.TABLE_SCHEMA AS \`schema\`, c.TABLE_NAME AS \`table\`, c.COLUMN_NAME AS \`column\`, CAST(c.COLUMN_TYPE AS CHAR) AS data_type
@@ -59,17 +60,23 @@ export class MysqlDriver implements SqlDriver {
     }
   }
 
+  // A prepared statement describes its columns without running: a derived table would be materialized by LIMIT 0.
   async describeQuery (sql: string): Promise<SqlQueryColumn[]> {
-    return await new Promise((resolve, reject) => {
-      this.#pool.query(`SELECT * FROM (${sql}) AS q LIMIT 0`, (error, _rows, fields) => {
-        if (error !== null) return reject(error)
-        resolve((fields ?? []).map((field) => {
-          const name = MYSQL_TYPE_CODES[field.columnType ?? -1] ?? 'unknown'
-          const binary = field.characterSet === BINARY_CHARSET && /char|blob/.test(name)
-          return { column: field.name, dataType: binary ? name.replace('char', 'binary') : name }
-        }))
+    const connection = await this.#connection()
+    try {
+      const prepared = await new Promise<PrepareStatementInfo>((resolve, reject) => {
+        connection.prepare(sql, (error, statement) => error === null ? resolve(statement) : reject(error))
       })
-    })
+      const columns = (prepared as PrepareStatementInfo & { columns: FieldPacket[] }).columns.map((field) => {
+        const name = MYSQL_TYPE_CODES[field.columnType ?? -1] ?? 'unknown'
+        const binary = field.characterSet === BINARY_CHARSET && /char|blob/.test(name)
+        return { column: field.name, dataType: binary ? name.replace('char', 'binary') : name }
+      })
+      prepared.close()
+      return columns
+    } finally {
+      connection.release()
+    }
   }
 
   async #timed (sql: string): Promise<string> {
@@ -88,12 +95,11 @@ export class MysqlDriver implements SqlDriver {
     const sql = await this.#timed(statement.sql)
     const connection = await this.#connection()
     let done = false
-    const onAbort = (): void => { void this.#kill(connection, options) }
-    options.signal.addEventListener('abort', onAbort, { once: true })
+    const rows = connection.query({ sql, values: [...statement.parameters], rowsAsArray: true }).stream({ highWaterMark: options.batchSize })
     try {
-      const rows = connection.query({ sql, values: [...statement.parameters], rowsAsArray: true }).stream({ highWaterMark: options.batchSize })
       let batch: unknown[][] = []
-      for await (const row of rows) {
+      // An abort ends the iteration at once (a destroyed mysql2 stream may never settle); the query is killed below.
+      for await (const row of abortable(rows, options.signal)) {
         batch.push(row as unknown[])
         if (batch.length >= options.batchSize) {
           yield batch
@@ -103,7 +109,6 @@ export class MysqlDriver implements SqlDriver {
       if (batch.length > 0) yield batch
       done = true
     } finally {
-      options.signal.removeEventListener('abort', onAbort)
       if (done) connection.release()
       else await this.#kill(connection, options)
     }
