@@ -1,5 +1,6 @@
 import pg from 'pg'
 import Cursor from 'pg-cursor'
+import { abortable } from '../sql/abortable.js'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 
 // Every value as the server prints it: int8 and numeric keep their digits, dates and timestamps do not shift.
@@ -59,26 +60,30 @@ export class PostgresDriver implements SqlDriver {
 
   async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
     const client = await this.#pool.connect()
-    let broken = false
     const cursor = client.query(new Cursor(statement.sql, [...statement.parameters], { rowMode: 'array', types: RAW_TYPES }))
-    const onAbort = (): void => {
-      broken = true
-      void this.#cancel((client as unknown as { processID: number }).processID, options)
-    }
-    options.signal.addEventListener('abort', onAbort, { once: true })
-    try {
-      while (!options.signal.aborted) {
+    let failed = false
+    async function * batches (): AsyncGenerator<unknown[][]> {
+      while (true) {
         const rows = await cursor.read(options.batchSize) as unknown[][]
         if (rows.length === 0) return
         yield rows
       }
+    }
+    try {
+      // An abort ends the iteration at once; the query is cancelled below.
+      yield * abortable(batches(), options.signal)
     } catch (error) {
-      broken = true
+      failed = true
       throw error
     } finally {
-      options.signal.removeEventListener('abort', onAbort)
-      if (!broken) await cursor.close().catch(() => { broken = true })
-      client.release(broken ? true : undefined)
+      if (options.signal.aborted) {
+        await this.#cancel((client as unknown as { processID: number }).processID, options)
+        failed = true
+      } else if (!failed) {
+        // Finished, or stopped early by the caller: the cursor is idle and closes cleanly.
+        await cursor.close().catch(() => { failed = true })
+      }
+      client.release(failed ? true : undefined)
     }
   }
 
