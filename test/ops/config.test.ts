@@ -88,3 +88,15 @@ t.test('the adapter: a module by path is loaded and shape-checked; a missing one
   await t.rejects(createConfiguredAdapter({ type: 'module', module: '/nonexistent/adapter.mjs' }), { message: /'adapter\.module'.*not installed/ })
   await t.rejects(createConfiguredAdapter({ type: 'oracle' }), { message: /'adapter\.type'.*not one of/ })
 })
+
+t.test('a built-in SQL adapter by name: `adapter: { type: postgres, url, token }` serves the real database', async (t) => {
+  const { buildServer } = await import('../../src/cli/server.js')
+  const adapter = await createConfiguredAdapter({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', token: 'pg-config-token' })
+  const app = await buildServer({ adapter, logger: false })
+  t.teardown(() => app.close())
+  t.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200, 'ready: the database answers')
+  const check = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { token: 'pg-config-token' } } })
+  t.equal(check.statusCode, 200)
+  const wrong = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { token: 'nope' } } })
+  t.equal(wrong.statusCode, 401)
+})

@@ -28,7 +28,7 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
 `
 
-/** Built-in adapters by name, relative to this file; each module exports `createAdapter(options)` or a default. */
+/** Built-in adapters by name, relative to this file (each exports one adapter class taking its options). */
 const BUILT_IN: Readonly<Record<string, string>> = {
   postgres: '../../../adapters/postgres/index.js',
   mysql: '../../../adapters/mysql/index.js',
@@ -65,9 +65,18 @@ async function importAdapterModule (specifier: string, setting: string): Promise
   }
 }
 
+/** `createAdapter(options)`, else the default export, else the one exported class with a `readRows` method. */
+function factoryOf (module: Record<string, unknown>): unknown {
+  if (module.createAdapter !== undefined) return module.createAdapter
+  if (module.default !== undefined) return module.default
+  const classes = Object.values(module).filter((value) =>
+    typeof value === 'function' && typeof (value as { prototype?: { readRows?: unknown } }).prototype?.readRows === 'function')
+  return classes.length === 1 ? classes[0] : undefined
+}
+
 async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string): Promise<Adapter> {
-  const factory = module.createAdapter ?? module.default
-  if (typeof factory !== 'function') throw new ERR_CONFIG_INVALID('adapter', `'${name}' exports neither createAdapter(options) nor a default adapter class`)
+  const factory = factoryOf(module)
+  if (typeof factory !== 'function') throw new ERR_CONFIG_INVALID('adapter', `'${name}' exports no createAdapter(options), default export or single adapter class`)
   const isClass = /^class\b/.test(Function.prototype.toString.call(factory))
   const adapter: unknown = isClass
     ? new (factory as new (options: unknown) => unknown)(options)
