@@ -1,3 +1,5 @@
+import { ERR_ADAPTER_CLOSED } from '../../src/errors.js'
+
 /** Options of a `PoolCache`. */
 export interface PoolCacheOptions<T> {
   /** Most pools kept open at once; opening one more evicts the least recently used. */
@@ -31,6 +33,7 @@ export class PoolCache<T> {
   readonly #entries = new Map<string, Entry<T>>()
   readonly #closing = new Set<Promise<void>>()
   readonly #timer: NodeJS.Timeout
+  #closed = false
 
   constructor (options: PoolCacheOptions<T>) {
     this.#options = { ...options }
@@ -50,6 +53,7 @@ export class PoolCache<T> {
 
   /** Leases the pool for `key`, opening it with `open` when there is none. */
   lease (key: string, open: () => T): PoolLease<T> {
+    if (this.#closed) throw new ERR_ADAPTER_CLOSED()
     let entry = this.#entries.get(key)
     if (entry === undefined) {
       entry = { pool: open(), leases: 0, lastUsed: Date.now(), evicted: false }
@@ -102,6 +106,7 @@ export class PoolCache<T> {
 
   /** Closes every pool and waits for them to end (leases still running are closed too). */
   async close (): Promise<void> {
+    this.#closed = true
     clearInterval(this.#timer)
     for (const [key, entry] of this.#entries) {
       this.#entries.delete(key)
