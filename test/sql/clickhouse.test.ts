@@ -1,5 +1,6 @@
+import { createClient } from '@clickhouse/client'
 import t from 'tap'
-import { ClickHouseAdapter } from '../../adapters/clickhouse/index.js'
+import { ClickHouseAdapter, clickhouseLiteral } from '../../adapters/clickhouse/index.js'
 import { CLICKHOUSE_URL, clickhouseDatabase } from './clickhouse-fixture.js'
 import { sqlAdapterSuite } from './suite.js'
 
@@ -16,4 +17,27 @@ t.test('ClickHouse: the shared SQL adapter suite', async (t) => {
       return { adapter, connection: { token: TOKEN }, cleanup: drop }
     }
   })
+})
+
+t.test('ClickHouse literals: the injection corpus round-trips through a real server', async (t) => {
+  const client = createClient({ url: CLICKHOUSE_URL })
+  t.teardown(() => client.close())
+  const corpus = ["' OR 1=1 --", "'; DROP TABLE fixture; --", '" OR ""="', '\\', "\\'", "\\\\'", '%', '_', '`', '?', '{name:String}', ') OR (1=1',
+    '\u0000', '\u0000\'', '\n\r\t\b\f\v\x07', '\x1b[31m', '\x7f', '😀\u202e', 'Ärger ｚｚ', 'x'.repeat(10_000), "O'Brien' OR 'a'='a", '\\x27', "'''", '\\\\\\']
+  for (const value of corpus) {
+    const result = await client.query({ query: `SELECT ${clickhouseLiteral(value)} AS v, length(${clickhouseLiteral(value)}) AS n`, format: 'JSONEachRow' })
+    const [row] = await result.json<{ v: string, n: string | number }>()
+    t.equal(row?.v, value, `${JSON.stringify(value.slice(0, 20))} comes back unchanged`)
+    t.equal(Number(row?.n), Buffer.byteLength(value), 'as one value of its own length')
+  }
+  for (const value of [9223372036854775807n, -9223372036854775808n, 0, -1.5, 1e-7, 12345678901234567]) {
+    const result = await client.query({ query: `SELECT toString(${clickhouseLiteral(value)}) AS v`, format: 'JSONEachRow' })
+    const [row] = await result.json<{ v: string }>()
+    t.equal(row?.v, String(value), `${String(value)} is written exactly`)
+  }
+  for (const value of [NaN, Infinity, {}, [], new Date(0), undefined, Symbol('x')]) {
+    t.throws(() => clickhouseLiteral(value), { code: 'B24BI_ERR_NOT_SUPPORTED' }, `${String(typeof value)} is refused`)
+  }
+  t.equal(clickhouseLiteral(null), 'NULL')
+  t.equal(clickhouseLiteral(true), '1')
 })
