@@ -24,7 +24,7 @@ t.test('under pressure: 503 coded with Retry-After; probes still answer', async 
   t.teardown(() => app.close())
   // The heap is sampled on an interval: poll until the first sample lands (bounded, no timing asserted).
   let response = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { token: TOKEN } }) })
-  for (let i = 0; i < 100 && response.statusCode !== 503; i++) {
+  for (let i = 0; i < 400 && response.statusCode !== 503; i++) {
     await new Promise((resolve) => setTimeout(resolve, 50))
     response = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { token: TOKEN } }) })
   }
