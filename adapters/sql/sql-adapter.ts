@@ -22,6 +22,7 @@ export const PORTAL_SETTINGS: readonly Setting[] = Object.freeze([
 interface PoolState {
   driver: SqlDriver
   catalog?: { until: number, tables: Promise<Map<string, SqlTable>> }
+  datasets: Map<string, { until: number, table: Promise<SqlTable | undefined> }>
 }
 
 /**
@@ -61,7 +62,7 @@ export class SqlAdapter extends Adapter {
   }
 
   #open (target: SqlTarget): PoolState {
-    return { driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }) }
+    return { driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }), datasets: new Map() }
   }
 
   async #lease (connection: RequestContext['connection']): Promise<PoolLease<PoolState>> {
@@ -110,7 +111,15 @@ export class SqlAdapter extends Adapter {
 
   async #table (state: PoolState, code: string, log: Logger): Promise<SqlTable | undefined> {
     if (this.options.datasets.some((dataset) => dataset.name === code)) {
-      return await datasetTable(this.#engine, this.options, state.driver, code, log)
+      const now = Date.now()
+      let cached = state.datasets.get(code)
+      if (cached === undefined || cached.until <= now) {
+        const table = datasetTable(this.#engine, this.options, state.driver, code, log)
+        cached = { until: now + this.options.catalogMs, table }
+        state.datasets.set(code, cached)
+        table.catch(() => state.datasets.delete(code))
+      }
+      return await cached.table
     }
     return (await this.#catalog(state, log)).get(code)
   }
