@@ -45,7 +45,10 @@ export class DataStream extends Readable {
   #bytes = 0
   #reading = false
   #finished = false
+  #started = false
   #deadline: NodeJS.Timeout | undefined
+  // Rejected when the deadline passes before `start()` is done, so it never waits on a source that ignores abort.
+  #early: { promise: Promise<never>, reject: (error: B24biError) => void } | undefined
 
   constructor (options: DataStreamOptions) {
     super({ highWaterMark: CHUNK_BYTES })
@@ -60,13 +63,18 @@ export class DataStream extends Readable {
       this.#deadline = setTimeout(() => this.#onDeadline(), Math.max(0, remaining))
       this.#deadline.unref()
     }
+    let reject: (error: B24biError) => void = () => {}
+    const promise = new Promise<never>((_resolve, fail) => { reject = fail })
+    promise.catch(() => {})
+    this.#early = { promise, reject }
     try {
-      const first = await this.#options.batches.next()
+      const first = await Promise.race([this.#options.batches.next(), promise])
       this.#take(first)
+      this.#started = true
     } catch (error) {
-      // The deadline may have fired while the first batch was awaited: that, not the abort it caused, is the cause.
-      const coded = this.errored !== null ? toB24biError(this.errored) : toB24biError(error, ERR_SOURCE_FAILED)
+      const coded = toB24biError(error, ERR_SOURCE_FAILED)
       this.#finish(coded)
+      this.destroy() // quietly: nothing listens for 'error' before the answer is sent; the caller answers `coded`
       throw coded
     }
   }
@@ -126,7 +134,10 @@ export class DataStream extends Readable {
     if (this.#finished && this.#pending === '') return
     const error = new ERR_DEADLINE((this.#options.deadlineMs / 1000).toString())
     this.#summary(error, true)
-    this.destroy(error)
+    // Before the first byte the deadline is a clean coded answer from start(); destroying with an error
+    // here would emit 'error' on a stream nobody listens to yet, and crash the process.
+    if (!this.#started) this.#early?.reject(error)
+    else this.destroy(error)
   }
 
   #summaryDone = false
