@@ -51,3 +51,17 @@ export function positiveInteger (value: string | undefined, what: string): numbe
   if (value === undefined || !Number.isInteger(number) || number <= 0) throw new ERR_CLI_USAGE(`${what} must be a positive integer`)
   return number
 }
+
+/**
+ * Connection settings from `--setting code=value` and `--setting-env code=VAR` (the value read from the
+ * environment variable, so a secret stays out of the shell history and the process list).
+ */
+export function settingValues (parsed: ParsedArgs, env: NodeJS.ProcessEnv): Record<string, string> {
+  const values = pairs(parsed.values.setting as string[] | undefined, 'setting')
+  for (const [code, variable] of Object.entries(pairs(parsed.values['setting-env'] as string[] | undefined, 'setting-env'))) {
+    const value = env[variable]
+    if (value === undefined) throw new ERR_CLI_USAGE(`--setting-env ${code}=${variable}: the environment variable ${variable} is not set`)
+    values[code] = value
+  }
+  return values
+}

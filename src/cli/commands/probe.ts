@@ -1,5 +1,5 @@
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { pairs, parseCommandArgs, positiveInteger, stringFlag } from '../args.js'
+import { parseCommandArgs, positiveInteger, settingValues, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
 import { printProbeReport } from '../probe/probe-report.js'
@@ -19,6 +19,7 @@ Exits 1 when the portal would reject any answer.
 
 Options:
   --setting code=value     a connection setting; repeat for each
+  --setting-env code=VAR   a connection setting read from the environment variable VAR (keeps secrets out of ps)
   --preview-limit N        rows asked for in the preview (default 10)
   --datetime-format F      'Y-m-d H:i:s' (default) or iso
   --timeout S              seconds per call (default 250, as the portal)
@@ -27,6 +28,7 @@ Options:
 
 const OPTIONS = {
   setting: { type: 'string', multiple: true },
+  'setting-env': { type: 'string', multiple: true },
   'preview-limit': { type: 'string' },
   'datetime-format': { type: 'string' },
   timeout: { type: 'string' },
@@ -48,7 +50,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
     try {
       report = await probe({
         baseUrl,
-        settings: pairs(parsed.values.setting as string[] | undefined, 'setting'),
+        settings: settingValues(parsed, io.env),
         datetime,
         onStep: (name) => spinner?.update(`probing: ${name}`),
         ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),

@@ -1,16 +1,18 @@
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { pairs, parseCommandArgs, positiveInteger, requiredFlag, stringFlag } from '../args.js'
+import { parseCommandArgs, settingValues, positiveInteger, requiredFlag, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
 import { openPortalSession, PORTAL_OPTIONS, PORTAL_USAGE } from '../portal-session.js'
 
-const usage = `Usage: b24bi sources add --connector ID --title TITLE [--setting code=value ...] [--description TEXT] [--inactive]
+const usage = `Usage: b24bi sources add --connector ID --title TITLE [--setting code=value | --setting-env code=VAR ...]
+                         [--description TEXT] [--inactive]
        b24bi sources list [options]
        b24bi sources remove ID [options]
 
 Manages sources (biconnector.source.*): one configured connection of a connector. On "add" the portal
 calls the connector's urlCheck with the settings; a failing check is reported as SOURCE_CREATE_CONNECTION_ERROR.
-Setting values are secrets: prefer a shell variable to typing them.
+Setting values are secrets: give them with --setting-env code=VAR (read from the environment variable VAR)
+rather than --setting code=value, which shows in the shell history and the process list.
 
 ${PORTAL_USAGE}
 `
@@ -21,6 +23,7 @@ const OPTIONS = {
   title: { type: 'string' },
   description: { type: 'string' },
   setting: { type: 'string', multiple: true },
+  'setting-env': { type: 'string', multiple: true },
   inactive: { type: 'boolean' }
 } as const
 
@@ -36,7 +39,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
           description: stringFlag(parsed, 'description') ?? '',
           active: parsed.values.inactive !== true,
           connectorId: positiveInteger(stringFlag(parsed, 'connector'), '--connector'),
-          settings: pairs(parsed.values.setting as string[] | undefined, 'setting')
+          settings: settingValues(parsed, io.env)
         }
       : undefined
     const sourceId = action === 'remove' ? positiveInteger(id, 'the source ID') : 0
