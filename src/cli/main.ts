@@ -10,7 +10,9 @@ const COMMANDS: Record<string, { summary: string, load: () => Promise<{ command:
   connectors: { summary: 'List or remove the connectors of this application', load: async () => await import('./commands/connectors.js') },
   sources: { summary: 'Add, list or remove sources (configured connections)', load: async () => await import('./commands/sources.js') },
   probe: { summary: 'Check a running connector the way the portal does', load: async () => await import('./commands/probe.js') },
-  init: { summary: 'Create a new connector project', load: async () => await import('./commands/init.js') }
+  init: { summary: 'Create a new connector project', load: async () => await import('./commands/init.js') },
+  record: { summary: 'Record portal requests and answers through a proxy (NDJSON, secrets redacted)', load: async () => await import('./commands/record.js') },
+  replay: { summary: 'Replay a recorded transcript against a connector; list every answer that differs', load: async () => await import('./commands/replay.js') }
 }
 
 function help (io: CliIo): number {

@@ -1,0 +1,78 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import t from 'tap'
+import type { FieldInfo } from '../../src/field-types.js'
+import { createDemoAdapter } from '../../src/cli/demo.js'
+import { main } from '../../src/cli/main.js'
+import { startRecorder } from '../../src/cli/commands/record.js'
+import { replayTranscript } from '../../src/cli/commands/replay.js'
+import { probe } from '../../src/cli/probe/probe-run.js'
+import { parseTranscript, redactBody, restoreBody, sessionMarkers } from '../../src/transcript.js'
+import { liveServer, postForm } from '../streaming/pg-fixture.js'
+
+const TOKEN = 'record-canary-e4a9d1'
+
+function captureIo (): { io: Parameters<typeof main>[1], text: () => string } {
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  return { io: { stdout: out, stderr: out, env: {} }, text: () => text }
+}
+
+t.test('markers: form and JSON bodies lose their connection values and get them back', async (t) => {
+  const markers = sessionMarkers()
+  const form = `connection%5Btoken%5D=${TOKEN}&table=deals&select%5B0%5D=ID`
+  const redacted = redactBody(form, 'application/x-www-form-urlencoded', markers)
+  t.notMatch(redacted, TOKEN)
+  t.equal(restoreBody(redacted, 'application/x-www-form-urlencoded', { token: TOKEN }), form)
+  const wrong = redactBody('connection%5Btoken%5D=nope', 'application/x-www-form-urlencoded', markers)
+  t.match(decodeURIComponent(wrong), /token#2/, 'a second distinct value gets its own marker')
+  const json = JSON.stringify({ connection: { token: TOKEN, 'pa"ss': 'x"y' }, table: 'deals' })
+  const jsonRedacted = redactBody(json, 'application/json')
+  t.notMatch(jsonRedacted, TOKEN)
+  t.same(JSON.parse(restoreBody(jsonRedacted, 'application/json', { token: TOKEN, 'pa"ss': 'x"y' })), JSON.parse(json))
+  t.throws(() => restoreBody(jsonRedacted, 'application/json', {}), { code: 'B24BI_ERR_CLI_USAGE' }, 'a missing setting is a usage error')
+})
+
+t.test('a recorded probe run replays with 0 differences against the same connector and lists them against a changed one', async (t) => {
+  const directory = await mkdtemp(join(tmpdir(), 'b24bi-record-'))
+  t.teardown(() => rm(directory, { recursive: true, force: true }))
+  const file = join(directory, 'transcript.ndjson')
+  const original = await liveServer(await createDemoAdapter({ token: TOKEN }))
+  t.teardown(() => original.app.close())
+  const recorder = await startRecorder({ target: original.url, file })
+  const report = await probe({ baseUrl: `http://127.0.0.1:${recorder.port}`, settings: { token: TOKEN } })
+  t.ok(report.ok, 'the probe passes through the recorder')
+  await postForm(`http://127.0.0.1:${recorder.port}/api/data`, { connection: { token: TOKEN }, table: 'nope' })
+  await recorder.close()
+
+  const text = await readFile(file, 'utf8')
+  const entries = parseTranscript(text)
+  t.ok(entries.length >= 8, `${entries.length} requests recorded`)
+  t.notMatch(text, TOKEN, 'the transcript holds no secret')
+  t.ok(entries.every((entry) => entry.complete), 'every answer recorded whole')
+
+  t.same(await replayTranscript(entries, original.url, { token: TOKEN }), [], '0 differences against the same connector')
+
+  // The same data with one deliberate change: deals.TITLE renamed in the description and its values upper-cased.
+  const changedAdapter = await createDemoAdapter({ token: TOKEN })
+  const describe = changedAdapter.describeTable.bind(changedAdapter)
+  changedAdapter.describeTable = async (table: string): Promise<FieldInfo[] | undefined> =>
+    (await describe(table))?.map((field) => table === 'deals' && field.code === 'TITLE' ? { ...field, name: 'Deal title' } : field)
+  const changed = await liveServer(changedAdapter)
+  t.teardown(() => changed.app.close())
+  const differences = await replayTranscript(entries, changed.url, { token: TOKEN })
+  t.ok(differences.length > 0, `${differences.length} differences listed`)
+  t.ok(differences.every((difference) => difference.table === 'deals'), 'only the changed table differs')
+  t.match(differences[0]!.differences.join('\n'), /Deal title/, 'the difference shows the changed text')
+
+  const same = captureIo()
+  t.equal(await main(['replay', file, original.url, '--setting', `token=${TOKEN}`], same.io), 0, 'b24bi replay exits 0 without differences')
+  t.match(same.text(), /0 answers differ/)
+  const other = captureIo()
+  t.equal(await main(['replay', file, changed.url, '--setting', `token=${TOKEN}`], other.io), 1, 'b24bi replay exits 1 with differences')
+  t.match(other.text(), /\(deals\):\n {2}answer differs/)
+  t.notMatch(original.logs.join('\n') + changed.logs.join('\n'), TOKEN, 'no secret in the servers\' logs either')
+})
