@@ -96,17 +96,19 @@ export class MysqlDriver implements SqlDriver {
     const connection = await this.#connection()
     let done = false
     const rows = connection.query({ sql, values: [...statement.parameters], rowsAsArray: true }).stream({ highWaterMark: options.batchSize })
-    try {
+    async function * batches (): AsyncGenerator<unknown[][]> {
       let batch: unknown[][] = []
-      // An abort ends the iteration at once (a destroyed mysql2 stream may never settle); the query is killed below.
-      for await (const row of abortable(rows, options.signal)) {
+      for await (const row of rows) {
         batch.push(row as unknown[])
-        if (batch.length >= options.batchSize) {
-          yield batch
-          batch = []
-        }
+        if (batch.length < options.batchSize) continue
+        yield batch
+        batch = []
       }
       if (batch.length > 0) yield batch
+    }
+    try {
+      // An abort ends the iteration at once (a destroyed mysql2 stream may never settle); the query is killed below.
+      yield * abortable(batches(), options.signal)
       done = true
     } finally {
       if (done) connection.release()
