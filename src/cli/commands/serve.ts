@@ -9,6 +9,8 @@ import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
 import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
 import { buildServer } from '../server.js'
 import { DEFAULT_PATHS } from '../../../plugins/connector.js'
+import { installPlugin } from '../../../plugins/install.js'
+import { installConfigFromEnv, installPluginOptions } from '../install-setup.js'
 
 const usage = `Usage: b24bi serve [--config <file.json>]
 
@@ -26,6 +28,9 @@ Environment (the most used; every setting has one, see the README):
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
+  B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
+                             turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
+                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens
 `
 
 /** Built-in adapters by name, relative to this file (each exports one adapter class taking its options). */
@@ -150,6 +155,12 @@ async function run (args: string[], io: CliIo): Promise<number> {
     docs: config.docs,
     tls: readTls(config)
   })
+  const install = installConfigFromEnv(io.env)
+  if (install !== undefined) {
+    const { options, close } = await installPluginOptions(install)
+    await fastify.register(installPlugin, options)
+    fastify.addHook('onClose', close)
+  }
   if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)
   }
