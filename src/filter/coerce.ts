@@ -20,7 +20,10 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, timeZon
   if (typeof raw !== 'string' && typeof raw !== 'number') throw new ERR_FILTER_VALUE(key, `a ${typeof raw} is not a ${type}`)
   const text = String(raw)
   switch (type) {
-    case 'string': return text
+    case 'string':
+      // No text column of PostgreSQL can hold NUL, and C-string engines cut at it: refuse it everywhere alike.
+      if (text.includes('\u0000')) throw new ERR_FILTER_VALUE(key, 'text must not contain a NUL character')
+      return text
     case 'int': return canonicalInt(key, text.trim())
     case 'double':
     case 'money': return canonicalDecimal(key, text.trim())

@@ -148,3 +148,10 @@ t.test('splitFilter', async (t) => {
   t.same(splitFilter(parse({ ID: '1', '%NAME': 'x' })!, () => true).residual, undefined)
   t.same(splitFilter(parse({ ID: '1', '%NAME': 'x' })!, () => false).pushed, undefined)
 })
+
+t.test('a NUL character in a text value is a 400 on every engine, not a driver error', async (t) => {
+  for (const key of ['NAME', '%NAME', '~NAME', '!NAME']) {
+    t.throws(() => parse({ [key]: "\u0000' OR 1=1" }), { code: 'B24BI_ERR_FILTER_VALUE', statusCode: 400 }, key)
+  }
+  t.throws(() => parse({ NAME: ['a', 'b\u0000'] }), { code: 'B24BI_ERR_FILTER_VALUE' }, 'inside a list')
+})
