@@ -10,7 +10,11 @@ BASE="${CLICKHOUSE_DIR:-/var/lib/b24bi-clickhouse}"
 PIDFILE="$BASE/clickhouse.pid"
 URL="http://127.0.0.1:${HTTP_PORT}/"
 
-answers() { curl -fsS --max-time 2 "${URL}ping" >/dev/null 2>&1; }
+answers() {
+  if command -v curl >/dev/null 2>&1; then curl -fsS --max-time 2 "${URL}ping" >/dev/null 2>&1; return; fi
+  # No curl: a plain HTTP request through bash's /dev/tcp.
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT}; printf 'GET /ping HTTP/1.0\\r\\n\\r\\n' >&3; grep -q 'Ok.' <&3" 2>/dev/null
+}
 
 binary() {
   if command -v clickhouse-server >/dev/null 2>&1; then echo clickhouse-server; return; fi
