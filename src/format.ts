@@ -20,6 +20,7 @@ const JSON_INTEGER = /^-?(?:0|[1-9]\d*)$/
 const LOOSE_INTEGER = /^[+-]?\d+(?:\.0*)?$/
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 const LOOSE_DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/
+const ZERO_OFFSET = /^(?:z|[+-]00(?::?00)?)$/i
 const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/
 const DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 
@@ -130,6 +131,7 @@ function formatDate (field: FieldInfo): ValueFormatter {
 function formatDateTime (field: FieldInfo, options: FormatOptions): ValueFormatter {
   const { timeZone } = options
   const iso = options.datetimeFormat === 'iso'
+  const utc = timeZone.name === 'UTC'
   const instant = (ms: number): string => `"${iso ? timeZone.isoTime(ms) : timeZone.wallTime(ms)}"`
   return (value) => {
     if (value === null || value === undefined) return 'null'
@@ -142,6 +144,8 @@ function formatDateTime (field: FieldInfo, options: FormatOptions): ValueFormatt
     if (match === null) return invalid(field)
     const [, date, time = '00:00:00', , zone] = match
     const wall = `${date} ${time.length === 5 ? `${time}:00` : time}`
+    // The common case (PostgreSQL's timestamptz in a UTC session, served in UTC): the wall time is already the answer.
+    if (zone !== undefined && utc && ZERO_OFFSET.test(zone)) return `"${iso ? `${date}T${wall.slice(11)}Z` : wall}"`
     if (zone !== undefined) {
       const ms = Date.parse(`${wall.replace(' ', 'T')}${normalizeOffset(zone)}`)
       return Number.isNaN(ms) ? invalid(field) : instant(ms)
