@@ -46,6 +46,7 @@ export class DataStream extends Readable {
   #reading = false
   #finished = false
   #started = false
+  #ahead: Promise<IteratorResult<readonly (readonly unknown[])[]>> | undefined
   #deadline: NodeJS.Timeout | undefined
   // Rejected when the deadline passes before `start()` is done, so it never waits on a source that ignores abort.
   #early: { promise: Promise<never>, reject: (error: B24biError) => void } | undefined
@@ -107,6 +108,18 @@ export class DataStream extends Readable {
     this.#pump().catch((error: unknown) => this.destroy(toB24biError(error, ERR_SOURCE_FAILED)))
   }
 
+  #prefetch (): void {
+    const ahead = this.#options.batches.next()
+    ahead.catch(() => {}) // a failure surfaces when the batch is awaited
+    this.#ahead = ahead
+  }
+
+  async #nextBatch (): Promise<IteratorResult<readonly (readonly unknown[])[]>> {
+    const ahead = this.#ahead
+    this.#ahead = undefined
+    return await (ahead ?? this.#options.batches.next())
+  }
+
   async #pump (): Promise<void> {
     while (true) {
       if (this.#finished) {
@@ -119,8 +132,10 @@ export class DataStream extends Readable {
         this.#reading = false
         return
       }
-      const next = await this.#options.batches.next()
+      const next = await this.#nextBatch()
       if (this.destroyed) return
+      // Ask for the batch after this one before formatting it, so the source's round trip overlaps our work.
+      if (next.done !== true) this.#prefetch()
       if (!this.#take(next) || this.#pending.length >= CHUNK_BYTES) {
         if (!this.#flush() && !this.#finished) {
           this.#reading = false
