@@ -29,7 +29,8 @@ export class PostgresDriver implements SqlDriver {
       ...where,
       max: options.poolSize,
       idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 10_000,
+      // Waiting for a free connection is normal under load: wait up to the statement timeout (at most 60 s).
+      connectionTimeoutMillis: Math.min(Math.ceil(options.timeoutMs), 60_000),
       statement_timeout: Math.ceil(options.timeoutMs),
       application_name: 'b24bi',
       options: '-c TimeZone=UTC',
@@ -60,6 +61,10 @@ export class PostgresDriver implements SqlDriver {
 
   async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
     const client = await this.#pool.connect()
+    // A connection dropped mid-read makes pg emit 'error' on the client: without a listener the process dies.
+    // The pending read rejects with the same error, so the listener only has to exist.
+    const onClientError = (): void => {}
+    client.on('error', onClientError)
     const cursor = client.query(new Cursor(statement.sql, [...statement.parameters], { rowMode: 'array', types: RAW_TYPES }))
     let failed = false
     async function * batches (): AsyncGenerator<unknown[][]> {
@@ -83,6 +88,7 @@ export class PostgresDriver implements SqlDriver {
         // Finished, or stopped early by the caller: the cursor is idle and closes cleanly.
         await cursor.close().catch(() => { failed = true })
       }
+      client.off('error', onClientError)
       client.release(failed ? true : undefined)
     }
   }
