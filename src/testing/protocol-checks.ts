@@ -1,6 +1,7 @@
 import { FIELD_TYPES, isDatasetFieldName, type FieldInfo } from '../field-types.js'
 import { exactStringify, JsonNumber, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
+import { isAnswerDate, isAnswerDateTime } from '../answer-format.js'
 
 const CANARY_PREFIX = 'b24bi-canary-'
 
@@ -68,15 +69,6 @@ export async function checkDescriptions (kit: KitContext): Promise<void> {
   }
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const WALL = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:Z|[+-]\d{2}:\d{2})?$/
-
-function isCalendarDate (year: string, month: string, day: string): boolean {
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
-  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day)
-}
-
 /** Why `value` is not a valid answer value of `type`, or undefined when it is. */
 export function typeProblem (type: FieldInfo['type'], value: ExactValue | undefined, iso: boolean): string | undefined {
   if (value === null) return undefined
@@ -88,16 +80,12 @@ export function typeProblem (type: FieldInfo['type'], value: ExactValue | undefi
       return value instanceof JsonNumber ? undefined : 'is not a number'
     case 'string':
       return typeof value === 'string' ? undefined : 'is not a string'
-    case 'date': {
-      const match = typeof value === 'string' ? DATE.exec(value) : null
-      return match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!) ? undefined : 'bad date format: not a calendar date YYYY-MM-DD'
-    }
-    case 'datetime': {
-      const match = typeof value === 'string' ? (iso ? ISO : WALL).exec(value) : null
-      const valid = match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!) &&
-        Number(match[4]) < 24 && Number(match[5]) < 60 && Number(match[6]) < 60
-      return valid ? undefined : `bad datetime format: not ${iso ? 'ISO 8601' : 'YYYY-MM-DD HH:MM:SS'}`
-    }
+    case 'date':
+      return typeof value === 'string' && isAnswerDate(value) ? undefined : 'bad date format: not a calendar date YYYY-MM-DD'
+    case 'datetime':
+      return typeof value === 'string' && isAnswerDateTime(value, iso)
+        ? undefined
+        : `bad datetime format: not ${iso ? 'ISO 8601' : 'YYYY-MM-DD HH:MM:SS'}`
   }
 }
 

@@ -1,4 +1,5 @@
 import { FIELD_TYPES, isDatasetFieldName, type FieldType } from '../../field-types.js'
+import { isAnswerDate, isAnswerDateTime } from '../../answer-format.js'
 
 /** One finding of the probe: an `error` fails the run (the portal would reject it), a `warning` does not. */
 export interface Violation {
@@ -85,19 +86,6 @@ export function checkTableDescription (value: unknown, violations: Violation[]):
   return fields
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
-
-function realDate (year: string, month: string, day: string): boolean {
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
-  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day)
-}
-
-function realTime (hours: string, minutes: string, seconds: string): boolean {
-  return Number(hours) < 24 && Number(minutes) < 60 && Number(seconds) < 60
-}
-
 /** Why `value` is not a valid `type` value, or undefined when it is. `null` is valid for every type. */
 export function valueProblem (value: unknown, type: FieldType, datetime: ExpectedDateTime): string | undefined {
   if (value === null) return undefined
@@ -109,15 +97,12 @@ export function valueProblem (value: unknown, type: FieldType, datetime: Expecte
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'not a number'
     case 'string':
       return typeof value === 'string' ? undefined : 'not a string'
-    case 'date': {
-      const match = typeof value === 'string' ? DATE.exec(value) : null
-      return match !== null && realDate(match[1]!, match[2]!, match[3]!) ? undefined : 'not a Y-m-d date'
-    }
-    case 'datetime': {
-      const match = typeof value === 'string' ? (datetime === 'iso' ? ISO : DATETIME).exec(value) : null
-      const ok = match !== null && realDate(match[1]!, match[2]!, match[3]!) && realTime(match[4]!, match[5]!, match[6]!)
-      return ok ? undefined : `not a ${datetime === 'iso' ? 'ISO 8601 datetime with offset' : 'Y-m-d H:i:s datetime'}`
-    }
+    case 'date':
+      return typeof value === 'string' && isAnswerDate(value) ? undefined : 'not a Y-m-d date'
+    case 'datetime':
+      return typeof value === 'string' && isAnswerDateTime(value, datetime === 'iso')
+        ? undefined
+        : `not a ${datetime === 'iso' ? 'ISO 8601 datetime' : 'Y-m-d H:i:s datetime'}`
   }
 }
 
