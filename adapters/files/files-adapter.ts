@@ -113,7 +113,9 @@ export class FilesAdapter extends Adapter {
 
   async #columns (tableCode: string): Promise<FileTable['columns']> {
     let table = this.#tables.get(tableCode)
-    if (table === undefined) table = (await this.#scan()).get(tableCode)
+    // A file rewritten since it was last seen is scanned again, so its description is never stale.
+    const current = table === undefined ? undefined : await stat(table.path).catch(() => undefined)
+    if (table === undefined || current?.mtimeMs !== table.mtimeMs) table = (await this.#scan()).get(tableCode)
     if (table === undefined) return undefined
     if (table.columns !== undefined) return table.columns
     const overrides = this.#options.types?.[tableCode] ?? {}

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -70,6 +70,18 @@ t.test('files added while running appear in the table list; removed ones disappe
   t.same(await post('/api/data', { table: 'late_arrival' }), [['ID', 'NOTE'], [1, 'hello']], 'and read')
   await rm(join(directory, 'late_arrival.csv'))
   t.notOk((await codes()).includes('late_arrival'), 'the removed file is gone')
+})
+
+t.test('a file rewritten with other columns is described anew, without a table list in between', async (t) => {
+  const { directory, post } = await setup(t)
+  await writeFile(join(directory, 'changing.csv'), 'ID,NOTE\n1,hello\n')
+  t.same(await post('/api/data', { table: 'changing' }), [['ID', 'NOTE'], [1, 'hello']])
+  // A later modification time, whatever the file system's timestamp resolution.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await writeFile(join(directory, 'changing.csv'), 'ID,NOTE,AMOUNT\n2,again,3.5\n')
+  const later = new Date(Date.now() + 2000)
+  await utimes(join(directory, 'changing.csv'), later, later)
+  t.same(await post('/api/data', { table: 'changing' }), [['ID', 'NOTE', 'AMOUNT'], [2, 'again', 3.5]], 'the new column is there')
 })
 
 t.test('a glob selects files across folders', async (t) => {
