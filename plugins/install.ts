@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Setting } from '../src/adapter.js'
+import { safeEqual } from '../src/secrets.js'
 import { normalizeBody, parseFormBody } from '../src/body.js'
 import {
   ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED
@@ -33,11 +33,6 @@ function text (auth: Record<string, unknown>, key: string): string {
   const value = auth[key]
   if (typeof value !== 'string' || value === '') throw new ERR_INSTALL_INVALID(`auth[${key}] is missing`)
   return value
-}
-
-function sameSecret (a: string, b: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
-  return timingSafeEqual(digest(a), digest(b))
 }
 
 /** Reads and checks the `auth` block of an `ONAPPINSTALL` event (the install page gives no application_token). */
@@ -130,7 +125,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const known = await store.get(memberId)
     if (known === undefined) return
     if (known.applicationToken === undefined) throw new ERR_INSTALL_FORBIDDEN('no application_token is known for this portal (installed through the install page)')
-    if (!sameSecret(known.applicationToken, applicationToken)) throw new ERR_INSTALL_FORBIDDEN('application_token does not match')
+    if (!safeEqual(applicationToken, known.applicationToken)) throw new ERR_INSTALL_FORBIDDEN('application_token does not match')
     await store.delete(memberId)
     request.log.info({ memberId, domain: known.domain }, 'application uninstalled: tokens forgotten')
   }

@@ -138,9 +138,30 @@ export function redactPath (path: string): string {
   return path.replace(/([?&]secret=)[^&]*/g, '$1[redacted]')
 }
 
-/** sha256 (hex) of an answer. */
-export function answerHash (bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex')
+/**
+ * Reads an answer body once: its sha256 (incremental: a large answer is never held whole), its size, its first
+ * `ANSWER_TEXT_LIMIT` bytes as text, and whether it ended cleanly. `onChunk` sees every chunk as it arrives.
+ */
+export async function readAnswer (
+  body: AsyncIterable<Buffer>,
+  onChunk?: (chunk: Buffer) => Promise<void> | void
+): Promise<Pick<TranscriptEntry, 'answerSha256' | 'answerBytes' | 'answer' | 'complete'>> {
+  const hash = createHash('sha256')
+  const kept: Buffer[] = []
+  let bytes = 0
+  let complete = true
+  try {
+    for await (const chunk of body) {
+      hash.update(chunk)
+      if (bytes < ANSWER_TEXT_LIMIT) kept.push(chunk)
+      bytes += chunk.length
+      await onChunk?.(chunk)
+    }
+  } catch {
+    complete = false
+  }
+  const answer = Buffer.concat(kept).toString('utf8').slice(0, ANSWER_TEXT_LIMIT)
+  return { answerSha256: hash.digest('hex'), answerBytes: bytes, answer, complete }
 }
 
 /** Parses an NDJSON transcript; a bad line is a usage error naming its number. */

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { request } from 'undici'
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { ANSWER_TEXT_LIMIT, redactBody, redactPath, sessionMarkers, type MarkerFor, type TranscriptEntry } from '../../transcript.js'
+import { readAnswer, redactBody, redactPath, sessionMarkers, type MarkerFor, type TranscriptEntry } from '../../transcript.js'
 import { parseCommandArgs, requiredFlag, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 
@@ -45,22 +44,10 @@ async function forward (target: string, incoming: IncomingMessage, outgoing: Ser
   const contentType = incoming.headers['content-type'] ?? ''
   const answer = await request(new URL(incoming.url ?? '/', target), { method: incoming.method as 'POST', headers, body: body.length > 0 ? body : undefined })
   outgoing.writeHead(answer.statusCode, Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name))))
-  const kept: Buffer[] = []
-  let keptBytes = 0
-  let bytes = 0
-  let complete = true
-  const hash = createHash('sha256') // incremental: a large answer is never held whole
-  try {
-    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-      bytes += chunk.length
-      hash.update(chunk)
-      if (keptBytes < ANSWER_TEXT_LIMIT) { kept.push(chunk); keptBytes += chunk.length }
-      if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve))
-    }
-  } catch {
-    complete = false
-  }
-  if (complete) outgoing.end()
+  const read = await readAnswer(answer.body as AsyncIterable<Buffer>, async (chunk) => {
+    if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve))
+  })
+  if (read.complete) outgoing.end()
   else outgoing.destroy() // the client must see the break too
   const entry: TranscriptEntry = {
     at,
@@ -70,10 +57,7 @@ async function forward (target: string, incoming: IncomingMessage, outgoing: Ser
     body: redactBody(body.toString('utf8'), contentType, markerFor),
     status: answer.statusCode,
     answerType: String(answer.headers['content-type'] ?? ''),
-    answerBytes: bytes,
-    answerSha256: hash.digest('hex'),
-    answer: Buffer.concat(kept).toString('utf8').slice(0, ANSWER_TEXT_LIMIT),
-    complete
+    ...read
   }
   out.write(JSON.stringify(entry) + '\n')
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { request } from 'undici'
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { ANSWER_TEXT_LIMIT, answerDifferences, parseTranscript, restoreBody, type TranscriptEntry } from '../../transcript.js'
+import { answerDifferences, parseTranscript, readAnswer, restoreBody, type TranscriptEntry } from '../../transcript.js'
 import { pairs, parseCommandArgs } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 
@@ -29,21 +28,7 @@ async function send (entry: TranscriptEntry, base: string, settings: Record<stri
     headers: { ...headers, ...(entry.contentType !== '' ? { 'content-type': entry.contentType } : {}) },
     body: entry.method === 'GET' ? undefined : restoreBody(entry.body, entry.contentType, settings)
   })
-  const hash = createHash('sha256')
-  const kept: Buffer[] = []
-  let bytes = 0
-  let complete = true
-  try {
-    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-      hash.update(chunk)
-      if (bytes < ANSWER_TEXT_LIMIT) kept.push(chunk)
-      bytes += chunk.length
-    }
-  } catch {
-    complete = false
-  }
-  const text = Buffer.concat(kept).toString('utf8').slice(0, ANSWER_TEXT_LIMIT)
-  return { status: answer.statusCode, answerSha256: hash.digest('hex'), answerBytes: bytes, answer: text, complete }
+  return { status: answer.statusCode, ...await readAnswer(answer.body as AsyncIterable<Buffer>) }
 }
 
 function tableOf (entry: TranscriptEntry): string | undefined {
