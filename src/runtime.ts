@@ -28,6 +28,7 @@ export class AdapterRuntime {
   #init: Promise<void> | undefined
   #closed = false
   readonly #authCache = new Map<string, number>()
+  readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
 
   constructor (adapter: Adapter, options: RuntimeOptions = {}) {
@@ -61,12 +62,25 @@ export class AdapterRuntime {
     return Object.freeze(values)
   }
 
+  /**
+   * The checked connection and its credential hash (the auth cache and rate-limit key), computed once per
+   * request body: the rate limiter and `authenticate` both ask for them.
+   */
+  credentials (raw: Readonly<Record<string, unknown>>): { connection: Connection, key: string } {
+    let known = this.#credentials.get(raw)
+    if (known === undefined) {
+      const connection = this.connection(raw)
+      known = { connection, key: credentialHash(connection) }
+      this.#credentials.set(raw, known)
+    }
+    return known
+  }
+
   /** Validates and authenticates the connection; returns the request context for the other calls. */
   async authenticate (raw: Readonly<Record<string, unknown>> | undefined, log: Logger): Promise<RequestContext> {
-    const connection = this.connection(raw)
+    const { connection, key } = this.credentials(raw ?? {})
     await this.#ready()
     const context = { connection, log }
-    const key = credentialHash(connection)
     const until = this.#authCache.get(key)
     if (until !== undefined && until > Date.now()) return context
     const accepted = await this.adapter.check(context).catch((error: unknown) => {

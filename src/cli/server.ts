@@ -7,7 +7,6 @@ import type { Adapter } from '../adapter.js'
 import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
 import type { RuntimeOptions } from '../runtime-options.js'
-import { credentialHash } from '../secrets.js'
 import { stdSerializers } from 'pino'
 import { REDACTED_PATHS, scrubSerializedError } from '../log-redaction.js'
 import { connectorPlugin, type ConnectorPaths } from '../../plugins/connector.js'
@@ -158,7 +157,7 @@ async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRunt
       const connection = (request.body as { connection?: unknown } | undefined)?.connection
       if (typeof connection === 'object' && connection !== null) {
         try {
-          return 'c:' + credentialHash(runtime.connection(connection as Record<string, unknown>))
+          return 'c:' + runtime.credentials(connection as Record<string, unknown>).key
         } catch {
           // A missing or malformed setting: the route answers 400 itself; count the caller by address meanwhile.
         }
