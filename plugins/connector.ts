@@ -6,7 +6,7 @@ import type { Adapter } from '../src/adapter.js'
 import { normalizeBody, parseFormBody } from '../src/body.js'
 import {
   ERR_CLIENT_GONE, ERR_REQUEST_INVALID, ERR_REQUEST_MALFORMED, ERR_REQUEST_MEDIA_TYPE, ERR_REQUEST_TOO_LARGE,
-  isB24biError, type B24biError, toB24biError, ERR_ADAPTER_FAILED
+  isB24biError, type B24biError, toB24biError, ERR_ADAPTER_FAILED, retryAfterOf
 } from '../src/errors.js'
 import type { DataStream } from '../src/data-stream.js'
 import { AdapterRuntime, type DataSummary } from '../src/runtime.js'
@@ -112,23 +112,25 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
     const coded = toHttpError(error, bodyLimit)
     if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
     else request.log.info({ code: coded.code }, coded.message)
+    const retryAfter = retryAfterOf(coded)
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
     void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
   })
 
   const errors = { 400: ErrorAnswer, 401: ErrorAnswer, 404: ErrorAnswer }
 
   app.post(paths.check, { schema: { body: CheckBody, response: { 200: CheckAnswer, ...errors } } }, async (request) => {
-    await runtime.authenticate(request.body.connection, request.log)
+    await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     return { status: 'ok' as const }
   })
 
   app.post(paths.tableList, { schema: { body: TableListBody, response: { 200: TableListAnswer, ...errors } } }, async (request) => {
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     return await runtime.tableList(request.body.searchString ?? '', context)
   })
 
   app.post(paths.tableDescription, { schema: { body: TableDescriptionBody, response: { 200: TableDescriptionAnswer, ...errors } } }, async (request) => {
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     const table = request.body.table ?? request.body.name
     if (table === undefined) throw new ERR_REQUEST_INVALID('table is required')
     const fields = await runtime.describe(table, context)
@@ -137,7 +139,7 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
 
   app.post(paths.data, { schema: { body: DataBody, response: { 200: DataAnswer, ...errors } } }, async (request, reply) => {
     const startedAt = performance.now()
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     const disconnected = new AbortController()
     let stream: DataStream | undefined
     reply.raw.once('close', () => {

@@ -16,6 +16,13 @@ export const RateLimitConfig = Type.Object({
   windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
 }, { additionalProperties: false, default: {} })
 
+/** Refused authentications per client address (and per target host in portal mode); beyond them, 429. */
+export const AuthFailuresConfig = Type.Object({
+  enabled: Type.Boolean({ default: true }), // default true
+  max: Type.Integer({ minimum: 1, default: 60 }), // refused authentications per window and key; default 60
+  windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
+}, { additionalProperties: false, default: {} })
+
 /** `@fastify/under-pressure` thresholds; 0 turns one off. Saturated: 503 with Retry-After. */
 export const UnderPressureConfig = Type.Object({
   enabled: Type.Boolean({ default: true }), // default true
@@ -58,6 +65,7 @@ export const ConfigSchema = Type.Object({
   requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
   shutdownGraceSeconds: Seconds('seconds in-flight answers get on SIGTERM', 30), // seconds; default 30
   rateLimit: RateLimitConfig,
+  authFailures: AuthFailuresConfig,
   underPressure: UnderPressureConfig,
   sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
   allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [] }), // CIDR list; default [] (everyone)

@@ -1,3 +1,4 @@
+import { FAILED_AUTH_DEFAULTS, type FailedAuthLimits } from './auth-failures.js'
 import { ERR_CONFIG_INVALID } from './errors.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
@@ -14,6 +15,11 @@ export interface RuntimeOptions {
   deadlineSeconds?: number
   /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
   authCacheSeconds?: number
+  /**
+   * Refused authentications allowed per client address (and per target host in portal mode) within a window;
+   * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
+   */
+  authFailures?: Partial<FailedAuthLimits> | false
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
   renameFields?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -34,6 +40,7 @@ export interface ResolvedRuntimeOptions {
   readonly maxRows: number
   readonly deadlineSeconds: number
   readonly authCacheSeconds: number
+  readonly authFailures: Readonly<FailedAuthLimits> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
@@ -56,6 +63,12 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
     authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
+    authFailures: options.authFailures === false
+      ? false
+      : Object.freeze({
+        max: positive('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max, false),
+        windowSeconds: positive('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds, false)
+      }),
     renameFields: structuredClone(options.renameFields ?? {})
   })
 }

@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
 import type { Adapter } from '../adapter.js'
-import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError } from '../errors.js'
+import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, retryAfterOf, toB24biError } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
 import type { RuntimeOptions } from '../runtime-options.js'
 import { stdSerializers } from 'pino'
@@ -120,6 +120,8 @@ function codedErrors (fastify: FastifyInstance): void {
       ? error
       : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED(error.message, { cause: error }) : toB24biError(error, ERR_ADAPTER_FAILED)
     if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+    const retryAfter = retryAfterOf(coded)
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
     void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
   })
   fastify.setNotFoundHandler((request, reply) => {

@@ -143,7 +143,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
-    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
+    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds,
+      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
