@@ -126,6 +126,7 @@ export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "N
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_INSTALL_FAILED = createError('B24BI_ERR_INSTALL_FAILED', 'The connector could not be registered on the portal', 502)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
 
 // operations (server, configuration, probes)

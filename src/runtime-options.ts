@@ -1,4 +1,4 @@
-import { FAILED_AUTH_DEFAULTS, type FailedAuthLimits } from './auth-failures.js'
+import { FAILED_AUTH_DEFAULTS, type WindowLimits } from './window-counter.js'
 import { ERR_CONFIG_INVALID } from './errors.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
@@ -19,7 +19,7 @@ export interface RuntimeOptions {
    * Refused authentications allowed per client address (and per target host in portal mode) within a window;
    * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
    */
-  authFailures?: Partial<FailedAuthLimits> | false
+  authFailures?: Partial<WindowLimits> | false
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
   renameFields?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -40,7 +40,7 @@ export interface ResolvedRuntimeOptions {
   readonly maxRows: number
   readonly deadlineSeconds: number
   readonly authCacheSeconds: number
-  readonly authFailures: Readonly<FailedAuthLimits> | false
+  readonly authFailures: Readonly<WindowLimits> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 

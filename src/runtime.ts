@@ -1,5 +1,5 @@
 import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
-import { FailedAuthLimiter } from './auth-failures.js'
+import { WindowCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
   ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
@@ -31,12 +31,12 @@ export class AdapterRuntime {
   readonly #authCache = new Map<string, number>()
   readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
-  readonly #failures: FailedAuthLimiter | undefined
+  readonly #failures: WindowCounter | undefined
 
   constructor (adapter: Adapter, options: RuntimeOptions = {}) {
     this.adapter = adapter
     this.options = resolveRuntimeOptions(options)
-    this.#failures = this.options.authFailures === false ? undefined : new FailedAuthLimiter(this.options.authFailures)
+    this.#failures = this.options.authFailures === false ? undefined : new WindowCounter(this.options.authFailures)
   }
 
   async #ready (): Promise<void> {

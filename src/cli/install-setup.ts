@@ -20,11 +20,16 @@ export interface InstallConfig {
   tokenStore?: string
   /** Default the vendor's OAuth server. */
   oauthServer?: string
+  /** The OAuth server's REST endpoint that proves install events (`app.info`). Default `https://oauth.bitrix.info/rest/`. */
+  oauthRestServer?: string
+  /** Portal domains accepted (`*.example.com` for a whole domain). Default: every public host. */
+  portals?: string[]
 }
 
 /**
  * Reads the install flow's settings from env vars: `B24BI_CLIENT_ID`, `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`,
- * `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`. Undefined (the flow stays off) without a client id.
+ * `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`, `B24BI_OAUTH_REST_SERVER`, `B24BI_PORTALS`
+ * (comma-separated domains, `*.example.com` allowed). Undefined (the flow stays off) without a client id.
  */
 export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | undefined {
   const clientId = env.B24BI_CLIENT_ID
@@ -39,7 +44,9 @@ export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | u
     publicUrl,
     ...(env.B24BI_CONNECTOR_TITLE !== undefined && env.B24BI_CONNECTOR_TITLE !== '' ? { title: env.B24BI_CONNECTOR_TITLE } : {}),
     ...(env.B24BI_TOKEN_STORE !== undefined && env.B24BI_TOKEN_STORE !== '' ? { tokenStore: env.B24BI_TOKEN_STORE } : {}),
-    ...(env.B24BI_OAUTH_SERVER !== undefined && env.B24BI_OAUTH_SERVER !== '' ? { oauthServer: env.B24BI_OAUTH_SERVER } : {})
+    ...(env.B24BI_OAUTH_SERVER !== undefined && env.B24BI_OAUTH_SERVER !== '' ? { oauthServer: env.B24BI_OAUTH_SERVER } : {}),
+    ...(env.B24BI_OAUTH_REST_SERVER !== undefined && env.B24BI_OAUTH_REST_SERVER !== '' ? { oauthRestServer: env.B24BI_OAUTH_REST_SERVER } : {}),
+    ...(env.B24BI_PORTALS !== undefined && env.B24BI_PORTALS.trim() !== '' ? { portals: env.B24BI_PORTALS.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') } : {})
   }
 }
 
@@ -60,7 +67,13 @@ export async function installPluginOptions (config: InstallConfig): Promise<{ op
   return {
     options: {
       tokens: opened.store,
-      application: { clientId: config.clientId, clientSecret: config.clientSecret, ...(config.oauthServer === undefined ? {} : { server: config.oauthServer }) },
+      application: {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        ...(config.oauthServer === undefined ? {} : { server: config.oauthServer }),
+        ...(config.oauthRestServer === undefined ? {} : { restServer: config.oauthRestServer })
+      },
+      ...(config.portals === undefined ? {} : { portals: { allow: config.portals } }),
       connector: {
         title: config.title ?? 'b24bi connector',
         publicUrl: config.publicUrl,

@@ -1,13 +1,13 @@
-/** Options of a `FailedAuthLimiter`. */
-export interface FailedAuthLimits {
-  /** Refused authentications allowed per key (client address, target host) and window. Default 60. */
+/** Options of a `WindowCounter`. */
+export interface WindowLimits {
+  /** Events allowed per key and window. */
   max: number
   /** Window length, in seconds. Default 60. */
   windowSeconds: number
 }
 
-/** The defaults, with units. */
-export const FAILED_AUTH_DEFAULTS: Readonly<FailedAuthLimits> = Object.freeze({
+/** The defaults of the refused-authentication limit, with units. */
+export const FAILED_AUTH_DEFAULTS: Readonly<WindowLimits> = Object.freeze({
   max: 60, // refused authentications per key and window
   windowSeconds: 60 // seconds
 })
@@ -15,15 +15,15 @@ export const FAILED_AUTH_DEFAULTS: Readonly<FailedAuthLimits> = Object.freeze({
 const MAX_KEYS = 50_000 // keys kept before expired windows are swept
 
 /**
- * Counts refused authentications per key in fixed windows. Keyed by the client address (so guessing tokens
- * costs a 429 after `max` tries, whatever the token) and, in portal mode, by the target host (so the
- * connector is no password-guessing relay against a database, whoever asks).
+ * Counts events per key in fixed windows, bounded in memory. The runtime counts refused authentications by
+ * client address (guessing tokens costs a 429 after `max` tries, whatever the token) and, in portal mode, by
+ * target host (the connector is no password-guessing relay); the install flow counts events per address.
  */
-export class FailedAuthLimiter {
-  readonly #limits: FailedAuthLimits
+export class WindowCounter {
+  readonly #limits: WindowLimits
   readonly #windows = new Map<string, { count: number, resetAt: number }>()
 
-  constructor (limits: FailedAuthLimits) {
+  constructor (limits: WindowLimits) {
     this.#limits = { ...limits }
   }
 
@@ -34,7 +34,7 @@ export class FailedAuthLimiter {
     return Math.max(1, Math.ceil((window.resetAt - now) / 1000))
   }
 
-  /** Counts one refused authentication for each key. */
+  /** Counts one event for each key. */
   record (keys: readonly string[], now = Date.now()): void {
     if (this.#windows.size > MAX_KEYS) this.#sweep(now)
     for (const key of keys) {
