@@ -1,4 +1,4 @@
-export { connectorPlugin, DEFAULT_PATHS, dataChannel } from './connector.js'
+export { connectorPlugin, DEFAULT_PATHS } from './connector.js'
 export type { ConnectorPaths, ConnectorPluginOptions } from './connector.js'
 export { guardPlugin } from './guard.js'
 export type { GuardPluginOptions } from './guard.js'
