@@ -5,7 +5,7 @@ import { phpFormEncode } from '../../src/cli/probe/php-form.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
-import type { ServerOptions } from '../../src/cli/server.js'
+import type { ServerOptions } from '../../src/server/build-server.js'
 
 /** The real server (helmet on) with the install flow, as `b24bi serve` composes it. */
 async function setup (t: Test, server: Partial<ServerOptions> = {}, install: Partial<InstallPluginOptions> = {}): Promise<{ portal: FakePortal, app: FastifyInstance }> {
