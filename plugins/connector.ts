@@ -1,4 +1,3 @@
-import { channel } from 'node:diagnostics_channel'
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
@@ -33,9 +32,6 @@ export interface ConnectorPluginOptions extends RuntimeOptions {
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number
 }
-
-/** Published on `diagnostics_channel` `b24bi:data` when an urlData answer ends (metrics subscribe to it). */
-export const dataChannel = channel('b24bi:data')
 
 export const DEFAULT_PATHS: ConnectorPaths = Object.freeze({
   check: '/api/check',
@@ -73,7 +69,6 @@ function toHttpError (error: FastifyError | B24biError, bodyLimit: number): B24b
 function logDataEnd (request: FastifyRequest, summary: DataSummary, maxAnswerBytes: number): void {
   const line = dataLogLine(summary, maxAnswerBytes)
   request.log[line.level](line.facts, line.message)
-  if (dataChannel.hasSubscribers) dataChannel.publish(summary)
 }
 
 async function routes (fastify: FastifyInstance, options: { runtime: AdapterRuntime, paths: ConnectorPaths, bodyLimit: number }): Promise<void> {
