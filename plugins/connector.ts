@@ -1,4 +1,3 @@
-import { channel } from 'node:diagnostics_channel'
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
@@ -32,9 +31,6 @@ export interface ConnectorPluginOptions extends RuntimeOptions {
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number
 }
-
-/** Published on `diagnostics_channel` `b24bi:data` when an urlData answer ends (metrics subscribe to it). */
-export const dataChannel = channel('b24bi:data')
 
 export const DEFAULT_PATHS: ConnectorPaths = Object.freeze({
   check: '/api/check',
@@ -83,7 +79,6 @@ function logDataEnd (request: FastifyRequest, summary: DataSummary): void {
   } else {
     request.log.info(facts, 'urlData answered')
   }
-  if (dataChannel.hasSubscribers) dataChannel.publish(summary)
 }
 
 async function routes (fastify: FastifyInstance, options: { runtime: AdapterRuntime, paths: ConnectorPaths, bodyLimit: number }): Promise<void> {

@@ -1,4 +1,3 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -84,8 +83,7 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
     })
   }
 
-  const onData = (message: unknown): void => {
-    const summary = message as DataSummary
+  const onData = (summary: DataSummary): void => {
     m.rows.inc({ table: summary.table }, summary.rows)
     m.bytes.inc({ table: summary.table }, summary.bytes)
     m.duration.observe({ outcome: outcomeOf(summary) }, summary.elapsedMs / 1000)
@@ -93,8 +91,13 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
     // A failure before the first byte is also thrown to the route (counted in onError); count only broken streams here.
     else if (outcomeOf(summary) === 'error' && summary.bytes > 0) m.errors.inc({ adapter: adapterName, code: summary.error!.code })
   }
-  subscribe('b24bi:data', onData)
-  fastify.addHook('onClose', async () => { unsubscribe('b24bi:data', onData) })
+  // The summaries come from this instance's own runtime (the connector plugin registered on the same instance).
+  let stop: (() => void) | undefined
+  fastify.addHook('onReady', async () => {
+    const runtime = (fastify as Partial<Pick<typeof fastify, 'b24bi'>>).b24bi
+    stop = runtime?.onDataEnd(onData)
+  })
+  fastify.addHook('onClose', async () => { stop?.() })
 
   // onError sees the error before the error handler maps it: a foreign one without a status becomes a 5xx.
   fastify.addHook('onError', async (_request, _reply, error) => {
@@ -122,10 +125,11 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
 }
 
 /**
- * Prometheus metrics at `GET /metrics` from a registry of its own (several servers in one process do not
- * collide): requests by endpoint and status, rows and bytes served, urlData duration, deadline stops,
- * adapter errors by code, pool sizes (when the adapter has `metrics()`), and the process metrics.
- * urlData facts come from the `b24bi:data` diagnostics channel the connector publishes on.
+ * Prometheus metrics at `GET /metrics` from a registry of its own: requests by endpoint and status, rows and
+ * bytes served, urlData duration, deadline stops, adapter errors by code, pool sizes (when the adapter has
+ * `metrics()`), and the process metrics.
+ * urlData facts come from this instance's runtime (`fastify.b24bi.onDataEnd`, from the connector plugin), so
+ * several servers in one process each count only their own answers.
  *
  * @example
  * await fastify.register(metricsPlugin, { adapter })
