@@ -12,7 +12,11 @@ import { tokenOwner, type OAuthApplication } from '../src/rest/oauth.js'
 import { PortalPolicy, type PortalPolicyOptions } from '../src/rest/portal-policy.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
 import { WindowCounter, type WindowLimits } from '../src/window-counter.js'
+import { isRestCallError } from '../src/rest/rest-errors.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
+import { IpWindow } from '../src/app-page/ip-window.js'
+import { PageAssets, registerAssets } from './app-page/assets.js'
+import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
 import type { PortalTokens, TokenStore } from '../src/token-store/token-store.js'
 
 /** Options of `installPlugin`; defaults in the comments. */
@@ -31,6 +35,10 @@ export interface InstallPluginOptions {
   portals?: PortalPolicyOptions
   /** Events accepted per client address and window on the install and events routes; false turns it off. Default 30 per 60 s. */
   rateLimit?: WindowLimits | false
+  /** Where the application's pages and their assets live. Default `/bitrix24/app`. */
+  pagePrefix?: string
+  /** Install pages (and later app pages) one client address may open per minute. Default 30. */
+  pagesPerMinute?: number
 }
 
 /** The default limit of install and events requests per client address. */
@@ -84,9 +92,12 @@ function pageAuth (body: unknown, query: unknown): Record<string, unknown> | und
   return { access_token: form.AUTH_ID, refresh_token: form.REFRESH_ID, member_id: form.member_id, domain, expires_in: form.AUTH_EXPIRES }
 }
 
-/** What the install page answers: the portal's JS library finishes the installation. */
-const INSTALL_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="//api.bitrix24.com/api/v1/"></script></head>' +
-  '<body><p>The connector is registered.</p><script>BX24.init(function () { BX24.installFinish() })</script></body></html>'
+/** What the install page answers: the vendor's JS SDK (served by b24bi) finishes the installation. */
+function installPage (assets: PageAssets, prefix: string): string {
+  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title>' +
+    `<script src="${assets.url(prefix, 'b24jssdk.js')}"></script><script src="${assets.url(prefix, 'install.js')}" defer></script></head>` +
+    '<body><p>The connector is registered.</p></body></html>'
+}
 
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
@@ -101,6 +112,10 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
       counter.record(['ip:' + request.ip])
     })
   }
+  const prefix = options.pagePrefix ?? '/bitrix24/app'
+  const assets = new PageAssets()
+  const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
+  registerAssets(fastify, prefix, assets)
 
   if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -120,7 +135,10 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     else request.log.warn({ code: coded.code, cause: coded.cause }, coded.message)
     const retryAfter = retryAfterOf(coded)
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
-    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message })
+    // After verification the portal is the real one: its vendor code (never its text) may go back.
+    const vendor = isRestCallError(coded) ? coded : isRestCallError(coded.cause) ? coded.cause : undefined
+    const vendorCode = vendor === undefined ? {} : { vendorCode: vendor.vendorCode }
+    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message, ...vendorCode })
   })
 
   /** The vendor's OAuth server must confirm the event's token belongs to this application, portal id and domain. */
@@ -175,8 +193,11 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const body = normalizeBody(request.body)
     const page = pageAuth(body, request.query)
     if (page !== undefined) {
+      if (!pages.hit(request.ip)) throw new ERR_RATE_LIMITED(String(pages.retryAfter()))
       await registered(request, page, true)
-      return await reply.type('text/html; charset=utf-8').send(INSTALL_PAGE)
+      // The portal frames the install page: only its origin may (the domain was proven by the registration).
+      framableBy(reply, portalOrigin(policy.endpointOf(String(page.domain).toLowerCase())))
+      return await reply.type('text/html; charset=utf-8').send(installPage(assets, prefix))
     }
     const { event, auth } = authOf(body)
     if (event === 'ONAPPINSTALL') {
@@ -189,7 +210,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     }
     throw new ERR_INSTALL_INVALID(`the event '${event.slice(0, 40)}' is not handled`)
   }
-  fastify.post(options.paths?.install ?? '/bitrix24/install', handler)
+  // The install page is opened by the admin's browser: no shared secret, no IP allow-list (see the guard).
+  fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG }, handler)
   fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
 }
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { MysqlAdapter } from '../../adapters/mysql/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
 
 t.test('wrong tokens from one address end in 429 AUTH_THROTTLED, whatever the token', async (t) => {
