@@ -114,6 +114,8 @@ export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "N
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_PAGE_DENIED = createError('B24BI_ERR_PAGE_DENIED', 'The application page was refused: %s', 403)
+export const ERR_PAGE_SESSION = createError('B24BI_ERR_PAGE_SESSION', 'The page session is missing, expired or not valid; reload the page', 401)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
 
 // operations (server, configuration, probes)
