@@ -143,7 +143,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
-    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
+    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, portalDateFormat: config.portalDateFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
