@@ -1,3 +1,4 @@
+import { Type } from 'typebox'
 import { ERR_CONFIG_INVALID } from './errors.js'
 import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
@@ -81,3 +82,13 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     renameFields: structuredClone(options.renameFields ?? {})
   })
 }
+
+/** `RuntimeOptions` as a schema: the server checks the keys and types it is given against it. */
+export const RuntimeOptionsSchema = Type.Object({
+  timeZone: Type.Optional(Type.String({ minLength: 1 })),
+  datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')])),
+  maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
+}, { additionalProperties: false })

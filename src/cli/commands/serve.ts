@@ -138,6 +138,10 @@ function banner (base: string, config: Config): string {
   return [...lines, ''].join('\n')
 }
 
+function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<Config['underPressure'], 'enabled'> {
+  return thresholds
+}
+
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
   const adapter = await createConfiguredAdapter(config.adapter)
@@ -156,8 +160,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
-    rateLimit: config.rateLimit.enabled ? config.rateLimit : false,
-    underPressure: config.underPressure.enabled ? config.underPressure : false,
+    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
     metrics: config.metrics,
