@@ -58,6 +58,8 @@ export interface ServerOptions {
   metrics?: boolean
   /** OpenAPI UI at `/docs`. Default false. */
   docs?: boolean
+  /** `/ready`: how long one answer is reused and how long the source may take. Default `{ cacheMs: 2000, timeoutMs: 3000 }`. */
+  readiness?: { cacheMs?: number, timeoutMs?: number }
   /** Certificate and key (PEM contents): the server speaks HTTPS. Default: plain HTTP. */
   tls?: { cert: string | Buffer, key: string | Buffer }
 }
@@ -191,6 +193,10 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
   if (options.docs === true) await fastify.register(docsPlugin)
   await fastify.register(compress, { global: true, threshold: 1024 })
   await fastify.register(connectorPlugin, { adapter: runtime, paths: options.paths, bodyLimit: options.bodyLimit })
-  await fastify.register(healthPlugin, { ready: async () => await runtime.ready() })
+  await fastify.register(healthPlugin, {
+    ready: async () => await runtime.ready(),
+    readyCacheMs: options.readiness?.cacheMs,
+    readyTimeoutMs: options.readiness?.timeoutMs
+  })
   return fastify
 }
