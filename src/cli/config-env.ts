@@ -13,6 +13,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_LOG_LEVEL', 'logLevel', 'string'],
   ['B24BI_TIME_ZONE', 'timeZone', 'string'],
   ['B24BI_DATETIME_FORMAT', 'datetimeFormat', 'string'],
+  ['B24BI_PORTAL_DATE_FORMAT', 'portalDateFormat', 'string'],
   ['B24BI_DEADLINE_S', 'deadlineSeconds', 'number'],
   ['B24BI_MAX_ROWS', 'maxRows', 'number'],
   ['B24BI_MAX_ANSWER_MB', 'maxAnswerMegabytes', 'number'],

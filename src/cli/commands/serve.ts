@@ -153,6 +153,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
     runtime: {
       timeZone: config.timeZone,
       datetimeFormat: config.datetimeFormat,
+      portalDateFormat: config.portalDateFormat,
       deadlineSeconds: config.deadlineSeconds,
       maxAnswerMegabytes: config.maxAnswerMegabytes,
       maxRows: config.maxRows,
