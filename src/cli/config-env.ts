@@ -21,6 +21,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_BODY_LIMIT', 'bodyLimit', 'number'],
   ['B24BI_REQUEST_TIMEOUT_S', 'requestTimeoutSeconds', 'number'],
   ['B24BI_SHUTDOWN_GRACE_S', 'shutdownGraceSeconds', 'number'],
+  ['B24BI_DRAIN_S', 'drainSeconds', 'number'],
   ['B24BI_RATE_LIMIT', 'rateLimit.enabled', 'boolean'],
   ['B24BI_RATE_LIMIT_MAX', 'rateLimit.max', 'number'],
   ['B24BI_RATE_LIMIT_WINDOW_S', 'rateLimit.windowSeconds', 'number'],

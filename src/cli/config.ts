@@ -59,7 +59,8 @@ export const ConfigSchema = Type.Object({
   authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
   bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
   requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
-  shutdownGraceSeconds: Seconds('seconds in-flight answers get on SIGTERM', 30), // seconds; default 30
+  drainSeconds: Type.Number({ minimum: 0, default: 10 }), // seconds /ready fails on SIGTERM before the listener closes; default 10
+  shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60), // seconds; default 60
   rateLimit: RateLimitConfig,
   underPressure: UnderPressureConfig,
   sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
