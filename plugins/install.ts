@@ -10,6 +10,7 @@ import { connectorFields, registerConnector, type ConnectorDefinition, type Regi
 import type { OAuthApplication } from '../src/rest/oauth.js'
 import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
+import { isRestCallError } from '../src/rest/rest-errors.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
 import { IpWindow } from '../src/app-page/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
@@ -135,7 +136,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const coded = isB24biError(error) ? error : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED('not valid JSON or form data', { cause: error }) : toB24biError(error)
     if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
     else request.log.warn({ code: coded.code }, coded.message)
-    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message })
+    const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
+    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message, ...vendorCode })
   })
 
   async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
