@@ -144,6 +144,10 @@ export async function buildServer (given: ServerOptions): Promise<FastifyInstanc
   if (options.docs === true) await fastify.register(docsPlugin)
   await fastify.register(compress, { global: true, threshold: 1024 })
   await fastify.register(connectorPlugin, { adapter: runtime, paths: options.paths, bodyLimit: options.bodyLimit })
-  await fastify.register(healthPlugin, { ready: async () => await runtime.ready() })
+  await fastify.register(healthPlugin, {
+    ready: async () => await runtime.ready(),
+    readyCacheMs: options.readiness?.cacheMs,
+    readyTimeoutMs: options.readiness?.timeoutMs
+  })
   return fastify
 }
