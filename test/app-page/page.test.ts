@@ -137,7 +137,7 @@ t.test('tables, field warnings and a 20-row preview formatted as the portal rece
   const preview = (await api(s, '/tables/deals/preview', session)).body
   t.equal(preview.rows.length, 20)
   t.same(preview.header, ['ID', 'TITLE', 'AMOUNT', 'CLOSED_AT', 'DAY'])
-  t.same(preview.rows[0], [1, 'Deal 1', '1000.50', '2026-01-02 09:30:05', '2026-01-02'])
+  t.same(preview.rows[0], ['1', '"Deal 1"', '1000.50', '"2026-01-02 09:30:05"', '"2026-01-02"'], 'JSON literals as the portal receives them')
   t.equal((await api(s, '/tables/deals/preview?limit=500', session)).body.rows.length, 30, 'the cap (50) is above the 30 rows')
   t.equal((await api(s, '/tables/deals/preview?limit=3', session)).body.rows.length, 3)
   t.equal((await api(s, '/tables/nope', session)).status, 404)
