@@ -37,6 +37,8 @@ Environment (the most used; every setting has one, see the README):
                              the connector's page in the portal is POST /bitrix24/app (LEFT_MENU, bound at install)
   B24BI_APP_CONNECTION       JSON settings the page reads tables and runs its test with, e.g. {"token":"..."}
                              (the demo's token by default; kept on the server)
+  B24BI_SYNC_TABLES_SOURCE, B24BI_SYNC_TABLES_SETTINGS (JSON object), B24BI_SYNC_TABLES_PREFIX
+                             on install, find or add the source of that title and create its portal tables
 `
 
 /** Built-in adapters by name, relative to this file (each exports one adapter class taking its options). */
