@@ -98,6 +98,10 @@ async function run (t: Test, s: PageSetup, browser: Browser): Promise<void> {
     t.equal(await frame.getAttribute('#tables', 'data-count'), '3', 'the adapter\'s table count')
     t.equal(await frame.textContent('#badge'), 'Up to date')
     t.equal(await frame.locator('#source-list tbody tr').count(), 1)
+    await frame.click('#create-missing')
+    await frame.waitForSelector('#portal-tables tbody tr >> nth=2')
+    t.equal(await frame.locator('#portal-tables tbody tr').count(), 3, 'the missing portal tables were created')
+    t.equal(await frame.locator('#create-missing').count(), 0)
     const failure = frame.locator('#activity-list tr[data-kind="deadline"]').first()
     t.match(await failure.textContent(), /slow.*deadline/s, 'the deadline stop is listed')
 
