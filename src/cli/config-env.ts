@@ -50,7 +50,8 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_OAUTH_SERVER', 'install.oauthServer', 'string'],
   ['B24BI_SYNC_TABLES_SOURCE', 'install.syncTables.source.title', 'string'],
   ['B24BI_SYNC_TABLES_SETTINGS', 'install.syncTables.source.settings', 'json'],
-  ['B24BI_SYNC_TABLES_PREFIX', 'install.syncTables.prefix', 'string']
+  ['B24BI_SYNC_TABLES_PREFIX', 'install.syncTables.prefix', 'string'],
+  ['B24BI_APP_CONNECTION', 'install.appConnection', 'json']
 ])
 
 function read (name: string, text: string, kind: Kind): unknown {

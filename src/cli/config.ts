@@ -62,6 +62,7 @@ export const InstallConfig = Type.Object({
   supportMapping: Type.Optional(Type.Boolean()),
   tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
+  appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
   syncTables: Type.Optional(Type.Object({ // create the portal tables on install
     source: Type.Object({
       title: Type.String({ minLength: 1 }), // the source found or added

@@ -37,7 +37,10 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
-                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens
+                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens;
+                             the connector's page in the portal is POST /bitrix24/app (LEFT_MENU, bound at install)
+  B24BI_APP_CONNECTION       JSON settings the page reads tables and runs its test with, e.g. {"token":"..."}
+                             (the demo's token by default; kept on the server)
   B24BI_SYNC_TABLES_SOURCE, B24BI_SYNC_TABLES_SETTINGS (JSON object), B24BI_SYNC_TABLES_PREFIX
                              on install, find or add the source of that title and create its portal tables
 `
@@ -194,7 +197,9 @@ async function run (args: string[], io: CliIo): Promise<number> {
   const install = installConfigOf(config.install)
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
-    await fastify.register(installPlugin, options)
+    // The app page reads tables and runs the test with these settings (the demo's token unless install.appConnection, B24BI_APP_CONNECTION).
+    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
+    await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
     fastify.addHook('onClose', close)
   }
   if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
