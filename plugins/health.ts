@@ -15,12 +15,9 @@ const Status = Type.Object({ status: Type.String() })
 const health: FastifyPluginAsync<HealthPluginOptions> = async (fastify, options) => {
   const ready = options.ready ?? (async () => true)
   const retryAfter = String(options.retryAfterSeconds ?? 5)
-  // The connector plugin may already serve /health; one route, whoever registers first.
-  if (!fastify.hasRoute({ method: 'GET', url: '/health' })) {
-    fastify.get('/health', {
-      schema: { summary: 'Liveness: the process is up', tags: ['operations'], response: { 200: Status } }
-    }, async () => ({ status: 'ok' }))
-  }
+  fastify.get('/health', {
+    schema: { summary: 'Liveness: the process is up', tags: ['operations'], response: { 200: Status } }
+  }, async () => ({ status: 'ok' }))
   fastify.get('/ready', {
     schema: { summary: 'Readiness: the adapter can reach its source', tags: ['operations'], response: { 200: Status, 503: Status } }
   }, async (_request, reply) => {

@@ -1,14 +1,8 @@
 import type { Setting } from '../adapter.js'
+import { DEFAULT_PATHS, type ConnectorPaths } from '../endpoints.js'
 import { ERR_CONFIG_INVALID } from '../errors.js'
 import type { RestClient } from './rest-client.js'
 
-/** The connector routes' paths (the connector plugin's defaults). */
-export const DEFAULT_CONNECTOR_PATHS = Object.freeze({
-  urlCheck: '/api/check',
-  urlTableList: '/api/table_list',
-  urlTableDescription: '/api/table_description',
-  urlData: '/api/data'
-})
 
 /** A small neutral logo (the portal requires one). */
 export const DEFAULT_LOGO = 'data:image/svg+xml;base64,' + Buffer.from(
@@ -33,7 +27,7 @@ export interface ConnectorDefinition {
   /** True when the connector understands `mapFields`. Default false. */
   supportMapping?: boolean
   /** Paths of the four endpoints below `publicUrl`. Default `/api/check`, `/api/table_list`, `/api/table_description`, `/api/data`. */
-  paths?: Partial<typeof DEFAULT_CONNECTOR_PATHS>
+  paths?: Partial<ConnectorPaths>
 }
 
 /** The `fields` object of `biconnector.connector.add` / `.update` for `definition`. */
@@ -47,16 +41,16 @@ export function connectorFields (definition: ConnectorDefinition): Record<string
   if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ERR_CONFIG_INVALID('public URL', 'use https://')
   if (definition.title.trim() === '') throw new ERR_CONFIG_INVALID('title', 'must not be empty')
   const root = base.href.replace(/\/+$/, '')
-  const paths = { ...DEFAULT_CONNECTOR_PATHS, ...definition.paths }
+  const paths = { ...DEFAULT_PATHS, ...definition.paths }
   return {
     title: definition.title,
     logo: definition.logo ?? DEFAULT_LOGO,
     description: definition.description ?? '',
     sort: definition.sort ?? 100,
-    urlCheck: root + paths.urlCheck,
-    urlTableList: root + paths.urlTableList,
-    urlTableDescription: root + paths.urlTableDescription,
-    urlData: root + paths.urlData,
+    urlCheck: root + paths.check,
+    urlTableList: root + paths.tableList,
+    urlTableDescription: root + paths.tableDescription,
+    urlData: root + paths.data,
     settings: definition.settings.map(({ code, name, type }) => ({ code, name, type })),
     supportMapping: definition.supportMapping ?? false
   }
