@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/cli/config.js'
 import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
 
 function tempFile (name: string, text: string): string {
@@ -90,7 +90,7 @@ t.test('the adapter: a module by path is loaded and shape-checked; a missing one
 })
 
 t.test('a built-in SQL adapter by name: `adapter: { type: postgres, url, token }` serves the real database', async (t) => {
-  const { buildServer } = await import('../../src/cli/server.js')
+  const { buildServer } = await import('../../src/server/index.js')
   const adapter = await createConfiguredAdapter({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', token: 'pg-config-token' })
   const app = await buildServer({ adapter, logger: false })
   t.teardown(() => app.close())

@@ -1,7 +1,7 @@
 import qs from 'qs'
 import type { FastifyInstance } from 'fastify'
 import type { Adapter } from '../../src/adapter.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { FILTER_CASES, FILTER_FIELDS, FILTER_TIME_ZONE } from '../filter/cases.js'
 
 /** What one engine gives the shared suite: an adapter serving `fixture`, `exact_values` and `dst`. */

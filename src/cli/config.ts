@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import { ERR_CONFIG_INVALID, type B24biError } from './errors.js'
-import { TimeZone } from './time-zone.js'
+import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
+import { TimeZone } from '../time-zone.js'
 import { configFromEnv, envSource } from './config-env.js'
 
 const Seconds = (description: string, defaultValue: number) => // eslint-disable-line @typescript-eslint/explicit-function-return-type
