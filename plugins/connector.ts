@@ -7,6 +7,7 @@ import { registerBodyParsers } from '../src/body-parsers.js'
 import { DEFAULT_PATHS, type ConnectorPaths } from '../src/endpoints.js'
 import { answerError } from '../src/error-answer.js'
 import { ERR_CLIENT_GONE, ERR_REQUEST_INVALID } from '../src/errors.js'
+import { dataLogLine } from '../src/data-log.js'
 import type { DataStream } from '../src/data-stream.js'
 import { AdapterRuntime, type DataSummary } from '../src/runtime.js'
 import type { RuntimeOptions } from '../src/runtime-options.js'
@@ -33,20 +34,9 @@ declare module 'fastify' {
   }
 }
 
-function logDataEnd (request: FastifyRequest, summary: DataSummary): void {
-  const seconds = summary.elapsedMs / 1000
-  const rate = seconds > 0 ? Math.round(summary.rows / seconds) : summary.rows
-  const facts = { table: summary.table, rows: summary.rows, bytes: summary.bytes, elapsedS: Number(seconds.toFixed(3)), rowsPerSecond: rate }
-  if (summary.deadline) {
-    request.log.error(facts, `urlData for '${summary.table}' stopped at the deadline after ${summary.rows} rows (${rate} rows/s); ` +
-      'the portal gives up after 250 s. Add a filter or a limit, define a curated dataset, or use a faster source.')
-  } else if (summary.error !== undefined && summary.error.code !== ERR_CLIENT_GONE.code) {
-    request.log.error({ ...facts, err: summary.error }, `urlData for '${summary.table}' failed after ${summary.rows} rows`)
-  } else if (summary.error !== undefined) {
-    request.log.warn(facts, `the client disconnected from urlData for '${summary.table}' after ${summary.rows} rows; query cancelled`)
-  } else {
-    request.log.info(facts, 'urlData answered')
-  }
+function logDataEnd (request: FastifyRequest, summary: DataSummary, maxAnswerBytes: number): void {
+  const line = dataLogLine(summary, maxAnswerBytes)
+  request.log[line.level](line.facts, line.message)
 }
 
 async function routes (fastify: FastifyInstance, options: { runtime: AdapterRuntime, paths: ConnectorPaths, bodyLimit: number | undefined }): Promise<void> {
@@ -94,7 +84,7 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
     stream = await runtime.data(request.body.table, request.body, context, {
       startedAt,
       signal: disconnected.signal,
-      onEnd: (summary) => logDataEnd(request, summary)
+      onEnd: (summary) => logDataEnd(request, summary, runtime.options.maxAnswerMegabytes * 1024 * 1024)
     })
     if (disconnected.signal.aborted) stream.destroy()
     // A stream is sent as is (no serialisation); the response schema documents the shape it produces.

@@ -33,8 +33,8 @@ export interface MetricsPluginOptions {
   processMetrics?: boolean
 }
 
-/** Seconds; the portal gives up at 250 s. */
-const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 240]
+/** Seconds; the portal stops a transfer at 60 s (the default deadline is 55 s). */
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 55, 60]
 
 function instruments (registry: Registry): {
   requests: Counter<'endpoint' | 'status'>
@@ -42,6 +42,7 @@ function instruments (registry: Registry): {
   bytes: Counter<'table'>
   duration: Histogram<'outcome'>
   deadlines: Counter<'table'>
+  clientAborts: Counter<'table'>
   errors: Counter<'adapter' | 'code'>
 } {
   const registers = [registry]
@@ -51,6 +52,7 @@ function instruments (registry: Registry): {
     bytes: new Counter({ name: 'b24bi_bytes_served_total', help: 'Bytes of urlData answers (before compression)', labelNames: ['table'], registers }),
     duration: new Histogram({ name: 'b24bi_data_duration_seconds', help: 'urlData answer time, first byte of the request to the last row', labelNames: ['outcome'], buckets: DURATION_BUCKETS, registers }),
     deadlines: new Counter({ name: 'b24bi_deadline_stops_total', help: 'urlData answers stopped at the deadline', labelNames: ['table'], registers }),
+    clientAborts: new Counter({ name: 'b24bi_client_aborts_total', help: 'urlData answers the client closed before the last byte', labelNames: ['table'], registers }),
     errors: new Counter({ name: 'b24bi_adapter_errors_total', help: 'Source and adapter failures (5xx or a broken stream) by error code', labelNames: ['adapter', 'code'], registers })
   }
 }
@@ -88,6 +90,7 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
     m.bytes.inc({ table: summary.table }, summary.bytes)
     m.duration.observe({ outcome: outcomeOf(summary) }, summary.elapsedMs / 1000)
     if (summary.deadline) m.deadlines.inc({ table: summary.table })
+    else if (outcomeOf(summary) === 'client_gone') m.clientAborts.inc({ table: summary.table })
     // A failure before the first byte is also thrown to the route (counted in onError); count only broken streams here.
     else if (outcomeOf(summary) === 'error' && summary.bytes > 0) m.errors.inc({ adapter: adapterName, code: summary.error!.code })
   }
@@ -126,8 +129,8 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
 
 /**
  * Prometheus metrics at `GET /metrics` from a registry of its own: requests by endpoint and status, rows and
- * bytes served, urlData duration, deadline stops, adapter errors by code, pool sizes (when the adapter has
- * `metrics()`), and the process metrics.
+ * bytes served, urlData duration, deadline stops, client aborts, adapter errors by code, pool sizes (when the
+ * adapter has `metrics()`), and the process metrics.
  * urlData facts come from this instance's runtime (`fastify.b24bi.onDataEnd`, from the connector plugin), so
  * several servers in one process each count only their own answers.
  *

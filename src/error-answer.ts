@@ -3,6 +3,7 @@ import {
   ERR_ADAPTER_FAILED, ERR_REQUEST_INVALID, ERR_REQUEST_MALFORMED, ERR_REQUEST_MEDIA_TYPE, ERR_REQUEST_TOO_LARGE,
   ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError, type B24biError
 } from './errors.js'
+import { isRestCallError } from './rest/rest-errors.js'
 
 /**
  * Maps whatever a route, hook or body parser threw to a coded error the portal may see: schema failures, an
@@ -30,9 +31,10 @@ export function codedError (error: unknown, bodyLimit: number): B24biError {
   return toB24biError(error, ERR_ADAPTER_FAILED)
 }
 
-/** Sends `{ error, message }` with the coded error's status as JSON. */
+/** Sends `{ error, message }` (and the portal's `vendorCode` of a failed REST call) with the coded error's status as JSON. */
 function send (reply: FastifyReply, coded: B24biError): void {
-  void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
+  const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
+  void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message, ...vendorCode })
 }
 
 /**

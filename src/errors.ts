@@ -115,6 +115,9 @@ export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token s
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
+export const ERR_CONNECTOR_INVALID = createError('B24BI_ERR_CONNECTOR_INVALID', "The connector's %s is invalid: %s", 400)
+export const ERR_PUBLIC_URL_PRIVATE = createError('B24BI_ERR_PUBLIC_URL_PRIVATE', "The public URL's host '%s' is %s: the portal cannot call it (allow it with --allow-private-url for a portal on the same network)", 400)
+export const ERR_TABLES_SYNC = createError('B24BI_ERR_TABLES_SYNC', 'The portal tables could not be synced: %s', 502)
 
 // operations (server, configuration, probes)
 export const ERR_ROUTE_NOT_FOUND = createError('B24BI_ERR_ROUTE_NOT_FOUND', 'No route %s %s', 404)

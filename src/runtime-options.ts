@@ -2,7 +2,7 @@ import { ERR_CONFIG_INVALID } from './errors.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
 
-/** Options of the adapter runtime. Every one has a default; see `DEFAULTS`. */
+/** Options of the adapter runtime. Every one has a default; see `RUNTIME_DEFAULTS`. */
 export interface RuntimeOptions {
   /** IANA zone datetimes of zone-aware sources are shown in, and filter values are read in. Default 'UTC'. */
   timeZone?: string
@@ -10,8 +10,14 @@ export interface RuntimeOptions {
   datetimeFormat?: DateTimeFormat
   /** The most rows one urlData answer may hold; a longer answer fails (never cut short). Default: no maximum. */
   maxRows?: number
-  /** Seconds an urlData answer may take; the portal gives up after 250. Default 240. */
+  /**
+   * Seconds an urlData answer may take, from the request to the last byte. The portal stops a transfer after 60 s
+   * (whether it counts from the request or the first byte is not documented), so the default leaves 5 s of network
+   * margin under the whole of it. Default 55.
+   */
   deadlineSeconds?: number
+  /** An answer larger than this many MiB is logged as a warning (the portal holds it in memory as one string). Default 256. */
+  maxAnswerMegabytes?: number
   /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
   authCacheSeconds?: number
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
@@ -23,7 +29,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   timeZone: 'UTC',
   datetimeFormat: 'Y-m-d H:i:s' as DateTimeFormat,
   maxRows: Infinity, // rows
-  deadlineSeconds: 240, // seconds
+  deadlineSeconds: 55, // seconds, under the portal's 60 s transfer limit
+  maxAnswerMegabytes: 256, // MiB
   authCacheSeconds: 60 // seconds
 })
 
@@ -33,6 +40,7 @@ export interface ResolvedRuntimeOptions {
   readonly datetimeFormat: DateTimeFormat
   readonly maxRows: number
   readonly deadlineSeconds: number
+  readonly maxAnswerMegabytes: number
   readonly authCacheSeconds: number
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -55,6 +63,7 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     datetimeFormat,
     maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
+    maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
     authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
     renameFields: structuredClone(options.renameFields ?? {})
   })

@@ -15,6 +15,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_DATETIME_FORMAT', 'datetimeFormat', 'string'],
   ['B24BI_DEADLINE_S', 'deadlineSeconds', 'number'],
   ['B24BI_MAX_ROWS', 'maxRows', 'number'],
+  ['B24BI_MAX_ANSWER_MB', 'maxAnswerMegabytes', 'number'],
   ['B24BI_AUTH_CACHE_S', 'authCacheSeconds', 'number'],
   ['B24BI_BODY_LIMIT', 'bodyLimit', 'number'],
   ['B24BI_REQUEST_TIMEOUT_S', 'requestTimeoutSeconds', 'number'],

@@ -51,7 +51,8 @@ export const ConfigSchema = Type.Object({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
   timeZone: Type.String({ minLength: 1, default: 'UTC' }), // IANA zone; default 'UTC'
   datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s' }),
-  deadlineSeconds: Seconds('seconds an urlData answer may take', 240), // seconds; default 240 (the portal gives up at 250)
+  deadlineSeconds: Seconds('seconds an urlData answer may take', 55), // seconds; default 55 (the portal stops a transfer at 60)
+  maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256 }), // MiB; a larger answer is logged as a warning; default 256
   maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
   authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
   bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB

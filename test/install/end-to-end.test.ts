@@ -81,7 +81,7 @@ t.test('install, reinstall, renew mid-way, add a source, register, probe, uninst
   t.equal(wrong.code, 1)
   t.match(wrong.stderr, /SOURCE_CREATE_CONNECTION_ERROR/)
 
-  const registered = await runCli(['register', '--title', 'b24bi demo', '--public-url', base, '--setting', 'token:Access token', '--json'], env)
+  const registered = await runCli(['register', '--title', 'b24bi demo', '--public-url', base, '--setting', 'token:Access token', '--allow-private-url', '--json'], env)
   t.same(JSON.parse(registered.stdout), { id: 1, action: 'updated', title: 'b24bi demo' })
 
   const probed = await runCli(['probe', base, '--setting', `token=${TOKEN}`])

@@ -16,7 +16,8 @@ t.test('defaults apply when nothing is set, and the result is frozen', async (t)
   const config = loadConfig({ env: {} })
   t.equal(config.port, 3000)
   t.equal(config.host, '0.0.0.0')
-  t.equal(config.deadlineSeconds, 240)
+  t.equal(config.deadlineSeconds, 55)
+  t.equal(config.maxAnswerMegabytes, 256)
   t.equal(config.bodyLimit, 1024 * 1024)
   t.same(config.rateLimit, { enabled: true, max: 300, windowSeconds: 60 })
   t.equal(config.adapter.type, 'demo')
@@ -31,11 +32,12 @@ t.test('the file sets values, env vars win over it, the plain README names work'
   }))
   const config = loadConfig({
     file,
-    env: { PORT: '9090', B24BI_DEADLINE_S: '120', CONNECTOR_TOKEN: 'tok', B24BI_RATE_LIMIT_WINDOW_S: '30', B24BI_TRUST_PROXY: '2', B24BI_DOCS: 'yes' }
+    env: { PORT: '9090', B24BI_DEADLINE_S: '120', B24BI_MAX_ANSWER_MB: '64', CONNECTOR_TOKEN: 'tok', B24BI_RATE_LIMIT_WINDOW_S: '30', B24BI_TRUST_PROXY: '2', B24BI_DOCS: 'yes' }
   })
   t.equal(config.port, 9090, 'PORT wins over the file')
   t.equal(config.logLevel, 'debug', 'from the file')
   t.equal(config.deadlineSeconds, 120)
+  t.equal(config.maxAnswerMegabytes, 64)
   t.same(config.rateLimit, { enabled: true, max: 10, windowSeconds: 30 }, 'file and env merge inside an object')
   t.same(config.allowIps, ['10.0.0.0/8'])
   t.equal(config.trustProxy, 2, 'a hop count')

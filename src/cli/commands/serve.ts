@@ -23,7 +23,8 @@ Environment (the most used; every setting has one, see the README):
   CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
   B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
   B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object
-  B24BI_DEADLINE_S           seconds an urlData answer may take (default 240)
+  B24BI_DEADLINE_S           seconds an urlData answer may take (default 55: the portal stops a transfer at 60)
+  B24BI_MAX_ANSWER_MB        answers larger than this are logged as a warning (default 256)
   B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
@@ -143,7 +144,14 @@ async function run (args: string[], io: CliIo): Promise<number> {
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
-    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
+    runtime: {
+      timeZone: config.timeZone,
+      datetimeFormat: config.datetimeFormat,
+      deadlineSeconds: config.deadlineSeconds,
+      maxAnswerMegabytes: config.maxAnswerMegabytes,
+      maxRows: config.maxRows,
+      authCacheSeconds: config.authCacheSeconds
+    },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
