@@ -25,6 +25,3 @@ export const DEFAULT_PATHS: Readonly<ConnectorPaths> = Object.freeze({
  * pressure check) and logged at debug.
  */
 export const PROBE_PATHS: readonly string[] = Object.freeze(['/health', '/ready'])
-
-/** Largest request body the server accepts unless configured otherwise. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024 // bytes

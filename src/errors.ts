@@ -77,6 +77,8 @@ export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID'
 // filter
 export const ERR_FILTER_KEY = createError('B24BI_ERR_FILTER_KEY', "Filter key '%s' is not understood: %s", 400)
 export const ERR_FILTER_VALUE = createError('B24BI_ERR_FILTER_VALUE', "Filter key '%s' has an invalid value: %s", 400)
+export const ERR_FILTER_DATE_AMBIGUOUS = createError('B24BI_ERR_FILTER_DATE_AMBIGUOUS',
+  "Filter key '%s' has the date '%s', which reads as MM/DD/YYYY and as DD/MM/YYYY: set portalDateFormat (env B24BI_PORTAL_DATE_FORMAT) to the portal's date format", 400)
 
 // limits and time
 export const ERR_LIMIT_EXCEEDED = createError('B24BI_ERR_LIMIT_EXCEEDED', 'The answer would exceed the maximum of %s rows; add a filter or a limit', 400)
