@@ -1,4 +1,5 @@
 import { ERR_FIELD_NOT_FOUND } from '../errors.js'
+import { isTextType } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
 import type { FilterCondition, FilterNode } from './ast.js'
 import { type Comparator, comparator, toText } from './compare.js'
@@ -77,7 +78,7 @@ function compilePositive (condition: FilterCondition, options: CompilePredicateO
 }
 
 function compileIn (condition: FilterCondition, compare: Comparator[]): Test {
-  if (condition.type === 'string') {
+  if (isTextType(condition.type)) {
     const set = new Set(condition.values as string[])
     return (value) => value !== null && value !== undefined && set.has(toText(value))
   }

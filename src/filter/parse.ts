@@ -1,5 +1,5 @@
 import { ERR_FIELD_NOT_FOUND, ERR_FILTER_KEY, ERR_FILTER_VALUE } from '../errors.js'
-import type { FieldInfo } from '../field-types.js'
+import { isTextType, type FieldInfo } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
 import type { FilterCondition, FilterGroup, FilterNode, FilterOp, FilterValue } from './ast.js'
 import { coerceValue } from './coerce.js'
@@ -8,6 +8,8 @@ import { coerceValue } from './coerce.js'
 export interface ParseFilterOptions {
   /** The zone wall times are read in and ISO instants are converted to. */
   timeZone: TimeZone
+  /** Finds the field a filter key names (the portal's field names, mapFields); default: the exact code only. */
+  resolveField?: (name: string) => FieldInfo | undefined
 }
 
 /** Groups may nest this deep (the top level counts as 1). */
@@ -71,7 +73,7 @@ function parseLogic (value: unknown): 'AND' | 'OR' {
 function parseItem (key: string, value: unknown, depth: number, context: Context): FilterNode {
   const [prefix, op] = PREFIXES.find(([p]) => key.startsWith(p)) ?? ['', 'eq' as const]
   const code = key.slice(prefix.length)
-  const field = context.fields.get(code)
+  const field = context.options.resolveField !== undefined ? context.options.resolveField(code) : context.fields.get(code)
   if (field !== undefined) return parseCondition(key, op, field, value, context)
   if (prefix === '' && isObject(value)) return parseGroup(key, value, depth + 1, context)
   if (code === '') throw new ERR_FILTER_KEY(key, 'no field is named')
@@ -80,7 +82,7 @@ function parseItem (key: string, value: unknown, depth: number, context: Context
 }
 
 function parseCondition (key: string, op: KeyOp, field: FieldInfo, value: unknown, context: Context): FilterCondition {
-  if (TEXT_OPS.has(op) && field.type !== 'string') {
+  if (TEXT_OPS.has(op) && !isTextType(field.type)) {
     throw new ERR_FILTER_KEY(key, `the operator applies only to string fields, '${field.code}' is ${field.type}`)
   }
   const make = (finalOp: FilterOp, values: FilterValue[]): FilterCondition =>

@@ -1,7 +1,7 @@
 import { FIELD_TYPES, isDatasetFieldName, type FieldInfo } from '../field-types.js'
 import { exactStringify, JsonNumber, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
-import { isAnswerDate, isAnswerDateTime } from '../answer-format.js'
+import { isAnswerDate, isAnswerDateTime, isAnswerTimeZone } from '../answer-format.js'
 
 const CANARY_PREFIX = 'b24bi-canary-'
 
@@ -80,6 +80,8 @@ export function typeProblem (type: FieldInfo['type'], value: ExactValue | undefi
       return value instanceof JsonNumber ? undefined : 'is not a number'
     case 'string':
       return typeof value === 'string' ? undefined : 'is not a string'
+    case 'timezone':
+      return typeof value === 'string' && isAnswerTimeZone(value) ? undefined : 'is not a time zone identifier (IANA name or UTC offset)'
     case 'date':
       return typeof value === 'string' && isAnswerDate(value) ? undefined : 'bad date format: not a calendar date YYYY-MM-DD'
     case 'datetime':

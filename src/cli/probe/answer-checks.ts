@@ -1,5 +1,5 @@
 import { FIELD_TYPES, isDatasetFieldName, type FieldType } from '../../field-types.js'
-import { isAnswerDate, isAnswerDateTime } from '../../answer-format.js'
+import { isAnswerDate, isAnswerDateTime, isAnswerTimeZone } from '../../answer-format.js'
 
 /** One finding of the probe: an `error` fails the run (the portal would reject it), a `warning` does not. */
 export interface Violation {
@@ -97,6 +97,8 @@ export function valueProblem (value: unknown, type: FieldType, datetime: Expecte
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'not a number'
     case 'string':
       return typeof value === 'string' ? undefined : 'not a string'
+    case 'timezone':
+      return typeof value === 'string' && isAnswerTimeZone(value) ? undefined : 'not a time zone identifier'
     case 'date':
       return typeof value === 'string' && isAnswerDate(value) ? undefined : 'not a Y-m-d date'
     case 'datetime':
