@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
 import pg from 'pg'
-import { buildServer } from '../src/cli/server.js'
+import { buildServer } from '../src/server/index.js'
 import { PostgresAdapter } from '../adapters/postgres/index.js'
 import { PgCursorAdapter } from './pg-cursor-adapter.js'
 import { BENCH_TOKEN, benchSelect, pgConfig } from './seed.js'

@@ -1,4 +1,3 @@
-import { channel } from 'node:diagnostics_channel'
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
@@ -8,6 +7,7 @@ import {
   ERR_CLIENT_GONE, ERR_REQUEST_INVALID, ERR_REQUEST_MALFORMED, ERR_REQUEST_MEDIA_TYPE, ERR_REQUEST_TOO_LARGE,
   isB24biError, type B24biError, toB24biError, ERR_ADAPTER_FAILED
 } from '../src/errors.js'
+import { dataLogLine } from '../src/data-log.js'
 import type { DataStream } from '../src/data-stream.js'
 import { AdapterRuntime, type DataSummary } from '../src/runtime.js'
 import type { RuntimeOptions } from '../src/runtime-options.js'
@@ -32,9 +32,6 @@ export interface ConnectorPluginOptions extends RuntimeOptions {
   /** Largest request body in bytes. Default 1 MiB. */
   bodyLimit?: number
 }
-
-/** Published on `diagnostics_channel` `b24bi:data` when an urlData answer ends (metrics subscribe to it). */
-export const dataChannel = channel('b24bi:data')
 
 export const DEFAULT_PATHS: ConnectorPaths = Object.freeze({
   check: '/api/check',
@@ -69,21 +66,9 @@ function toHttpError (error: FastifyError | B24biError, bodyLimit: number): B24b
   return toB24biError(error, ERR_ADAPTER_FAILED)
 }
 
-function logDataEnd (request: FastifyRequest, summary: DataSummary): void {
-  const seconds = summary.elapsedMs / 1000
-  const rate = seconds > 0 ? Math.round(summary.rows / seconds) : summary.rows
-  const facts = { table: summary.table, rows: summary.rows, bytes: summary.bytes, elapsedS: Number(seconds.toFixed(3)), rowsPerSecond: rate }
-  if (summary.deadline) {
-    request.log.error(facts, `urlData for '${summary.table}' stopped at the deadline after ${summary.rows} rows (${rate} rows/s); ` +
-      'the portal gives up after 250 s. Add a filter or a limit, define a curated dataset, or use a faster source.')
-  } else if (summary.error !== undefined && summary.error.code !== ERR_CLIENT_GONE.code) {
-    request.log.error({ ...facts, err: summary.error }, `urlData for '${summary.table}' failed after ${summary.rows} rows`)
-  } else if (summary.error !== undefined) {
-    request.log.warn(facts, `the client disconnected from urlData for '${summary.table}' after ${summary.rows} rows; query cancelled`)
-  } else {
-    request.log.info(facts, 'urlData answered')
-  }
-  if (dataChannel.hasSubscribers) dataChannel.publish(summary)
+function logDataEnd (request: FastifyRequest, summary: DataSummary, maxAnswerBytes: number): void {
+  const line = dataLogLine(summary, maxAnswerBytes)
+  request.log[line.level](line.facts, line.message)
 }
 
 async function routes (fastify: FastifyInstance, options: { runtime: AdapterRuntime, paths: ConnectorPaths, bodyLimit: number }): Promise<void> {
@@ -149,7 +134,7 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
     stream = await runtime.data(request.body.table, request.body, context, {
       startedAt,
       signal: disconnected.signal,
-      onEnd: (summary) => logDataEnd(request, summary)
+      onEnd: (summary) => logDataEnd(request, summary, runtime.options.maxAnswerMegabytes * 1024 * 1024)
     })
     if (disconnected.signal.aborted) stream.destroy()
     // A stream is sent as is (no serialisation); the response schema documents the shape it produces.

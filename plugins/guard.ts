@@ -48,6 +48,16 @@ function startsWithAny (path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => path === prefix || path.startsWith(prefix + '/'))
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A page opened by an administrator's browser inside the portal (install page, app page and its API): it
+     * comes from anywhere, not from the portal's servers, so the guard lets it through; it authenticates itself.
+     */
+    b24biPage?: boolean
+  }
+}
+
 const guard: FastifyPluginAsync<GuardPluginOptions> = async (fastify, options) => {
   const secret = options.sharedSecret
   const allowed = options.allowIps !== undefined && options.allowIps.length > 0 ? ipMatcher(options.allowIps) : undefined
@@ -56,7 +66,7 @@ const guard: FastifyPluginAsync<GuardPluginOptions> = async (fastify, options) =
   const networkOnly = options.networkOnlyPaths ?? ['/docs']
   fastify.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0] ?? ''
-    if (publicPaths.includes(path)) return
+    if (publicPaths.includes(path) || request.routeOptions.config?.b24biPage === true) return
     if (allowed !== undefined && !allowed(request.ip)) throw new ERR_ACCESS_DENIED('client address not allowed')
     if (secret === undefined || startsWithAny(path, networkOnly)) return
     const given = givenSecret(request)

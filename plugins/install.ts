@@ -4,13 +4,17 @@ import type { Setting } from '../src/adapter.js'
 import { safeEqual } from '../src/secrets.js'
 import { normalizeBody, parseFormBody } from '../src/body.js'
 import {
-  ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED
+  ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED
 } from '../src/errors.js'
 import { connectorFields, registerConnector, type ConnectorDefinition, type Registration } from '../src/rest/connector-registration.js'
 import type { OAuthApplication } from '../src/rest/oauth.js'
 import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
+import { isRestCallError } from '../src/rest/rest-errors.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
+import { IpWindow } from '../src/app-page/ip-window.js'
+import { PageAssets, registerAssets } from './app-page/assets.js'
+import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
 import type { PortalTokens, TokenStore } from '../src/token-store/token-store.js'
 
 /** Options of `installPlugin`; defaults in the comments. */
@@ -25,6 +29,10 @@ export interface InstallPluginOptions {
   paths?: { install?: string, events?: string }
   /** REST client tuning (retries, back-off, timeout). */
   rest?: Omit<RestClientOptions, 'auth'>
+  /** Where the application's pages and their assets live. Default `/bitrix24/app`. */
+  pagePrefix?: string
+  /** Install pages (and later app pages) one client address may open per minute. Default 30. */
+  pagesPerMinute?: number
 }
 
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
@@ -82,12 +90,19 @@ function pageAuth (body: unknown, query: unknown): Record<string, unknown> | und
   return { access_token: form.AUTH_ID, refresh_token: form.REFRESH_ID, member_id: form.member_id, domain, expires_in: form.AUTH_EXPIRES }
 }
 
-/** What the install page answers: the portal's JS library finishes the installation. */
-const INSTALL_PAGE = '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="//api.bitrix24.com/api/v1/"></script></head>' +
-  '<body><p>The connector is registered.</p><script>BX24.init(function () { BX24.installFinish() })</script></body></html>'
+/** What the install page answers: the vendor's JS SDK (served by b24bi) finishes the installation. */
+function installPage (assets: PageAssets, prefix: string): string {
+  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title>' +
+    `<script src="${assets.url(prefix, 'b24jssdk.js')}"></script><script src="${assets.url(prefix, 'install.js')}" defer></script></head>` +
+    '<body><p>The connector is registered.</p></body></html>'
+}
 
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
+  const prefix = options.pagePrefix ?? '/bitrix24/app'
+  const assets = new PageAssets()
+  const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
+  registerAssets(fastify, prefix, assets)
 
   if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -101,7 +116,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const coded = isB24biError(error) ? error : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED('not valid JSON or form data', { cause: error }) : toB24biError(error)
     if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
     else request.log.warn({ code: coded.code }, coded.message)
-    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message })
+    const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
+    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message, ...vendorCode })
   })
 
   async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
@@ -142,8 +158,11 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const body = normalizeBody(request.body)
     const page = pageAuth(body, request.query)
     if (page !== undefined) {
+      if (!pages.hit(request.ip)) throw new ERR_RATE_LIMITED(String(pages.retryAfter()))
       await registered(request, page, true)
-      return await reply.type('text/html; charset=utf-8').send(INSTALL_PAGE)
+      // The portal frames the install page: only its origin may (the domain was proven by the registration).
+      framableBy(reply, portalOrigin(restEndpointOf(String(page.domain).toLowerCase())))
+      return await reply.type('text/html; charset=utf-8').send(installPage(assets, prefix))
     }
     const { event, auth } = authOf(body)
     if (event === 'ONAPPINSTALL') {
@@ -156,7 +175,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     }
     throw new ERR_INSTALL_INVALID(`the event '${event.slice(0, 40)}' is not handled`)
   }
-  fastify.post(options.paths?.install ?? '/bitrix24/install', handler)
+  // The install page is opened by the admin's browser: no shared secret, no IP allow-list (see the guard).
+  fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG }, handler)
   fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
 }
 

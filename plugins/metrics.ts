@@ -1,4 +1,3 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -34,8 +33,8 @@ export interface MetricsPluginOptions {
   processMetrics?: boolean
 }
 
-/** Seconds; the portal gives up at 250 s. */
-const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 240]
+/** Seconds; the portal stops a transfer at 60 s (the default deadline is 55 s). */
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 55, 60]
 
 function instruments (registry: Registry): {
   requests: Counter<'endpoint' | 'status'>
@@ -43,6 +42,7 @@ function instruments (registry: Registry): {
   bytes: Counter<'table'>
   duration: Histogram<'outcome'>
   deadlines: Counter<'table'>
+  clientAborts: Counter<'table'>
   errors: Counter<'adapter' | 'code'>
 } {
   const registers = [registry]
@@ -52,6 +52,7 @@ function instruments (registry: Registry): {
     bytes: new Counter({ name: 'b24bi_bytes_served_total', help: 'Bytes of urlData answers (before compression)', labelNames: ['table'], registers }),
     duration: new Histogram({ name: 'b24bi_data_duration_seconds', help: 'urlData answer time, first byte of the request to the last row', labelNames: ['outcome'], buckets: DURATION_BUCKETS, registers }),
     deadlines: new Counter({ name: 'b24bi_deadline_stops_total', help: 'urlData answers stopped at the deadline', labelNames: ['table'], registers }),
+    clientAborts: new Counter({ name: 'b24bi_client_aborts_total', help: 'urlData answers the client closed before the last byte', labelNames: ['table'], registers }),
     errors: new Counter({ name: 'b24bi_adapter_errors_total', help: 'Source and adapter failures (5xx or a broken stream) by error code', labelNames: ['adapter', 'code'], registers })
   }
 }
@@ -84,17 +85,22 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
     })
   }
 
-  const onData = (message: unknown): void => {
-    const summary = message as DataSummary
+  const onData = (summary: DataSummary): void => {
     m.rows.inc({ table: summary.table }, summary.rows)
     m.bytes.inc({ table: summary.table }, summary.bytes)
     m.duration.observe({ outcome: outcomeOf(summary) }, summary.elapsedMs / 1000)
     if (summary.deadline) m.deadlines.inc({ table: summary.table })
+    else if (outcomeOf(summary) === 'client_gone') m.clientAborts.inc({ table: summary.table })
     // A failure before the first byte is also thrown to the route (counted in onError); count only broken streams here.
     else if (outcomeOf(summary) === 'error' && summary.bytes > 0) m.errors.inc({ adapter: adapterName, code: summary.error!.code })
   }
-  subscribe('b24bi:data', onData)
-  fastify.addHook('onClose', async () => { unsubscribe('b24bi:data', onData) })
+  // The summaries come from this instance's own runtime (the connector plugin registered on the same instance).
+  let stop: (() => void) | undefined
+  fastify.addHook('onReady', async () => {
+    const runtime = (fastify as Partial<Pick<typeof fastify, 'b24bi'>>).b24bi
+    stop = runtime?.onDataEnd(onData)
+  })
+  fastify.addHook('onClose', async () => { stop?.() })
 
   // onError sees the error before the error handler maps it: a foreign one without a status becomes a 5xx.
   fastify.addHook('onError', async (_request, _reply, error) => {
@@ -122,10 +128,11 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, option
 }
 
 /**
- * Prometheus metrics at `GET /metrics` from a registry of its own (several servers in one process do not
- * collide): requests by endpoint and status, rows and bytes served, urlData duration, deadline stops,
- * adapter errors by code, pool sizes (when the adapter has `metrics()`), and the process metrics.
- * urlData facts come from the `b24bi:data` diagnostics channel the connector publishes on.
+ * Prometheus metrics at `GET /metrics` from a registry of its own: requests by endpoint and status, rows and
+ * bytes served, urlData duration, deadline stops, client aborts, adapter errors by code, pool sizes (when the
+ * adapter has `metrics()`), and the process metrics.
+ * urlData facts come from this instance's runtime (`fastify.b24bi.onDataEnd`, from the connector plugin), so
+ * several servers in one process each count only their own answers.
  *
  * @example
  * await fastify.register(metricsPlugin, { adapter })

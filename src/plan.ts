@@ -68,12 +68,12 @@ export function planQuery (
   fields: readonly FieldInfo[],
   request: QueryRequest,
   capabilities: Capabilities,
-  options: { timeZone: TimeZone, maxRows: number }
+  options: { timeZone: TimeZone, maxRows: number, portalDateFormat?: string | undefined }
 ): QueryPlan {
   const resolve = fieldResolver(fields, request.mapFields)
   const select = resolveSelect(fields, request.select, resolve)
   const header = answerHeader(fields, request.select, request.mapFields)
-  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, resolveField: resolve })
+  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, portalDateFormat: options.portalDateFormat, resolveField: resolve })
   const { pushed, residual } = filter === undefined ? {} : splitFilter(filter, pushdownTest(capabilities, fields))
   const readFields = [...select]
   for (const code of fieldsOf(residual, new Set())) {

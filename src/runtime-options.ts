@@ -1,17 +1,30 @@
+import { Type } from 'typebox'
 import { ERR_CONFIG_INVALID } from './errors.js'
+import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
 
-/** Options of the adapter runtime. Every one has a default; see `DEFAULTS`. */
+/** Options of the adapter runtime. Every one has a default; see `RUNTIME_DEFAULTS`. */
 export interface RuntimeOptions {
   /** IANA zone datetimes of zone-aware sources are shown in, and filter values are read in. Default 'UTC'. */
   timeZone?: string
   /** How datetimes are written. Default 'Y-m-d H:i:s'. */
   datetimeFormat?: DateTimeFormat
+  /**
+   * The portal's site date format (`DD.MM.YYYY`, `MM/DD/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, optionally with
+   * `HH:MI:SS` or `H:MI:SS T`): decides filter dates like `05/06/2025`. Default none: such a date is a coded 400.
+   */
+  portalDateFormat?: string
   /** The most rows one urlData answer may hold; a longer answer fails (never cut short). Default: no maximum. */
   maxRows?: number
-  /** Seconds an urlData answer may take; the portal gives up after 250. Default 240. */
+  /**
+   * Seconds an urlData answer may take, from the request to the last byte. The portal stops a transfer after 60 s
+   * (whether it counts from the request or the first byte is not documented), so the default leaves 5 s of network
+   * margin under the whole of it. Default 55.
+   */
   deadlineSeconds?: number
+  /** An answer larger than this many MiB is logged as a warning (the portal holds it in memory as one string). Default 256. */
+  maxAnswerMegabytes?: number
   /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
   authCacheSeconds?: number
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
@@ -23,7 +36,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   timeZone: 'UTC',
   datetimeFormat: 'Y-m-d H:i:s' as DateTimeFormat,
   maxRows: Infinity, // rows
-  deadlineSeconds: 240, // seconds
+  deadlineSeconds: 55, // seconds, under the portal's 60 s transfer limit
+  maxAnswerMegabytes: 256, // MiB
   authCacheSeconds: 60 // seconds
 })
 
@@ -31,8 +45,10 @@ export const RUNTIME_DEFAULTS = Object.freeze({
 export interface ResolvedRuntimeOptions {
   readonly timeZone: TimeZone
   readonly datetimeFormat: DateTimeFormat
+  readonly portalDateFormat: string | undefined
   readonly maxRows: number
   readonly deadlineSeconds: number
+  readonly maxAnswerMegabytes: number
   readonly authCacheSeconds: number
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -44,6 +60,11 @@ function positive (name: string, value: number, allowZero: boolean): number {
   return value
 }
 
+function checkPortalDateFormat (format: string | undefined): string | undefined {
+  readPortalDateFormat(format)
+  return format
+}
+
 /** Applies defaults and validates; a wrong option throws `B24BI_ERR_CONFIG_INVALID` naming it. */
 export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntimeOptions {
   const datetimeFormat = options.datetimeFormat ?? RUNTIME_DEFAULTS.datetimeFormat
@@ -53,9 +74,21 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
   return Object.freeze({
     timeZone: new TimeZone(options.timeZone ?? RUNTIME_DEFAULTS.timeZone),
     datetimeFormat,
+    portalDateFormat: checkPortalDateFormat(options.portalDateFormat),
     maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
+    maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
     authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
     renameFields: structuredClone(options.renameFields ?? {})
   })
 }
+
+/** `RuntimeOptions` as a schema: the server checks the keys and types it is given against it. */
+export const RuntimeOptionsSchema = Type.Object({
+  timeZone: Type.Optional(Type.String({ minLength: 1 })),
+  datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')])),
+  maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
+}, { additionalProperties: false })

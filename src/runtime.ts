@@ -44,6 +44,7 @@ export class AdapterRuntime {
   readonly #authCache = new Map<string, number>()
   readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
+  readonly #dataListeners = new Set<(summary: DataSummary) => void>()
 
   constructor (adapter: Adapter, options: RuntimeOptions = {}) {
     this.adapter = adapter
@@ -57,6 +58,19 @@ export class AdapterRuntime {
       throw toB24biError(error, ERR_SOURCE_FAILED)
     })
     await this.#init
+  }
+
+  /**
+   * Calls `listener` with the summary of every urlData answer this runtime ends (the metrics plugin counts
+   * them); returns the function that unsubscribes. Listeners belong to this runtime only, so two servers in
+   * one process never see each other's answers.
+   *
+   * @example
+   * const stop = runtime.onDataEnd((summary) => rows.inc({ table: summary.table }, summary.rows))
+   */
+  onDataEnd (listener: (summary: DataSummary) => void): () => void {
+    this.#dataListeners.add(listener)
+    return () => { this.#dataListeners.delete(listener) }
   }
 
   /** Checks `connection` against the declared settings and returns the values as strings. */
@@ -187,7 +201,11 @@ export class AdapterRuntime {
       deadlineMs: this.options.deadlineSeconds * 1000,
       startedAt: control.startedAt,
       abort: (reason: B24biError) => abort.abort(reason),
-      onEnd: (summary) => control.onEnd?.({ ...summary, table })
+      onEnd: (summary) => {
+        const ended = { ...summary, table }
+        control.onEnd?.(ended)
+        for (const listener of this.#dataListeners) listener(ended)
+      }
     })
     await stream.start()
     return stream

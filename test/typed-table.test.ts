@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import ts from 'typescript'
 import { Type } from 'typebox'
-import { buildServer } from '../src/cli/server.js'
+import { buildServer } from '../src/server/index.js'
 import { describeSchema, Int64, Money, TypedAdapter, type TypedReaders, Zoned } from '../src/typed-table.js'
 
 const here = dirname(fileURLToPath(import.meta.url))

@@ -54,7 +54,7 @@ export interface SqlAdapterOptions {
   types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
   /** `upper` (default): field codes are column names upper-cased (`created_at` -> `CREATED_AT`); `as-is`: unchanged. */
   fieldCodes?: 'upper' | 'as-is'
-  /** The statement timeout of every read. Default 230 (seconds), under the portal's 250 s. */
+  /** The statement timeout of every read, in seconds. Default 60: the portal stops a transfer at 60 s (the runtime's deadline, 55 s, comes first). */
   statementTimeoutSeconds?: number
   /** Rows per batch read from the database. Default 1000. */
   batchSize?: number
@@ -68,7 +68,7 @@ export interface SqlAdapterOptions {
 export const SQL_DEFAULTS = Object.freeze({
   maxPools: 20,
   idleSeconds: 300, // seconds
-  statementTimeoutSeconds: 230, // seconds
+  statementTimeoutSeconds: 60, // seconds
   batchSize: 1000, // rows
   poolSize: 4, // connections
   catalogSeconds: 60 // seconds

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FilesAdapter } from '../../adapters/files/files-adapter.js'
-import { DEMO_DATA_VERSION, writeDemoData } from '../../adapters/files/demo-data.js'
+import { DEMO_DATA_VERSION, writeDemoData } from './demo-data.js'
 
 /** The token the demo accepts when `CONNECTOR_TOKEN` is not set. */
 export const DEMO_TOKEN = 'demo'

@@ -3,7 +3,7 @@ import { ERR_REST_FAILED, ERR_TOKENS_NOT_FOUND } from '../errors.js'
 import type { PortalTokens, TokenStore } from '../token-store/token-store.js'
 import { renewTokens, type OAuthApplication } from './oauth.js'
 import { securePortalUrl, webhookEndpoint } from './portal-url.js'
-import { EXPIRED_TOKEN_CODES, RETRYABLE_CODES, isRestCallError, restCallError } from './rest-errors.js'
+import { EXPIRED_TOKEN_CODES, RETRYABLE_CODES, errorInsideResult, isRestCallError, restCallError } from './rest-errors.js'
 
 /** Call through an incoming webhook: `https://<portal>/rest/<user>/<code>/`. Connector methods refuse this. */
 export interface WebhookAuth {
@@ -30,7 +30,7 @@ export interface RestClientOptions {
   fetch?: typeof fetch
 }
 
-/** A successful answer: `result`, and for list methods `total` and `next`. */
+/** A successful answer: `result`, and for the older list methods `total` and `next`. */
 export interface RestAnswer<T> {
   result: T
   total?: number
@@ -39,9 +39,14 @@ export interface RestAnswer<T> {
 
 const MAX_DELAY = 10_000
 
+/** Items a page of a `biconnector.*` list method holds (fixed by the portal). */
+export const LIST_PAGE_SIZE = 50
+
 /**
  * A small Bitrix24 REST client on fetch: `POST <endpoint><method>` with a JSON body (`auth` added for OAuth).
- * Errors are `B24BI_ERR_REST_CALL` (vendor code in `vendorCode`) or `B24BI_ERR_REST_FAILED` (transport).
+ * Errors are `B24BI_ERR_REST_CALL` (vendor code in `vendorCode`) or `B24BI_ERR_REST_FAILED` (transport). The
+ * `biconnector.*` methods answer their errors inside `result` with HTTP 200
+ * (`{"result":{"error":{"error":"VALIDATION_...","error_description":"..."}}}`): those are errors here too.
  *
  * @example
  * const client = new RestClient({ auth: { memberId, tokens: new FileTokenStore(), application: { clientId, clientSecret } } })
@@ -70,16 +75,30 @@ export class RestClient {
     return (await this.answer<T>(method, params)).result
   }
 
-  /** Calls a list method and follows `next` until every page is read. */
+  /**
+   * Calls a list method and reads every page. The `biconnector.*` lists page with `page` (from 1, a fixed
+   * `LIST_PAGE_SIZE` items a page, no `total`, no `next`): pages are read until one is shorter than that.
+   * An answer carrying `next` (the portal's general list methods) is followed with `start` instead.
+   * A page repeating the one before (a portal ignoring `page`) is a `B24BI_ERR_REST_FAILED` error, never a loop.
+   */
   async list<T = unknown> (method: string, params: Record<string, unknown> = {}): Promise<T[]> {
     const items: T[] = []
-    let start: number | undefined
-    do {
-      const answer = await this.answer<T[] | Record<string, T>>(method, start === undefined ? params : { ...params, start })
-      items.push(...(Array.isArray(answer.result) ? answer.result : Object.values(answer.result ?? {})))
-      start = answer.next
-    } while (start !== undefined)
-    return items
+    let previous: string | undefined
+    for (let page = 1, start: number | undefined; ; page++) {
+      const answer = await this.answer<T[] | Record<string, T>>(method, start === undefined ? { ...params, page } : { ...params, start })
+      const got = Array.isArray(answer.result) ? answer.result : Object.values(answer.result ?? {})
+      if (answer.next !== undefined) {
+        items.push(...got)
+        start = answer.next
+        continue
+      }
+      if (start !== undefined) return [...items, ...got]
+      const fingerprint = got.length === 0 ? '' : JSON.stringify(got[0]) + JSON.stringify(got[got.length - 1])
+      if (page > 1 && got.length > 0 && fingerprint === previous) throw new ERR_REST_FAILED(method, `page ${page} repeats page ${page - 1} (the portal ignores "page")`)
+      previous = fingerprint
+      items.push(...got)
+      if (got.length < LIST_PAGE_SIZE) return items
+    }
   }
 
   /** Calls `method` and returns the whole successful answer; renews the token once and backs off on limits. */
@@ -129,6 +148,8 @@ export class RestClient {
       throw restCallError(method, answer.error, typeof answer.error_description === 'string' ? answer.error_description : '', status)
     }
     if (status !== 200 || !('result' in answer)) throw new ERR_REST_FAILED(method, `HTTP ${status} without a result`)
+    const inside = errorInsideResult(answer.result)
+    if (inside !== undefined) throw restCallError(method, inside.code, inside.description, status)
     return {
       result: answer.result as T,
       ...(typeof answer.total === 'number' ? { total: answer.total } : {}),

@@ -1,6 +1,6 @@
 import { ERR_REST_CALL, isB24biError, type B24biError } from '../errors.js'
 
-/** A `B24BI_ERR_REST_CALL` error: the portal answered `{error, error_description}`. */
+/** A `B24BI_ERR_REST_CALL` error: the portal answered `{error, error_description}` (at the top or inside `result`). */
 export interface RestCallError extends B24biError {
   /** The REST method called, e.g. `biconnector.connector.add`. */
   readonly method: string
@@ -30,3 +30,18 @@ export const EXPIRED_TOKEN_CODES: readonly string[] = ['expired_token']
 
 /** The vendor codes meaning "back off and call again". */
 export const RETRYABLE_CODES: readonly string[] = ['QUERY_LIMIT_EXCEEDED']
+
+/**
+ * The error a `biconnector.*` method answers inside `result` (HTTP 200):
+ * `{"result":{"error":{"error":"VALIDATION_...","error_description":"..."}}}`, or undefined for a real result.
+ * A numeric code is kept as text (a `table.update` a portal handler refused answers `error: 0`, kept as `'0'`).
+ */
+export function errorInsideResult (result: unknown): { code: string, description: string } | undefined {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined
+  const inner = (result as Record<string, unknown>).error
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) return undefined
+  const { error, error_description: description } = inner as Record<string, unknown>
+  if (error === undefined && description === undefined) return undefined
+  const code = typeof error === 'string' || typeof error === 'number' ? String(error) : ''
+  return { code: code === '' ? '0' : code, description: typeof description === 'string' ? description : '' }
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { RuntimeOptions } from '../runtime-options.js'
 import { REDACTED_PATHS } from '../log-redaction.js'
-import { buildServer } from '../cli/server.js'
+import { buildServer } from '../server/build-server.js'
 import { parseExactJson, type ExactValue } from '../exact-json.js'
 import type { ObservedAdapter } from './observed-adapter.js'
 

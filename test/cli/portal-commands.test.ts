@@ -35,7 +35,68 @@ async function setup (t: Test): Promise<{ portal: FakePortal, env: NodeJS.Proces
   return { portal, env, file, given, publicUrl: await checkEndpoint(t) }
 }
 
-const registerArgs = (publicUrl: string): string[] => ['register', '--title', 'Warehouse', '--public-url', publicUrl, '--setting', 'token:Access token']
+const registerArgs = (publicUrl: string): string[] => ['register', '--title', 'Warehouse', '--public-url', publicUrl, '--setting', 'token:Access token', '--allow-private-url']
+
+t.test('register refuses a loopback or private public URL unless --allow-private-url, before any call', async (t) => {
+  const { portal, env, given } = await setup(t)
+  for (const url of ['http://127.0.0.1:3000', 'http://localhost:3000', 'https://10.1.2.3', 'https://[::1]:8443', 'https://192.168.0.10']) {
+    const run = await runCli(['register', '--title', 'W', '--public-url', url, '--setting', 'token:Token', ...given], env)
+    t.equal(run.code, 1, url)
+    t.match(run.stderr, /the portal cannot call it .*\[B24BI_ERR_PUBLIC_URL_PRIVATE\]/, url)
+  }
+  t.match((await runCli(['register', '--title', 'W', '--public-url', 'http://127.0.0.1:3000', '--setting', 'token:Token', ...given], env)).stderr, /'127\.0\.0\.1' is a loopback address/)
+  t.same(portal.calls, [], 'nothing was sent to the portal')
+  t.equal(portal.state.connectors.size, 0)
+})
+
+t.test('register checks lengths before sending and reports portal refusals with their code', async (t) => {
+  const { portal, env, given, publicUrl } = await setup(t)
+  const long = await runCli(['register', '--title', 'x'.repeat(513), '--public-url', publicUrl, '--setting', 'token:Token', '--allow-private-url', ...given], env)
+  t.match(long, { code: 1, stderr: /connector's title is invalid: 513 characters, the portal takes at most 512 \[B24BI_ERR_CONNECTOR_INVALID\]/ })
+  const setting = await runCli(['register', '--title', 'W', '--public-url', publicUrl, '--setting', `${'c'.repeat(512)}:Token`, '--allow-private-url', ...given], env)
+  t.match(setting, { code: 1, stderr: /B24BI_ERR_CONNECTOR_INVALID/ })
+  const code = await runCli(['register', '--title', 'W', '--public-url', publicUrl, '--setting', 'token:Token', '--source-code', 's'.repeat(65), '--allow-private-url', ...given], env)
+  t.match(code, { code: 1, stderr: /sourceCode is invalid/ })
+  t.same(portal.calls, [], 'nothing was sent')
+  portal.refuseNext('biconnector.connector.add', 'VALIDATION_SETTINGS_INVALID_TYPE', 'Parameter "type" is not correct.')
+  const refused = await runCli([...registerArgs(publicUrl), ...given], env)
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /biconnector\.connector\.add answered VALIDATION_SETTINGS_INVALID_TYPE: Parameter "type" is not correct\./)
+  t.notMatch(refused.stdout, /added/, 'no success printed')
+  t.equal(portal.state.connectors.size, 0)
+})
+
+t.test('register sends supportMapping and sourceCode only when connector.fields knows them', async (t) => {
+  const { portal, env, given, publicUrl } = await setup(t)
+  const run = await runCli([...registerArgs(publicUrl), '--source-code', 'warehouse', '--json', ...given], env)
+  t.equal(run.code, 0, run.stderr)
+  t.match(portal.state.connectors.get(1), { supportMapping: true, sourceCode: 'warehouse' })
+  await runCli([...registerArgs(publicUrl), '--no-support-mapping'], env)
+  t.match(portal.state.connectors.get(1), { supportMapping: false })
+  portal.state.connectorFields = ['title', 'logo', 'description', 'sort', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'settings']
+  const old = await runCli([...registerArgs(publicUrl), '--source-code', 'warehouse', '--json'], env)
+  t.equal(old.code, 0, old.stderr)
+  t.same(JSON.parse(old.stdout), { id: 1, action: 'updated', title: 'Warehouse', omitted: ['supportMapping', 'sourceCode'] })
+  t.match(old.stderr, /this portal does not know supportMapping, sourceCode; registered without them/)
+})
+
+t.test('connectors list reads every page (120 connectors), remove reports a refusal', async (t) => {
+  const { portal, env, given, publicUrl } = await setup(t)
+  await runCli([...registerArgs(publicUrl), ...given], env)
+  const { id: _id, dateCreate: _created, ...first } = portal.state.connectors.get(1) ?? { id: 0, dateCreate: '' }
+  for (let i = 2; i <= 120; i++) await portal.state.call('biconnector.connector.add', { fields: { ...first, title: `C${i}` } })
+  const before = portal.calls.length
+  const listed = await runCli(['connectors', 'list', '--json'], env)
+  t.equal(listed.code, 0, listed.stderr)
+  const ids = (JSON.parse(listed.stdout) as Array<{ id: number }>).map((item) => item.id)
+  t.equal(ids.length, 120)
+  t.equal(new Set(ids).size, 120)
+  t.equal(portal.calls.slice(before).filter((call) => call.method === 'biconnector.connector.list').length, 3, 'pages 1, 2 and 3 (20 items, the short one) asked')
+  const missing = await runCli(['connectors', 'remove', '999'], env)
+  t.equal(missing.code, 1)
+  t.match(missing.stderr, /CONNECTOR_NOT_FOUND/)
+  t.notMatch(missing.stdout, /removed/)
+})
 
 t.test('register adds with given tokens, then updates with the stored ones', async (t) => {
   const { portal, env, file, given, publicUrl } = await setup(t)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FieldInfo, TableInfo } from '../../src/field-types.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { MemoryAdapter } from '../helpers/memory-adapter.js'
 
 const fields: FieldInfo[] = [

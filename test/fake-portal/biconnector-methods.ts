@@ -1,11 +1,8 @@
 import { phpFormEncode } from '../../src/cli/probe/php-form.js'
+import { PortalError, fieldsOf, idOf, listPage, validateKnown, validateType } from './portal-validation.js'
+import { TableMethods } from './table-methods.js'
 
-/** A vendor error answer: `{error, error_description}` with the status the portal uses. */
-export class PortalError extends TypeError {
-  constructor (readonly vendorCode: string, readonly description: string, readonly status = 200) {
-    super(description)
-  }
-}
+export { PortalError } from './portal-validation.js'
 
 /** One connector as stored on the fake portal. */
 export interface StoredConnector extends Record<string, unknown> {
@@ -22,42 +19,23 @@ export interface StoredSource extends Record<string, unknown> {
   settings: Record<string, string>
 }
 
-const CONNECTOR_FIELDS = ['title', 'logo', 'description', 'sort', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'settings', 'supportMapping', 'sourceCode']
+/** The connector fields the newest portal module knows (`biconnector.connector.fields`). */
+export const NEWEST_CONNECTOR_FIELDS: readonly string[] = [
+  'title', 'logo', 'description', 'sort', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'settings', 'supportMapping', 'sourceCode'
+]
 const CONNECTOR_REQUIRED = ['title', 'logo', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'settings']
 const SOURCE_FIELDS = ['title', 'description', 'active', 'connectorId', 'settings']
 const SOURCE_REQUIRED = ['title', 'connectorId', 'settings']
-const READ_ONLY = ['id', 'dateCreate', 'dateUpdate', 'createdById', 'updatedById']
 
-function fieldsOf (params: Record<string, unknown>): Record<string, unknown> {
-  const fields = params.fields
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    throw new PortalError('VALIDATION_FIELDS_NOT_PROVIDED', 'Fields not provided.')
-  }
-  return fields as Record<string, unknown>
-}
-
-function validateKnown (fields: Record<string, unknown>, known: string[], required: string[] | undefined): void {
-  const readOnly = Object.keys(fields).find((key) => READ_ONLY.includes(key))
-  if (readOnly !== undefined) throw new PortalError('VALIDATION_READ_ONLY_FIELD', `Field "${readOnly}" is read only.`)
-  const unknown = Object.keys(fields).filter((key) => !known.includes(key))
-  if (unknown.length > 0) throw new PortalError('VALIDATION_UNKNOWN_PARAMETERS', `Unknown parameters: ${unknown.join(', ')}`)
-  for (const key of required ?? []) {
-    if (fields[key] === undefined || fields[key] === '') throw new PortalError('VALIDATION_REQUIRED_FIELD_MISSING', `Field "${key}" is required.`)
-  }
-}
-
-function validateType (fields: Record<string, unknown>, key: string, type: string, ok: (value: unknown) => boolean): void {
-  if (fields[key] !== undefined && !ok(fields[key])) throw new PortalError('VALIDATION_INVALID_FIELD_TYPE', `Field "${key}" must be of type ${type}.`)
-}
-
-function validateConnector (fields: Record<string, unknown>, adding: boolean): void {
-  validateKnown(fields, CONNECTOR_FIELDS, adding ? CONNECTOR_REQUIRED : undefined)
+function validateConnector (fields: Record<string, unknown>, known: readonly string[], adding: boolean): void {
+  validateKnown(fields, known, adding ? CONNECTOR_REQUIRED : undefined)
   for (const key of ['title', 'logo', 'description', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'sourceCode']) {
     validateType(fields, key, 'string', (value) => typeof value === 'string')
   }
   validateType(fields, 'sort', 'int', (value) => Number.isInteger(Number(value)))
   validateType(fields, 'supportMapping', 'boolean', (value) => typeof value === 'boolean')
   validateType(fields, 'settings', 'array', Array.isArray)
+  validateType(fields, 'sourceCode', 'string(64)', (value) => String(value).length <= 64)
   for (const setting of (fields.settings ?? []) as Array<Record<string, unknown>>) {
     if (typeof setting?.type !== 'string' || typeof setting.name !== 'string' || typeof setting.code !== 'string' ||
       setting.name === '' || setting.code === '') {
@@ -69,51 +47,26 @@ function validateConnector (fields: Record<string, unknown>, adding: boolean): v
   }
 }
 
-function idOf (params: Record<string, unknown>): number {
-  if (params.id === undefined) throw new PortalError('VALIDATION_ID_NOT_PROVIDED', 'ID is missing.')
-  const id = Number(params.id)
-  if (!Number.isInteger(id) || id <= 0) throw new PortalError('VALIDATION_INVALID_ID_FORMAT', 'ID has to be a positive integer.')
-  return id
-}
-
-/** Applies a list filter the way the docs describe the simple cases: `field`, `=field`, `%field`. */
-function matches (item: Record<string, unknown>, filter: Record<string, unknown>): boolean {
-  return Object.entries(filter).every(([key, value]) => {
-    const like = key.startsWith('%')
-    const field = key.replace(/^[=%]+/, '')
-    const actual = String(item[field] ?? '')
-    return like ? actual.includes(String(value)) : actual === String(value)
-  })
-}
-
-const PAGE = 50
-
-function page<T extends Record<string, unknown>> (items: T[], params: Record<string, unknown>): { result: unknown[], total: number, next?: number } {
-  const filter = (params.filter ?? {}) as Record<string, unknown>
-  const select = params.select as string[] | undefined
-  const found = items.filter((item) => matches(item, filter))
-  const start = Number(params.start ?? 0)
-  const result = found.slice(start, start + PAGE).map((item) => {
-    const shown = { ...item, id: String(item.id) }
-    return select === undefined ? shown : Object.fromEntries(Object.entries(shown).filter(([key]) => select.includes(key) || key === 'id'))
-  })
-  return { result, total: found.length, ...(start + PAGE < found.length ? { next: start + PAGE } : {}) }
-}
-
 /** The `biconnector.*` methods of the fake portal, on its in-memory state. */
 export class BiconnectorState {
   readonly connectors = new Map<number, StoredConnector>()
   readonly sources = new Map<number, StoredSource>()
-  /** Every urlCheck call made on source.add: the form body sent. */
+  readonly tables = new TableMethods((id) => this.sources.has(id))
+  /** What `biconnector.connector.fields` answers; set a shorter list to play an older portal module. */
+  connectorFields: readonly string[] = NEWEST_CONNECTOR_FIELDS
+  /** Every urlCheck call made on source.add and source.update: the form body sent. */
   readonly checkCalls: string[] = []
   #nextId = 1
 
-  /** Runs one method; returns the answer body fields (`result`, `total`, `next`). */
+  /** Runs one method; returns the answer body fields (`result`). */
   async call (method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (method.startsWith('biconnector.table.')) return this.tables.call(method, params)
     switch (method) {
+      case 'biconnector.connector.fields':
+        return { result: { fields: this.connectorFields.map((title) => ({ title, isRequired: CONNECTOR_REQUIRED.includes(title), isReadOnly: false })) } }
       case 'biconnector.connector.add': {
         const fields = fieldsOf(params)
-        validateConnector(fields, true)
+        validateConnector(fields, this.connectorFields, true)
         const id = this.#nextId++
         this.connectors.set(id, { sort: 100, description: '', ...fields, id, dateCreate: new Date().toISOString() } as unknown as StoredConnector)
         return { result: { id } }
@@ -121,30 +74,72 @@ export class BiconnectorState {
       case 'biconnector.connector.update': {
         const id = idOf(params)
         const fields = fieldsOf(params)
-        validateConnector(fields, false)
+        validateConnector(fields, this.connectorFields, false)
         const connector = this.connectors.get(id)
         if (connector === undefined) throw new PortalError('CONNECTOR_NOT_FOUND', 'Connector was not found.')
         this.connectors.set(id, { ...connector, ...fields })
         return { result: true }
       }
-      case 'biconnector.connector.get': {
-        const connector = this.connectors.get(idOf(params))
-        if (connector === undefined) throw new PortalError('CONNECTOR_NOT_FOUND', 'Connector was not found.')
-        return { result: { item: connector } }
-      }
-      case 'biconnector.connector.list': return page([...this.connectors.values()], params)
-      case 'biconnector.connector.delete': {
-        const id = idOf(params)
-        if (!this.connectors.delete(id)) throw new PortalError('CONNECTOR_NOT_FOUND', 'Connector was not found.')
+      case 'biconnector.connector.get': return { result: { item: this.#connector(params) } }
+      case 'biconnector.connector.list': return listPage([...this.connectors.values()].map((item) => ({ ...item, id: String(item.id) })), params)
+      case 'biconnector.connector.delete':
+        this.connectors.delete(this.#connector(params).id)
         return { result: true }
-      }
       case 'biconnector.source.add': return await this.#addSource(fieldsOf(params))
-      case 'biconnector.source.list': return page([...this.sources.values()].map((source) => ({ ...source, settings: undefined })), params)
+      case 'biconnector.source.update': return await this.#updateSource(params)
+      case 'biconnector.source.get': {
+        const source = this.#source(params)
+        const connector = this.connectors.get(source.connectorId)
+        const declared = (connector?.settings ?? []) as Array<Record<string, string>>
+        return {
+          result: {
+            item: {
+              connection: { id: source.id, type: 'rest', code: `rest_${source.id}`, title: source.title, description: source.description, active: source.active },
+              connectorId: source.connectorId,
+              settings: Object.entries(source.settings).map(([code, value], index) => {
+                const setting = declared.find((item) => item.code === code)
+                return { code, name: setting?.name ?? code, type: setting?.type ?? 'STRING', value, id: index + 1 }
+              })
+            }
+          }
+        }
+      }
+      case 'biconnector.source.list': return listPage([...this.sources.values()].map(({ settings: _secret, ...source }) => source), params)
       case 'biconnector.source.delete': {
-        if (!this.sources.delete(idOf(params))) throw new PortalError('SOURCE_NOT_FOUND', 'Source was not found.')
+        const source = this.#source(params)
+        if (this.tables.ofSource(source.id).length > 0) throw new PortalError('BX_ERROR', 'Cannot delete source. Delete all related datasets first.')
+        this.sources.delete(source.id)
         return { result: true }
       }
       default: throw new PortalError('ERROR_METHOD_NOT_FOUND', 'Method not found!', 404)
+    }
+  }
+
+  #connector (params: Record<string, unknown>): StoredConnector {
+    const connector = this.connectors.get(idOf(params))
+    if (connector === undefined) throw new PortalError('CONNECTOR_NOT_FOUND', 'Connector was not found.')
+    return connector
+  }
+
+  #source (params: Record<string, unknown>): StoredSource {
+    const source = this.sources.get(idOf(params))
+    if (source === undefined) throw new PortalError('SOURCE_NOT_FOUND', 'Source was not found.')
+    return source
+  }
+
+  /** The portal calls the connector's urlCheck with the settings form-encoded; anything but a 200 with a body fails. */
+  async #check (connector: StoredConnector, settings: Record<string, string>): Promise<boolean> {
+    const body = phpFormEncode({ connection: settings })
+    this.checkCalls.push(body)
+    try {
+      const response = await fetch(String(connector.urlCheck), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body
+      })
+      return response.status === 200 && (await response.text()).length > 0
+    } catch {
+      return false
     }
   }
 
@@ -155,22 +150,26 @@ export class BiconnectorState {
     const connector = this.connectors.get(Number(fields.connectorId))
     if (connector === undefined) throw new PortalError('CONNECTOR_NOT_FOUND', 'Connector was not found.')
     const settings = fields.settings as Record<string, string>
-    const body = phpFormEncode({ connection: settings })
-    this.checkCalls.push(body)
-    let ok = false
-    try {
-      const response = await fetch(String(connector.urlCheck), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body
-      })
-      ok = response.status === 200 && (await response.text()).length > 0
-    } catch {
-      ok = false
-    }
-    if (!ok) throw new PortalError('SOURCE_CREATE_CONNECTION_ERROR', 'Cannot create connection.')
+    if (!await this.#check(connector, settings)) throw new PortalError('SOURCE_CREATE_CONNECTION_ERROR', 'Cannot create connection.')
     const id = this.#nextId++
     this.sources.set(id, { description: '', active: true, ...fields, connectorId: connector.id, id, title: String(fields.title), settings })
     return { result: { id } }
+  }
+
+  async #updateSource (params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const source = this.#source(params)
+    const fields = fieldsOf(params)
+    if ('connectorId' in fields) throw new PortalError('VALIDATION_IMMUTABLE_FIELD', 'Field "connectorId" is immutable.')
+    validateKnown(fields, SOURCE_FIELDS, undefined)
+    validateType(fields, 'settings', 'object', (value) => typeof value === 'object' && value !== null && !Array.isArray(value))
+    validateType(fields, 'active', 'boolean', (value) => typeof value === 'boolean')
+    if (fields.settings !== undefined) {
+      const connector = this.connectors.get(source.connectorId)
+      if (connector === undefined || !await this.#check(connector, fields.settings as Record<string, string>)) {
+        throw new PortalError('SOURCE_UPDATE_CONNECTION_ERROR', 'Cannot update connection.')
+      }
+    }
+    Object.assign(source, fields)
+    return { result: true }
   }
 }

@@ -20,10 +20,12 @@ export interface PortalCall {
 const secret = (): string => randomBytes(12).toString('hex')
 
 /**
- * A local stand-in for a Bitrix24 portal and the vendor's OAuth server, behaving like the documented REST API:
- * OAuth tokens that expire and renew (refresh tokens rotate), `ACCESS_DENIED` for `biconnector.connector.*` called
- * by webhook, the validation codes of connector.add and source.add, `QUERY_LIMIT_EXCEEDED` on demand, the install
- * and uninstall events, and the urlCheck call on source.add.
+ * A local stand-in for a Bitrix24 portal and the vendor's OAuth server, behaving like the newest REST docs:
+ * OAuth tokens that expire and renew (refresh tokens rotate), `biconnector.*` errors inside `result` with HTTP 200
+ * (`ACCESS_DENIED` for `biconnector.connector.*` and `.table.*` called by webhook, the validation codes of
+ * connector.add, source.add and table.add), lists paged with `page` (50 a page, no `total`/`next`),
+ * `connector.fields`, `source.update/get`, `table.*`, `QUERY_LIMIT_EXCEEDED` on demand (top level, HTTP 503),
+ * the install and uninstall events, and the urlCheck call on source.add and source.update.
  */
 export class FakePortal {
   readonly app: FastifyInstance
@@ -41,6 +43,7 @@ export class FakePortal {
   readonly #access = new Map<string, number>()
   readonly #refresh = new Set<string>()
   #failures: string[] = []
+  readonly #refusals = new Map<string, PortalError>()
 
   private constructor (options: FakePortalOptions) {
     this.#tokenTtl = options.tokenTtl ?? 3600
@@ -62,8 +65,9 @@ export class FakePortal {
       const { code, method: raw } = request.params as { code: string, method: string }
       const method = raw.replace(/\.json$/, '')
       if (code !== this.webhookCode) return this.#fail(reply, method, 'webhook', new PortalError('NO_AUTH_FOUND', 'Wrong authorization data', 401))
-      if (method.startsWith('biconnector.connector.') && method !== 'biconnector.connector.fields') {
-        return this.#fail(reply, method, 'webhook', new PortalError('ACCESS_DENIED', 'Access denied.', 403))
+      if ((method.startsWith('biconnector.connector.') && method !== 'biconnector.connector.fields') ||
+        (method.startsWith('biconnector.table.') && method !== 'biconnector.table.fields')) {
+        return this.#fail(reply, method, 'webhook', new PortalError('ACCESS_DENIED', 'Access denied.'))
       }
       return await this.#answer(reply, method, 'webhook', (request.body ?? {}) as Record<string, unknown>)
     })
@@ -103,6 +107,14 @@ export class FakePortal {
   /** The next `count` REST calls answer `code` (default `QUERY_LIMIT_EXCEEDED`, HTTP 503). */
   failNext (count: number, code = 'QUERY_LIMIT_EXCEEDED'): void {
     this.#failures.push(...Array.from({ length: count }, () => code))
+  }
+
+  /**
+   * The next call of `method` is refused with `vendorCode` the way the portal refuses it: inside `result`, HTTP 200
+   * for `biconnector.*` (e.g. `ACCESS_DENIED` for a user without "Access to BI Builder").
+   */
+  refuseNext (method: string, vendorCode: string, description: string): void {
+    this.#refusals.set(method, new PortalError(vendorCode, description))
   }
 
   /** Posts `ONAPPINSTALL` to `handlerUrl` like a portal installing the application; returns the answer. */
@@ -183,6 +195,11 @@ export class FakePortal {
     if (failure !== undefined) {
       return this.#fail(reply, method, via, new PortalError(failure, failure === 'QUERY_LIMIT_EXCEEDED' ? 'Too many requests' : 'Injected failure', failure === 'QUERY_LIMIT_EXCEEDED' ? 503 : 500))
     }
+    const refusal = this.#refusals.get(method)
+    if (refusal !== undefined) {
+      this.#refusals.delete(method)
+      return this.#fail(reply, method, via, refusal)
+    }
     try {
       const answer = await this.state.call(method, params)
       this.calls.push({ method, via })
@@ -195,6 +212,9 @@ export class FakePortal {
 
   #fail (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', error: PortalError): unknown {
     this.calls.push({ method, via, error: error.vendorCode })
-    return reply.code(error.status).send({ error: error.vendorCode, error_description: error.description })
+    const body = { error: error.vendorCode, error_description: error.description }
+    // biconnector.* answer their own errors inside result, with HTTP 200; system errors stay at the top level.
+    if (method.startsWith('biconnector.') && !error.topLevel) return reply.code(200).send({ result: { error: body }, time: { start: Date.now() / 1000, duration: 0.001 } })
+    return reply.code(error.status).send(body)
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import t, { type Test } from 'tap'
 import { FilesAdapter, globToRegExp, type FilesAdapterOptions } from '../../adapters/files/index.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { conformance } from '../../src/testing/index.js'
 
 const TOKEN = 'files-token-8e21c4'

@@ -1,7 +1,7 @@
 import qs from 'qs'
 import type { FastifyInstance } from 'fastify'
 import { createDemoAdapter } from '../../src/cli/demo.js'
-import { buildServer, type ServerOptions } from '../../src/cli/server.js'
+import { buildServer, type ServerOptions } from '../../src/server/index.js'
 
 export const TOKEN = 'test-token-9f3c'
 

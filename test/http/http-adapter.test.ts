@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { HttpAdapter, retryAfterMs, type HttpAdapterOptions, type HttpTable } from '../../adapters/http/index.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { conformance } from '../../src/testing/index.js'
 import { API_KEY, startFixtureApi } from './fixture-api.js'
 

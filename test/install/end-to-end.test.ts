@@ -6,7 +6,7 @@ import t, { type Test } from 'tap'
 import { installPlugin } from '../../plugins/install.js'
 import { Adapter } from '../../src/adapter.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import type { FieldInfo, TableInfo } from '../../src/field-types.js'
 import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { runCli } from '../cli/cli-harness.js'
@@ -81,7 +81,7 @@ t.test('install, reinstall, renew mid-way, add a source, register, probe, uninst
   t.equal(wrong.code, 1)
   t.match(wrong.stderr, /SOURCE_CREATE_CONNECTION_ERROR/)
 
-  const registered = await runCli(['register', '--title', 'b24bi demo', '--public-url', base, '--setting', 'token:Access token', '--json'], env)
+  const registered = await runCli(['register', '--title', 'b24bi demo', '--public-url', base, '--setting', 'token:Access token', '--allow-private-url', '--json'], env)
   t.same(JSON.parse(registered.stdout), { id: 1, action: 'updated', title: 'b24bi demo' })
 
   const probed = await runCli(['probe', base, '--setting', `token=${TOKEN}`])

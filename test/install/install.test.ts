@@ -41,7 +41,7 @@ t.test('ONAPPINSTALL registers the connector and stores the tokens', async (t) =
     urlTableList: 'https://bi.example.com/api/table_list',
     urlTableDescription: 'https://bi.example.com/api/table_description',
     urlData: 'https://bi.example.com/api/data',
-    supportMapping: false,
+    supportMapping: true,
     logo: /^data:image\/svg\+xml;base64,/
   })
   t.same(connector?.settings, [{ code: 'token', name: 'Access token', type: 'STRING' }], 'only code, name, type are sent')
@@ -93,6 +93,27 @@ t.test('a failing registration answers an error and stores nothing', async (t) =
   t.same(await store.list(), [])
 })
 
+t.test('a connector.add the portal refuses inside result (HTTP 200) fails the install with its code and stores nothing', async (t) => {
+  const { portal, store, handler } = await setup(t)
+  portal.refuseNext('biconnector.connector.add', 'ACCESS_DENIED', 'Access denied.')
+  const answer = await portal.install(handler)
+  t.equal(answer.status, 502)
+  t.match(JSON.parse(answer.body), { error: 'B24BI_ERR_REST_CALL', vendorCode: 'ACCESS_DENIED', message: /biconnector\.connector\.add answered ACCESS_DENIED: Access denied\./ })
+  t.same(await store.list(), [], 'no tokens stored (the old bug stored connector id NaN)')
+  t.equal(portal.state.connectors.size, 0)
+})
+
+t.test('the install asks connector.fields first and leaves out what an older portal does not know', async (t) => {
+  const { portal, handler } = await setup(t)
+  portal.state.connectorFields = ['title', 'logo', 'description', 'sort', 'urlCheck', 'urlTableList', 'urlTableDescription', 'urlData', 'settings']
+  const answer = await portal.install(handler)
+  t.equal(answer.status, 200, answer.body)
+  const [connector] = [...portal.state.connectors.values()]
+  t.notOk(connector !== undefined && 'supportMapping' in connector, 'supportMapping is not sent to a portal that would refuse it')
+  const methods = portal.calls.map((call) => call.method)
+  t.ok(methods.indexOf('biconnector.connector.fields') < methods.indexOf('biconnector.connector.add'), 'fields asked before add')
+})
+
 t.test('ONAPPUNINSTALL forgets the tokens only with the right application_token', async (t) => {
   const { portal, store, handler } = await setup(t)
   await portal.install(handler)
@@ -140,7 +161,7 @@ t.test('the install page of an application with a UI registers too and finishes 
   const page = await portal.openInstallPage(handler)
   t.equal(page.status, 200, page.body)
   t.match(page.contentType, /text\/html/)
-  t.match(page.body, /BX24\.installFinish\(\)/)
+  t.match(page.body, /assets\/install\.js/, 'the page loads the script that calls installFinish')
   t.equal(portal.state.connectors.size, 1)
   const tokens = await store.get(portal.memberId)
   t.match(tokens, { domain: portal.domain, connectorId: 1 })

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/cli/config.js'
 import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
 
 function tempFile (name: string, text: string): string {
@@ -16,7 +16,8 @@ t.test('defaults apply when nothing is set, and the result is frozen', async (t)
   const config = loadConfig({ env: {} })
   t.equal(config.port, 3000)
   t.equal(config.host, '0.0.0.0')
-  t.equal(config.deadlineSeconds, 240)
+  t.equal(config.deadlineSeconds, 55)
+  t.equal(config.maxAnswerMegabytes, 256)
   t.equal(config.bodyLimit, 1024 * 1024)
   t.same(config.rateLimit, { enabled: true, max: 300, windowSeconds: 60 })
   t.equal(config.adapter.type, 'demo')
@@ -31,11 +32,12 @@ t.test('the file sets values, env vars win over it, the plain README names work'
   }))
   const config = loadConfig({
     file,
-    env: { PORT: '9090', B24BI_DEADLINE_S: '120', CONNECTOR_TOKEN: 'tok', B24BI_RATE_LIMIT_WINDOW_S: '30', B24BI_TRUST_PROXY: '2', B24BI_DOCS: 'yes' }
+    env: { PORT: '9090', B24BI_DEADLINE_S: '120', B24BI_MAX_ANSWER_MB: '64', CONNECTOR_TOKEN: 'tok', B24BI_RATE_LIMIT_WINDOW_S: '30', B24BI_TRUST_PROXY: '2', B24BI_DOCS: 'yes' }
   })
   t.equal(config.port, 9090, 'PORT wins over the file')
   t.equal(config.logLevel, 'debug', 'from the file')
   t.equal(config.deadlineSeconds, 120)
+  t.equal(config.maxAnswerMegabytes, 64)
   t.same(config.rateLimit, { enabled: true, max: 10, windowSeconds: 30 }, 'file and env merge inside an object')
   t.same(config.allowIps, ['10.0.0.0/8'])
   t.equal(config.trustProxy, 2, 'a hop count')
@@ -60,6 +62,8 @@ t.test('a wrong setting fails at start with the setting named', async (t) => {
   t.match(wrong({ PORT: '70000' }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /'port \(from PORT\)'/ })
   t.match(wrong({ LOG_LEVEL: 'loud' }), { message: /'logLevel \(from LOG_LEVEL\)'.*must be one of 'fatal'/ })
   t.match(wrong({ B24BI_TIME_ZONE: 'Mars/Olympus' }), { message: /'timeZone'.*IANA/ })
+  t.match(wrong({ B24BI_PORTAL_DATE_FORMAT: 'MM-DD-YYYY' }), { message: /'portalDateFormat'.*MM\/DD\/YYYY/ })
+  t.equal(loadConfig({ env: { B24BI_PORTAL_DATE_FORMAT: 'MM/DD/YYYY H:MI:SS T' } }).portalDateFormat, 'MM/DD/YYYY H:MI:SS T')
   t.match(wrong({ B24BI_DEADLINE_S: '0' }), { message: /'deadlineSeconds \(from B24BI_DEADLINE_S\)'/ })
   t.match(wrong({ B24BI_METRICS: 'maybe' }), { message: /'B24BI_METRICS'.*true or false/ })
   t.match(wrong({ B24BI_ALLOW_IPS: '10.0.0.0/40' }), { message: /'allowIps\.0'/ })
@@ -90,7 +94,7 @@ t.test('the adapter: a module by path is loaded and shape-checked; a missing one
 })
 
 t.test('a built-in SQL adapter by name: `adapter: { type: postgres, url, token }` serves the real database', async (t) => {
-  const { buildServer } = await import('../../src/cli/server.js')
+  const { buildServer } = await import('../../src/server/index.js')
   const adapter = await createConfiguredAdapter({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', token: 'pg-config-token' })
   const app = await buildServer({ adapter, logger: false })
   t.teardown(() => app.close())

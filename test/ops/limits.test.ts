@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { SlowAdapter } from './slow-adapter.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
 

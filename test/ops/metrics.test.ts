@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { SlowAdapter } from './slow-adapter.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
 
@@ -48,4 +48,30 @@ t.test('metrics: false removes the endpoint', async (t) => {
   const app = await demoServer({ metrics: false })
   t.teardown(() => app.close())
   t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404)
+})
+
+t.test('two servers in one process: each /metrics counts only its own urlData rows', async (t) => {
+  const first = await demoServer()
+  const second = await demoServer()
+  t.teardown(() => first.close())
+  t.teardown(() => second.close())
+  t.equal((await first.inject({ method: 'POST', url: '/api/data', ...form({ connection: { token: TOKEN }, table: 'deals', limit: '3' }) })).statusCode, 200)
+  t.equal((await second.inject({ method: 'POST', url: '/api/data', ...form({ connection: { token: TOKEN }, table: 'deals', limit: '5' }) })).statusCode, 200)
+  const firstText = (await first.inject({ method: 'GET', url: '/metrics' })).body
+  const secondText = (await second.inject({ method: 'GET', url: '/metrics' })).body
+  t.equal(sample(firstText, 'b24bi_rows_served_total', 'table="deals"'), 3, 'the first server counts its 3 rows only')
+  t.equal(sample(secondText, 'b24bi_rows_served_total', 'table="deals"'), 5, 'the second server counts its 5 rows only')
+  t.equal(sample(firstText, 'b24bi_data_duration_seconds_count', 'outcome="ok"'), 1)
+  t.equal(sample(secondText, 'b24bi_data_duration_seconds_count', 'outcome="ok"'), 1)
+})
+
+t.test('a server that never answered urlData counts no rows while another one does', async (t) => {
+  const busy = await demoServer()
+  const idle = await demoServer()
+  t.teardown(() => busy.close())
+  t.teardown(() => idle.close())
+  await idle.ready()
+  t.equal((await busy.inject({ method: 'POST', url: '/api/data', ...form({ connection: { token: TOKEN }, table: 'deals', limit: '3' }) })).statusCode, 200)
+  const idleText = (await idle.inject({ method: 'GET', url: '/metrics' })).body
+  t.equal(sample(idleText, 'b24bi_rows_served_total', 'table="deals"'), undefined, 'no rows counted on the idle server')
 })

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js'
 import { startRecorder } from '../../src/cli/commands/record.js'
 import { replayTranscript } from '../../src/cli/commands/replay.js'
 import { probe } from '../../src/cli/probe/probe-run.js'
-import { parseTranscript, redactBody, restoreBody, sessionMarkers } from '../../src/transcript.js'
+import { parseTranscript, redactBody, restoreBody, sessionMarkers } from '../../src/cli/transcript.js'
 import { liveServer, postForm } from '../streaming/pg-fixture.js'
 
 const TOKEN = 'record-canary-e4a9d1'

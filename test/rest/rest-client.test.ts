@@ -38,18 +38,35 @@ t.test('OAuth: calls a method and returns its result', async (t) => {
   t.same(list.map((c) => c.title), ['A'])
 })
 
-t.test('a portal error answered with HTTP 200 becomes a coded error keeping the vendor code', async (t) => {
+t.test('a biconnector error inside result (HTTP 200) becomes a coded error keeping the vendor code', async (t) => {
   const { client, tokens } = await setup(t)
   const error = await client.call('biconnector.connector.add', { fields: { title: 'x' } }).catch((e: unknown) => e) as Record<string, unknown>
-  t.match(error, { code: 'B24BI_ERR_REST_CALL', vendorCode: 'VALIDATION_REQUIRED_FIELD_MISSING', httpStatus: 200, method: 'biconnector.connector.add' })
+  t.match(error, {
+    code: 'B24BI_ERR_REST_CALL',
+    vendorCode: 'VALIDATION_REQUIRED_FIELD_MISSING',
+    vendorDescription: 'Field "logo" is required.',
+    httpStatus: 200,
+    method: 'biconnector.connector.add'
+  })
   t.notMatch(String(error.message), tokens.accessToken, 'the token is not in the message')
+  for (const method of ['biconnector.source.get', 'biconnector.table.get', 'biconnector.connector.delete']) {
+    await t.rejects(client.call(method, { id: 42 }), { code: 'B24BI_ERR_REST_CALL', httpStatus: 200, vendorCode: /_NOT_FOUND$/ }, method)
+  }
+})
+
+t.test('an error inside result with a numeric or empty code keeps it as text', async (t) => {
+  const answer = (result: unknown): typeof fetch => async () => new Response(JSON.stringify({ result }), { status: 200 })
+  const zero = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, fetch: answer({ error: { error: 0, error_description: 'Error updating table.' } }) })
+  await t.rejects(zero.call('biconnector.table.update'), { code: 'B24BI_ERR_REST_CALL', vendorCode: '0', vendorDescription: 'Error updating table.' })
+  const plain = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, fetch: answer({ error: 'not an error object', id: 3 }) })
+  t.same(await plain.call('crm.item.get'), { error: 'not an error object', id: 3 }, 'a result merely holding an "error" text is a result')
 })
 
 t.test('webhook: connector methods answer ACCESS_DENIED, source methods work', async (t) => {
   const portal = await FakePortal.start()
   t.teardown(async () => await portal.close())
   const client = new RestClient({ auth: { webhook: portal.webhookUrl } })
-  await t.rejects(client.call('biconnector.connector.add', { fields: fields('A') }), { code: 'B24BI_ERR_REST_CALL', vendorCode: 'ACCESS_DENIED', httpStatus: 403 })
+  await t.rejects(client.call('biconnector.connector.add', { fields: fields('A') }), { code: 'B24BI_ERR_REST_CALL', vendorCode: 'ACCESS_DENIED', httpStatus: 200 })
   t.same(await client.call('biconnector.source.list'), [])
   const wrong = new RestClient({ auth: { webhook: `${portal.url}/rest/1/wrong/profile.json` } })
   await t.rejects(wrong.call('biconnector.source.list'), { code: 'B24BI_ERR_REST_CALL', vendorCode: 'NO_AUTH_FOUND' })
@@ -116,12 +133,34 @@ t.test('QUERY_LIMIT_EXCEEDED is retried with backoff, then given up', async (t) 
   await t.rejects(impatient.call('biconnector.source.list'), { code: 'B24BI_ERR_REST_CALL', vendorCode: 'QUERY_LIMIT_EXCEEDED', httpStatus: 503 })
 })
 
-t.test('list follows next over pages', async (t) => {
-  const { client } = await setup(t)
-  for (let i = 0; i < 60; i++) await client.call('biconnector.connector.add', { fields: fields(`C${i}`) })
+t.test('list pages with page (50 a page) until a short page', async (t) => {
+  const { client, portal } = await setup(t)
+  for (let i = 0; i < 120; i++) await client.call('biconnector.connector.add', { fields: fields(`C${i}`) })
   const all = await client.list<{ title: string }>('biconnector.connector.list')
-  t.equal(all.length, 60)
-  t.equal(new Set(all.map((c) => c.title)).size, 60)
+  t.equal(all.length, 120)
+  t.equal(new Set(all.map((c) => c.title)).size, 120)
+  t.equal(portal.calls.filter((call) => call.method === 'biconnector.connector.list').length, 3)
+  for (let i = 120; i < 150; i++) await client.call('biconnector.connector.add', { fields: fields(`C${i}`) })
+  t.equal((await client.list('biconnector.connector.list')).length, 150, 'an exact multiple of 50 ends at the empty page')
+  t.same(await client.list('biconnector.connector.list', { filter: { title: 'C7' } }), [await client.call('biconnector.connector.list', { filter: { title: 'C7' } })].flat())
+})
+
+t.test('list follows next where a portal answers it, and refuses a portal that repeats pages', async (t) => {
+  const page = (items: unknown[], next?: number): Response => new Response(JSON.stringify({ result: items, ...(next === undefined ? {} : { next, total: 3 }) }))
+  const bodies: Array<Record<string, unknown>> = []
+  const older = new RestClient({
+    auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' },
+    fetch: async (_url, init) => {
+      const body = JSON.parse(String(init?.body)) as Record<string, unknown>
+      bodies.push(body)
+      return body.start === undefined ? page([{ id: 1 }, { id: 2 }], 2) : page([{ id: 3 }])
+    }
+  })
+  t.same(await older.list('crm.item.list'), [{ id: 1 }, { id: 2 }, { id: 3 }])
+  t.match(bodies, [{ page: 1 }, { start: 2 }])
+  const full = Array.from({ length: 50 }, (_, id) => ({ id }))
+  const stuck = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, fetch: async () => page(full) })
+  await t.rejects(stuck.list('biconnector.connector.list'), { code: 'B24BI_ERR_REST_FAILED', message: /page 2 repeats page 1/ })
 })
 
 t.test('refuses plain http to a non-local portal', async (t) => {

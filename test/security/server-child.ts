@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
 import type { FieldInfo } from '../../src/field-types.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { SLOW } from './child-process.js'
 

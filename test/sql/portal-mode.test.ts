@@ -3,7 +3,7 @@ import mysql from 'mysql2/promise'
 import t, { type Test } from 'tap'
 import { MysqlAdapter } from '../../adapters/mysql/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { SERVER } from './mysql-fixture.js'
 
 const pgConnection = { host: '127.0.0.1', port: '5432', database: 'test', user: 'postgres', password: '' }

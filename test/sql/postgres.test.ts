@@ -3,7 +3,7 @@ import pino from 'pino'
 import t from 'tap'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { postgresSchema, URL } from './postgres-fixture.js'
-import { buildServer } from '../../src/cli/server.js'
+import { buildServer } from '../../src/server/index.js'
 import { sqlAdapterSuite } from './suite.js'
 
 const TOKEN = 'pg-token-5a1c'

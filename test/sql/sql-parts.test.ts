@@ -90,7 +90,7 @@ t.test('options are validated once, at construction', async (t) => {
   t.ok(Object.isFrozen(resolved))
   t.equal(resolved.datasets[0]!.sql, 'SELECT 1', 'a trailing semicolon is dropped')
   t.equal(caller.datasets[0]!.sql, 'SELECT 1;', "the caller's options are not changed")
-  t.equal(resolved.timeoutMs, 230_000)
+  t.equal(resolved.timeoutMs, 60_000)
 })
 
 t.test('type tables map each engine type to a portal type', async (t) => {

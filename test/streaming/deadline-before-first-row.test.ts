@@ -26,6 +26,10 @@ function slowBatches (firstAfterMs: number): AsyncIterator<unknown[][]> & { retu
 }
 
 t.test('the deadline before the first batch rejects start() with a coded error, never an unhandled stream error', async (t) => {
+  // The deadline timer is unref'd (it must not hold a closing server open); with a source that never answers nothing
+  // else keeps this process alive, and tap would end the test before the deadline fires.
+  const alive = setInterval(() => {}, 1000)
+  t.teardown(() => clearInterval(alive))
   for (const [name, firstAfterMs] of [['a slow source', 200], ['a source that ignores abort and never answers', Infinity]] as const) {
     const summaries: DataStreamSummary[] = []
     const batches = slowBatches(firstAfterMs)

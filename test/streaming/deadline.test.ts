@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEMO_ROWS } from '../../adapters/files/demo-data.js'
+import { DEMO_ROWS } from '../../src/cli/demo-data.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import { isJson, liveServer, postForm } from './pg-fixture.js'
 

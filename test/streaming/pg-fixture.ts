@@ -6,7 +6,7 @@ import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { PgCursorAdapter, type PgCursorAdapterOptions } from '../../bench/pg-cursor-adapter.js'
 import { pgConfig } from '../../bench/seed.js'
 import type { Adapter } from '../../src/adapter.js'
-import { buildServer, type ServerOptions } from '../../src/cli/server.js'
+import { buildServer, type ServerOptions } from '../../src/server/index.js'
 
 /** The token the test servers accept; a test greps answers and logs for it. */
 export const PG_TOKEN = 'pg-stream-secret-5b1e'

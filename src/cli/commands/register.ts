@@ -2,7 +2,8 @@ import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { Setting } from '../../adapter.js'
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { registerConnector } from '../../rest/connector-registration.js'
+import { connectorFields, registerConnector } from '../../rest/connector-registration.js'
+import { checkPublicUrl } from '../../rest/public-url.js'
 import { parseCommandArgs, requiredFlag, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
@@ -12,7 +13,9 @@ const usage = `Usage: b24bi register --title TITLE --public-url URL (--setting c
 
 Registers the connector with biconnector.connector.add, or updates the connector with the same title
 (biconnector.connector.update), so running it again is safe. Needs the application's tokens: connector
-methods refuse incoming webhooks.
+methods refuse incoming webhooks. Asks biconnector.connector.fields first and sends only the fields this
+portal knows; checks the title (512), URLs (2048) and settings (511) lengths before sending; a refusal is
+reported with the portal's own code, and nothing is reported as registered unless the portal said so.
 
 Connector:
   --title TITLE          the connector's name in the portal (also how it is found again)
@@ -22,7 +25,11 @@ Connector:
   --logo URL             a logo URL or data: URL (default: a small built-in SVG)
   --description TEXT
   --sort N               default 100
-  --support-mapping      the connector understands mapFields
+  --source-code CODE     the connector's sourceCode (at most 64 characters), sent when the portal knows it
+  --no-support-mapping   do not send supportMapping: true (sent by default whenever the portal knows the field:
+                         b24bi resolves field names and mapFields for every adapter)
+  --allow-private-url    register a loopback or private --public-url anyway (a portal on the same network);
+                         refused by default, a portal in the cloud cannot call it
 
 ${PORTAL_USAGE}
 `
@@ -36,7 +43,10 @@ const OPTIONS = {
   logo: { type: 'string' },
   description: { type: 'string' },
   sort: { type: 'string' },
-  'support-mapping': { type: 'boolean' }
+  'source-code': { type: 'string' },
+  'support-mapping': { type: 'boolean' },
+  'no-support-mapping': { type: 'boolean' },
+  'allow-private-url': { type: 'boolean' }
 } as const
 
 /** Parses `code:Name[:TYPE]` setting definitions. */
@@ -74,9 +84,12 @@ async function run (args: string[], io: CliIo): Promise<number> {
       logo: stringFlag(parsed, 'logo'),
       description: stringFlag(parsed, 'description'),
       sort: sort === undefined ? undefined : Number(sort),
-      supportMapping: parsed.values['support-mapping'] === true
+      supportMapping: parsed.values['no-support-mapping'] !== true,
+      sourceCode: stringFlag(parsed, 'source-code')
     }
     if (definition.sort !== undefined && !Number.isInteger(definition.sort)) throw new ERR_CLI_USAGE('--sort must be an integer')
+    connectorFields(definition) // lengths and URL checked before anything is sent
+    if (parsed.values['allow-private-url'] !== true) await checkPublicUrl(definition.publicUrl)
     if (!definition.publicUrl.startsWith('https://')) out.error(out.paint('yellow', 'warning: the portal refuses connectors it cannot reach publicly; use an https:// public URL in production'))
     const session = await openPortalSession(parsed, io.env)
     try {
@@ -89,7 +102,11 @@ async function run (args: string[], io: CliIo): Promise<number> {
         throw error
       }
       spinner.stop(`${out.paint('green', '✔')} connector #${registration.id} '${definition.title}' ${registration.action}`)
-      out.data({ ...registration, title: definition.title })
+      if (registration.omitted.length > 0) {
+        out.error(out.paint('yellow', `warning: this portal does not know ${registration.omitted.join(', ')}; registered without ${registration.omitted.length === 1 ? 'it' : 'them'}`))
+      }
+      const { omitted, ...done } = registration
+      out.data({ ...done, title: definition.title, ...(omitted.length > 0 ? { omitted } : {}) })
       return 0
     } finally {
       await session.close()

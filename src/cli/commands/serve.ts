@@ -4,10 +4,10 @@ import { pathToFileURL } from 'node:url'
 import closeWithGrace from 'close-with-grace'
 import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
-import { loadConfig, type Config } from '../../config.js'
+import { loadConfig, type Config } from '../config.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
 import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
-import { buildServer } from '../server.js'
+import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../../plugins/connector.js'
 import { installPlugin } from '../../../plugins/install.js'
 import { installConfigFromEnv, installPluginOptions } from '../install-setup.js'
@@ -23,7 +23,8 @@ Environment (the most used; every setting has one, see the README):
   CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
   B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
   B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object
-  B24BI_DEADLINE_S           seconds an urlData answer may take (default 240)
+  B24BI_DEADLINE_S           seconds an urlData answer may take (default 55: the portal stops a transfer at 60)
+  B24BI_MAX_ANSWER_MB        answers larger than this are logged as a warning (default 256)
   B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
@@ -137,18 +138,30 @@ function banner (base: string, config: Config): string {
   return [...lines, ''].join('\n')
 }
 
+function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<Config['underPressure'], 'enabled'> {
+  return thresholds
+}
+
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
   const adapter = await createConfiguredAdapter(config.adapter)
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
-    runtime: { timeZone: config.timeZone, datetimeFormat: config.datetimeFormat, deadlineSeconds: config.deadlineSeconds, maxRows: config.maxRows, authCacheSeconds: config.authCacheSeconds },
+    runtime: {
+      timeZone: config.timeZone,
+      datetimeFormat: config.datetimeFormat,
+      portalDateFormat: config.portalDateFormat,
+      deadlineSeconds: config.deadlineSeconds,
+      maxAnswerMegabytes: config.maxAnswerMegabytes,
+      maxRows: config.maxRows,
+      authCacheSeconds: config.authCacheSeconds
+    },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
-    rateLimit: config.rateLimit.enabled ? config.rateLimit : false,
-    underPressure: config.underPressure.enabled ? config.underPressure : false,
+    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
     metrics: config.metrics,

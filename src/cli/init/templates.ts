@@ -7,7 +7,7 @@ export interface ScaffoldValues {
   /** The `b24bi` dependency spec: a version range or `file:` path. */
   b24bi: string
   /** Dev dependency versions taken from b24bi's own package.json. */
-  versions: { tap: string, typescript: string, typesNode: string, fastify: string }
+  versions: { tap: string, typescript: string, typesNode: string }
 }
 
 const adapter = ({ className }: ScaffoldValues): string => `import {
@@ -87,16 +87,20 @@ export class ${className} extends Adapter {
 }
 `
 
-const server = ({ className }: ScaffoldValues): string => `import Fastify from 'fastify'
-import { connectorPlugin } from 'b24bi/plugin'
+const server = ({ className }: ScaffoldValues): string => `import { buildServer } from 'b24bi/server'
 import { ${className} } from './adapter.js'
 
 // The edge: environment variables are read here only.
 const token = process.env.CONNECTOR_TOKEN ?? ''
 const port = Number(process.env.PORT ?? 3000)
 
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
-await app.register(connectorPlugin, { adapter: new ${className}({ token }) })
+// The server \`b24bi serve\` runs: log redaction, coded errors, rate limit, pressure check, /health, /ready, /metrics.
+const app = await buildServer({
+  adapter: new ${className}({ token }),
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  rateLimit: { max: 300, windowSeconds: 60 },
+  underPressure: { maxEventLoopDelayMs: 1000 }
+})
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { void app.close() })
 await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' })
 `
@@ -133,7 +137,7 @@ const packageJson = (values: ScaffoldValues): string => JSON.stringify({
     test: 'tap',
     typecheck: 'tsc -p tsconfig.json --noEmit'
   },
-  dependencies: { b24bi: values.b24bi, fastify: values.versions.fastify },
+  dependencies: { b24bi: values.b24bi },
   devDependencies: { '@types/node': values.versions.typesNode, tap: values.versions.tap, typescript: values.versions.typescript }
 }, null, 2) + '\n'
 

@@ -2,7 +2,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { sql } from 'kysely'
-import { queryBuilder } from '../sql/sql-dialect.js'
+import { queryBuilder } from '../../adapters/sql/sql-dialect.js'
 
 /** Bump when the demo's content changes, so an old cached copy is regenerated. */
 export const DEMO_DATA_VERSION = '1'

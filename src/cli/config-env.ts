@@ -1,4 +1,4 @@
-import { ERR_CONFIG_INVALID } from './errors.js'
+import { ERR_CONFIG_INVALID } from '../errors.js'
 
 type Kind = 'string' | 'number' | 'boolean' | 'list' | 'trust' | 'json'
 
@@ -13,8 +13,10 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_LOG_LEVEL', 'logLevel', 'string'],
   ['B24BI_TIME_ZONE', 'timeZone', 'string'],
   ['B24BI_DATETIME_FORMAT', 'datetimeFormat', 'string'],
+  ['B24BI_PORTAL_DATE_FORMAT', 'portalDateFormat', 'string'],
   ['B24BI_DEADLINE_S', 'deadlineSeconds', 'number'],
   ['B24BI_MAX_ROWS', 'maxRows', 'number'],
+  ['B24BI_MAX_ANSWER_MB', 'maxAnswerMegabytes', 'number'],
   ['B24BI_AUTH_CACHE_S', 'authCacheSeconds', 'number'],
   ['B24BI_BODY_LIMIT', 'bodyLimit', 'number'],
   ['B24BI_REQUEST_TIMEOUT_S', 'requestTimeoutSeconds', 'number'],

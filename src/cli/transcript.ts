@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { ERR_CLI_USAGE } from './errors.js'
+import { ERR_CLI_USAGE } from '../errors.js'
 
 /**
  * One portal request and the connector's answer, as `b24bi record` writes it (one JSON object per NDJSON line).

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import { ERR_CONFIG_INVALID, type B24biError } from './errors.js'
-import { TimeZone } from './time-zone.js'
+import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
+import { readPortalDateFormat } from '../filter/portal-date.js'
+import { TimeZone } from '../time-zone.js'
 import { configFromEnv, envSource } from './config-env.js'
 
 const Seconds = (description: string, defaultValue: number) => // eslint-disable-line @typescript-eslint/explicit-function-return-type
@@ -51,7 +52,9 @@ export const ConfigSchema = Type.Object({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
   timeZone: Type.String({ minLength: 1, default: 'UTC' }), // IANA zone; default 'UTC'
   datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s' }),
-  deadlineSeconds: Seconds('seconds an urlData answer may take', 240), // seconds; default 240 (the portal gives up at 250)
+  portalDateFormat: Type.Optional(Type.String({ minLength: 1 })), // the portal's site date format, e.g. 'MM/DD/YYYY H:MI:SS T'; default none
+  deadlineSeconds: Seconds('seconds an urlData answer may take', 55), // seconds; default 55 (the portal stops a transfer at 60)
+  maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256 }), // MiB; a larger answer is logged as a warning; default 256
   maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
   authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
   bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
@@ -135,6 +138,7 @@ function checkMeaning (config: Config): void {
   } catch (error) {
     throw new ERR_CONFIG_INVALID('timeZone', `'${config.timeZone}' is not an IANA time zone`, { cause: error })
   }
+  readPortalDateFormat(config.portalDateFormat)
   for (const [index, range] of config.allowIps.entries()) {
     const [address = '', prefix] = range.split('/')
     const family = isIP(address)

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { ERR_ROUTE_NOT_FOUND } from '../../src/errors.js'
+import { INSTALL_SCRIPT } from './install-script.js'
+import { PAGE_ROUTE_CONFIG } from './frame.js'
+
+/** One static file of the page. */
+interface Asset {
+  type: string
+  body: string | Buffer
+}
+
+const SDK_PACKAGE = '@bitrix24/b24jssdk'
+
+/**
+ * The vendor's JS SDK as a UMD file (global `B24Js`), read from node_modules. The package's exports map hides
+ * `dist/umd`, so it is found through its package.json. Undefined when the package is not installed.
+ */
+export function readSdkBundle (): { version: string, body: Buffer } | undefined {
+  try {
+    const require = createRequire(import.meta.url)
+    const manifest = require.resolve(`${SDK_PACKAGE}/package.json`)
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }
+    return { version, body: readFileSync(join(dirname(manifest), 'dist', 'umd', 'index.min.js')) }
+  } catch {
+    return undefined
+  }
+}
+
+/** The page's assets by file name, and the version query that busts caches when they change. */
+export class PageAssets {
+  readonly files = new Map<string, Asset>()
+  readonly version: string
+  readonly sdkVersion: string | undefined
+
+  constructor (extra: Record<string, Asset> = {}, packageVersion = '0') {
+    const sdk = readSdkBundle()
+    this.sdkVersion = sdk?.version
+    if (sdk !== undefined) this.files.set('b24jssdk.js', { type: 'text/javascript; charset=utf-8', body: sdk.body })
+    this.files.set('install.js', { type: 'text/javascript; charset=utf-8', body: INSTALL_SCRIPT })
+    for (const [name, asset] of Object.entries(extra)) this.files.set(name, asset)
+    this.version = `${packageVersion}-${sdk?.version ?? 'none'}`
+  }
+
+  /** The URL of `file` below `prefix`, with the version query. */
+  url (prefix: string, file: string): string {
+    return `${prefix}/assets/${file}?v=${encodeURIComponent(this.version)}`
+  }
+}
+
+/** `GET <prefix>/assets/:file`: the page's scripts and stylesheet, cacheable for a year (the URL carries the version). */
+export function registerAssets (fastify: FastifyInstance, prefix: string, assets: PageAssets): void {
+  fastify.get(`${prefix}/assets/:file`, { config: PAGE_ROUTE_CONFIG, logLevel: 'warn' }, async (request, reply) => {
+    const file = (request.params as { file: string }).file
+    const asset = assets.files.get(file)
+    if (asset === undefined) throw new ERR_ROUTE_NOT_FOUND('GET', `${prefix}/assets/${file.slice(0, 40)}`)
+    return await reply
+      .type(asset.type)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(asset.body)
+  })
+}
