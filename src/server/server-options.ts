@@ -56,6 +56,8 @@ export interface ServerOptions {
   metrics?: boolean
   /** OpenAPI UI at `/docs`. Default false. */
   docs?: boolean
+  /** `/ready`: how long one answer is reused and how long the source may take. Default `{ cacheMs: 2000, timeoutMs: 3000 }`. */
+  readiness?: { cacheMs?: number, timeoutMs?: number }
   /** Certificate and key (PEM contents): the server speaks HTTPS. Default: plain HTTP. */
   tls?: { cert: string | Buffer, key: string | Buffer }
 }
@@ -101,6 +103,10 @@ export const ServerOptionsSchema = Type.Object({
   allowIps: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   metrics: Type.Optional(Type.Boolean()),
   docs: Type.Optional(Type.Boolean()),
+  readiness: Type.Optional(Type.Object({
+    cacheMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1 }))
+  }, { additionalProperties: false })),
   tls: Type.Optional(Type.Object({ cert: Pem, key: Pem }, { additionalProperties: false }))
 }, { additionalProperties: false })
 
