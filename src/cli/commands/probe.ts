@@ -11,18 +11,21 @@ Plays the Bitrix24 portal against a running connector, without a portal: sends f
 as the portal does and checks every answer the way the portal does.
 
 Calls: check (and check with wrong settings), table list (without and with a search string), every table's
-description, a preview (only limit), and data with a select subset, a filter and a limit.
+description, a preview (limit 20, no select, as the portal), and data with a select subset, a filter and a limit.
 Checks: HTTP 200; a non-empty check answer; {code, title} and {code, name, type} non-empty; types among
-int, string, double, date, datetime, money; dataset field names (warning); the header in select order;
-no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null).
+int, string, double, date, datetime, money (any case); dataset field names (warning); the header in select order;
+no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null;
+ints within PHP's signed 64 bits). Every answer is read whole and timed (request to last byte, and its body):
+one over 55 s fails (the portal stops a transfer at 60 s). A step whose prerequisite failed is listed as not run.
 Exits 1 when the portal would reject any answer.
 
 Options:
   --setting code=value     a connection setting; repeat for each
   --setting-env code=VAR   a connection setting read from the environment variable VAR (keeps secrets out of ps)
-  --preview-limit N        rows asked for in the preview (default 10)
-  --datetime-format F      'Y-m-d H:i:s' (default) or iso
-  --timeout S              seconds per call (default 250, as the portal)
+  --preview-limit N        rows asked for in the preview (default 20, as the portal)
+  --datetime-format F      answers' datetimes: 'Y-m-d H:i:s' (default) or iso
+  --timeout S              seconds to wait for each answer to start (default 250, as the portal); its body
+                           then has 60 s
   --json                   print the report as JSON
 `
 
@@ -54,7 +57,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
         datetime,
         onStep: (name) => spinner?.update(`probing: ${name}`),
         ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),
-        ...(timeout === undefined ? {} : { timeout: positiveInteger(timeout, '--timeout') * 1000 })
+        ...(timeout === undefined ? {} : { timeoutMs: positiveInteger(timeout, '--timeout') * 1000 })
       })
     } finally {
       spinner?.stop(out.paint('dim', `probe of ${baseUrl} finished`))
