@@ -15,6 +15,9 @@ import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
 import { IpWindow } from '../src/app-page/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
 import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
+import { bindLeftMenu, type PlacementOptions } from './app-page/placement.js'
+import { appPageRoutes } from './app-page/routes.js'
+import { CLIENT_ASSETS } from './app-page/client-assets.js'
 import type { PortalTokens, TokenStore } from '../src/token-store/token-store.js'
 
 /** Options of `installPlugin`; defaults in the comments. */
@@ -31,8 +34,20 @@ export interface InstallPluginOptions {
   rest?: Omit<RestClientOptions, 'auth'>
   /** Where the application's pages and their assets live. Default `/bitrix24/app`. */
   pagePrefix?: string
-  /** Install pages (and later app pages) one client address may open per minute. Default 30. */
+  /** Install and application pages one client address may open per minute. Default 30. */
   pagesPerMinute?: number
+  /**
+   * The connector's page inside the portal (`POST <pagePrefix>`, bound to the `LEFT_MENU` placement at install).
+   * `connection`: the settings values the page reads tables and runs the test with (kept on the server).
+   * `false` turns the page and the placement off. Default on, without a connection.
+   */
+  page?: false | {
+    connection?: Readonly<Record<string, string>>
+    /** Longest page session, seconds. Default 1800. */
+    sessionSeconds?: number
+    /** Bind the `LEFT_MENU` placement at install. Default true. */
+    leftMenu?: boolean
+  }
 }
 
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
@@ -100,9 +115,14 @@ function installPage (assets: PageAssets, prefix: string): string {
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
   const prefix = options.pagePrefix ?? '/bitrix24/app'
-  const assets = new PageAssets()
+  const assets = new PageAssets(CLIENT_ASSETS)
   const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
   registerAssets(fastify, prefix, assets)
+  const definition = (): ConnectorDefinition => ({ ...options.connector, settings: options.connector.settings ?? options.settings() })
+  const page = options.page === false ? undefined : options.page ?? {}
+  const leftMenu: PlacementOptions | undefined = page === undefined || page.leftMenu === false
+    ? undefined
+    : { handler: options.connector.publicUrl.replace(/\/+$/, '') + prefix, title: options.connector.title }
 
   if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -128,10 +148,12 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     // The tokens are proven by the registration call before they replace anything stored.
     const trial = new MemoryTokenStore([fresh])
     const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
-    const registration = await registerConnector(client, { ...options.connector, settings: options.connector.settings ?? options.settings() })
+    const registration = await registerConnector(client, definition())
+    // The page's menu item; install succeeds without it (the log says how to enable it).
+    const placement = leftMenu === undefined ? undefined : await bindLeftMenu(client, leftMenu, request.log)
     const used = await trial.get(fresh.memberId) ?? fresh
     await store.set({ ...used, connectorId: registration.id })
-    request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action }, 'application installed')
+    request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action, placement: placement?.status }, 'application installed')
     return registration
   }
 
@@ -178,6 +200,21 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   // The install page is opened by the admin's browser: no shared secret, no IP allow-list (see the guard).
   fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG }, handler)
   fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
+  // After the form parser and the error handler above: the page inherits both.
+  if (page !== undefined) {
+    await fastify.register(appPageRoutes, {
+      pagePath: prefix,
+      tokens: store,
+      application,
+      definition,
+      assets,
+      opens: pages,
+      ...(options.rest === undefined ? {} : { rest: options.rest }),
+      ...(page.connection === undefined ? {} : { connection: page.connection }),
+      ...(page.sessionSeconds === undefined ? {} : { sessionSeconds: page.sessionSeconds }),
+      ...(leftMenu === undefined ? {} : { placement: leftMenu })
+    })
+  }
 }
 
 const install: FastifyPluginAsync<InstallPluginOptions> = async (fastify, options) => {

@@ -77,6 +77,8 @@ export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID'
 // filter
 export const ERR_FILTER_KEY = createError('B24BI_ERR_FILTER_KEY', "Filter key '%s' is not understood: %s", 400)
 export const ERR_FILTER_VALUE = createError('B24BI_ERR_FILTER_VALUE', "Filter key '%s' has an invalid value: %s", 400)
+export const ERR_FILTER_DATE_AMBIGUOUS = createError('B24BI_ERR_FILTER_DATE_AMBIGUOUS',
+  "Filter key '%s' has the date '%s', which reads as MM/DD/YYYY and as DD/MM/YYYY: set portalDateFormat (env B24BI_PORTAL_DATE_FORMAT) to the portal's date format", 400)
 
 // limits and time
 export const ERR_LIMIT_EXCEEDED = createError('B24BI_ERR_LIMIT_EXCEEDED', 'The answer would exceed the maximum of %s rows; add a filter or a limit', 400)
@@ -114,6 +116,8 @@ export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "N
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_PAGE_DENIED = createError('B24BI_ERR_PAGE_DENIED', 'The application page was refused: %s', 403)
+export const ERR_PAGE_SESSION = createError('B24BI_ERR_PAGE_SESSION', 'The page session is missing, expired or not valid; reload the page', 401)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
 export const ERR_CONNECTOR_INVALID = createError('B24BI_ERR_CONNECTOR_INVALID', "The connector's %s is invalid: %s", 400)
 export const ERR_PUBLIC_URL_PRIVATE = createError('B24BI_ERR_PUBLIC_URL_PRIVATE', "The public URL's host '%s' is %s: the portal cannot call it (allow it with --allow-private-url for a portal on the same network)", 400)

@@ -76,11 +76,11 @@ export function planQuery (
   fields: readonly FieldInfo[],
   request: QueryRequest,
   capabilities: Capabilities,
-  options: { timeZone: TimeZone, maxRows: number }
+  options: { timeZone: TimeZone, maxRows: number, portalDateFormat?: string | undefined }
 ): QueryPlan {
   const select = resolveSelect(fields, request.select)
   checkMapFields(request.mapFields, select)
-  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone })
+  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, portalDateFormat: options.portalDateFormat })
   const { pushed, residual } = filter === undefined ? {} : splitFilter(filter, pushdownTest(capabilities, fields))
   const readFields = [...select]
   for (const code of fieldsOf(residual, new Set())) {

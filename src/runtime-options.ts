@@ -1,4 +1,6 @@
+import { Type } from 'typebox'
 import { ERR_CONFIG_INVALID } from './errors.js'
+import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
 
@@ -8,6 +10,11 @@ export interface RuntimeOptions {
   timeZone?: string
   /** How datetimes are written. Default 'Y-m-d H:i:s'. */
   datetimeFormat?: DateTimeFormat
+  /**
+   * The portal's site date format (`DD.MM.YYYY`, `MM/DD/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, optionally with
+   * `HH:MI:SS` or `H:MI:SS T`): decides filter dates like `05/06/2025`. Default none: such a date is a coded 400.
+   */
+  portalDateFormat?: string
   /** The most rows one urlData answer may hold; a longer answer fails (never cut short). Default: no maximum. */
   maxRows?: number
   /**
@@ -38,6 +45,7 @@ export const RUNTIME_DEFAULTS = Object.freeze({
 export interface ResolvedRuntimeOptions {
   readonly timeZone: TimeZone
   readonly datetimeFormat: DateTimeFormat
+  readonly portalDateFormat: string | undefined
   readonly maxRows: number
   readonly deadlineSeconds: number
   readonly maxAnswerMegabytes: number
@@ -52,6 +60,11 @@ function positive (name: string, value: number, allowZero: boolean): number {
   return value
 }
 
+function checkPortalDateFormat (format: string | undefined): string | undefined {
+  readPortalDateFormat(format)
+  return format
+}
+
 /** Applies defaults and validates; a wrong option throws `B24BI_ERR_CONFIG_INVALID` naming it. */
 export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntimeOptions {
   const datetimeFormat = options.datetimeFormat ?? RUNTIME_DEFAULTS.datetimeFormat
@@ -61,6 +74,7 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
   return Object.freeze({
     timeZone: new TimeZone(options.timeZone ?? RUNTIME_DEFAULTS.timeZone),
     datetimeFormat,
+    portalDateFormat: checkPortalDateFormat(options.portalDateFormat),
     maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
     maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
@@ -68,3 +82,14 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     renameFields: structuredClone(options.renameFields ?? {})
   })
 }
+
+/** `RuntimeOptions` as a schema: the server checks the keys and types it is given against it. */
+export const RuntimeOptionsSchema = Type.Object({
+  timeZone: Type.Optional(Type.String({ minLength: 1 })),
+  datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')])),
+  portalDateFormat: Type.Optional(Type.String({ minLength: 1 })),
+  maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
+}, { additionalProperties: false })

@@ -31,7 +31,8 @@ export const DataBody = Type.Object({
   ...Base,
   table: Type.String({ minLength: 1, maxLength: 1000 }),
   select: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 5000 })),
-  filter: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  // An object, or a list of AND-ed groups (the portal's groups-only filter `[{LOGIC: 'OR', 0: {...}}]`).
+  filter: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown(), { maxItems: 5000 })])),
   limit: Type.Optional(Type.Integer({ minimum: 0 })),
   mapFields: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1000 })))
 }, { additionalProperties: true })

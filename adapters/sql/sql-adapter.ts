@@ -9,6 +9,9 @@ import type { SqlDriver, SqlEngineDefinition, SqlTarget } from './sql-driver.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
 import { markUtc, readStatement, utcPositions } from './sql-statement.js'
 
+/** Milliseconds the readiness probe's own connection may take for its trivial query. */
+const PROBE_TIMEOUT_MS = 3000
+
 /** The settings of portal mode, as `biconnector.connector.add` shows them. */
 export const PORTAL_SETTINGS: readonly Setting[] = Object.freeze([
   { code: 'host', name: 'Host', type: 'STRING' },
@@ -41,6 +44,7 @@ export class SqlAdapter extends Adapter {
   readonly options: ResolvedSqlOptions
   readonly #engine: SqlEngineDefinition
   readonly #pools: PoolCache<PoolState>
+  #probe: SqlDriver | undefined
   readonly #guard: HostGuard
 
   constructor (engine: SqlEngineDefinition, options: SqlAdapterOptions) {
@@ -163,21 +167,25 @@ export class SqlAdapter extends Adapter {
     }
   }
 
+  /**
+   * Server mode: a trivial query through a one-connection probe pool of its own, never the data pool, so a replica
+   * whose pool is busy streaming still answers `/ready`. Portal mode: true (each portal brings its own database).
+   */
   override async ready (): Promise<boolean> {
     if (this.options.mode === 'portal') return true
-    const lease = this.#pools.lease('server', () => this.#open({ url: this.options.url }))
+    this.#probe ??= this.#engine.connect({ url: this.options.url }, { timeoutMs: PROBE_TIMEOUT_MS, poolSize: 1 })
     try {
-      await lease.pool.driver.ping()
+      await this.#probe.ping()
       return true
     } catch {
       return false
-    } finally {
-      lease.release()
     }
   }
 
   /** Closes every pool. */
   override async close (): Promise<void> {
-    await this.#pools.close()
+    const probe = this.#probe
+    this.#probe = undefined
+    await Promise.all([this.#pools.close(), probe?.close()])
   }
 }

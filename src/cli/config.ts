@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
+import { readPortalDateFormat } from '../filter/portal-date.js'
 import { TimeZone } from '../time-zone.js'
 import { configFromEnv, envSource } from './config-env.js'
 
@@ -51,13 +52,15 @@ export const ConfigSchema = Type.Object({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
   timeZone: Type.String({ minLength: 1, default: 'UTC' }), // IANA zone; default 'UTC'
   datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s' }),
+  portalDateFormat: Type.Optional(Type.String({ minLength: 1 })), // the portal's site date format, e.g. 'MM/DD/YYYY H:MI:SS T'; default none
   deadlineSeconds: Seconds('seconds an urlData answer may take', 55), // seconds; default 55 (the portal stops a transfer at 60)
   maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256 }), // MiB; a larger answer is logged as a warning; default 256
   maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
   authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
   bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
   requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
-  shutdownGraceSeconds: Seconds('seconds in-flight answers get on SIGTERM', 30), // seconds; default 30
+  drainSeconds: Type.Number({ minimum: 0, default: 10 }), // seconds /ready fails on SIGTERM before the listener closes; default 10
+  shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60), // seconds; default 60
   rateLimit: RateLimitConfig,
   underPressure: UnderPressureConfig,
   sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
@@ -136,6 +139,7 @@ function checkMeaning (config: Config): void {
   } catch (error) {
     throw new ERR_CONFIG_INVALID('timeZone', `'${config.timeZone}' is not an IANA time zone`, { cause: error })
   }
+  readPortalDateFormat(config.portalDateFormat)
   for (const [index, range] of config.allowIps.entries()) {
     const [address = '', prefix] = range.split('/')
     const family = isIP(address)

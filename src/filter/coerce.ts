@@ -1,7 +1,8 @@
 import { ERR_FILTER_VALUE } from '../errors.js'
 import type { FieldType } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
-import type { FilterValue } from './ast.js'
+import type { DateTimeValue, FilterValue } from './ast.js'
+import { type PortalDateOrder, readDateTimeText } from './portal-date.js'
 
 /** An int filter value may have at most this many digits (DECIMAL(38, 0), the widest exact integer SQL engines share). */
 export const MAX_INT_DIGITS = 38
@@ -9,14 +10,22 @@ const MAX_DECIMAL_LENGTH = 400
 
 const INT = /^([+-]?)0*(\d+?)(?:\.0*)?$/
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/
-const DMY = /^(\d{2})\.(\d{2})\.(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/
-const YMD = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** How {@link coerceValue} reads dates. */
+export interface CoerceOptions {
+  /** The zone wall times are read in and ISO instants are converted to. */
+  timeZone: TimeZone
+  /** Which number of a slashed date is the month (from the portal's date format). */
+  dateOrder?: PortalDateOrder
+  /** For `date` fields: which day a value with a time of day after midnight gives (see `coerceDate`). Default `exact`. */
+  round?: 'floor' | 'ceil' | 'exact'
+}
 
 /**
  * Coerces one scalar from the portal to the canonical value of a field type (see `FilterValue`).
  * Numbers and dates are trimmed; strings are kept as they are. Throws `ERR_FILTER_VALUE` naming `key`.
  */
-export function coerceValue (key: string, type: FieldType, raw: unknown, timeZone: TimeZone): FilterValue {
+export function coerceValue (key: string, type: FieldType, raw: unknown, options: CoerceOptions): FilterValue {
   if (typeof raw !== 'string' && typeof raw !== 'number') throw new ERR_FILTER_VALUE(key, `a ${typeof raw} is not a ${type}`)
   const text = String(raw)
   switch (type) {
@@ -27,8 +36,8 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, timeZon
     case 'int': return canonicalInt(key, text.trim())
     case 'double':
     case 'money': return canonicalDecimal(key, text.trim())
-    case 'date': return coerceDate(key, text.trim(), timeZone)
-    case 'datetime': return coerceDateTime(key, text.trim(), timeZone)
+    case 'date': return coerceDate(key, text.trim(), options)
+    case 'datetime': return coerceDateTime(key, text.trim(), options)
   }
 }
 
@@ -72,45 +81,6 @@ export function canonicalNumber (text: string): string | undefined {
   return sign === '-' ? `-${body}` : body
 }
 
-interface Parsed {
-  date: string
-  time: string
-  /** Minutes east of UTC when the input named an offset (`Z` is 0). */
-  offset?: number
-}
-
-function parseDateTimeText (key: string, text: string): Parsed {
-  const dmy = DMY.exec(text)
-  const ymd = dmy === null ? YMD.exec(text) : null
-  if (dmy === null && ymd === null) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a date`)
-  const [year, month, day] = dmy !== null ? [dmy[3]!, dmy[2]!, dmy[1]!] : [ymd![1]!, ymd![2]!, ymd![3]!]
-  const m = (dmy ?? ymd)!
-  const [hour = '00', minute = '00', second = '00'] = [m[4], m[5], m[6]]
-  checkCalendar(key, Number(year), Number(month), Number(day))
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a time of day`)
-  if (ymd?.[7] !== undefined && /[1-9]/.test(ymd[7])) throw new ERR_FILTER_VALUE(key, 'fractions of a second are not supported')
-  const parsed: Parsed = { date: `${year}-${month}-${day}`, time: `${hour}:${minute}:${second}` }
-  const zone = ymd?.[8]
-  if (zone !== undefined) parsed.offset = parseOffset(key, zone)
-  return parsed
-}
-
-function parseOffset (key: string, zone: string): number {
-  if (zone === 'Z') return 0
-  const hours = Number(zone.slice(1, 3))
-  const minutes = Number(zone.slice(-2))
-  if (hours > 18 || minutes > 59) throw new ERR_FILTER_VALUE(key, `'${zone}' is not a UTC offset`)
-  return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes)
-}
-
-function checkCalendar (key: string, year: number, month: number, day: number): void {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-  if (year < 1 || days === undefined || day < 1 || day > days) {
-    throw new ERR_FILTER_VALUE(key, `${year}-${month}-${day} is not a calendar date`)
-  }
-}
-
 function utcMillis (date: string, time: string): number {
   const ms = new Date(0)
   ms.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)))
@@ -119,23 +89,38 @@ function utcMillis (date: string, time: string): number {
 }
 
 /** A datetime: a wall time is read in the zone; an ISO instant with an offset is converted to the zone's wall time. */
-function coerceDateTime (key: string, text: string, timeZone: TimeZone): FilterValue {
-  const parsed = parseDateTimeText(key, text)
+function coerceDateTime (key: string, text: string, options: CoerceOptions): DateTimeValue {
+  const parsed = readDateTimeText(key, text, options.dateOrder)
   if (parsed.offset === undefined) {
     const wall = `${parsed.date} ${parsed.time}`
-    return { wall, instant: timeZone.instant(wall) }
+    return { wall, instant: options.timeZone.instant(wall) }
   }
   const instant = new Date(utcMillis(parsed.date, parsed.time) - parsed.offset * 60_000)
-  const wall = timeZone.wallTime(instant)
+  const wall = options.timeZone.wallTime(instant)
   if (!/^\d{4}-/.test(wall)) throw new ERR_FILTER_VALUE(key, 'the instant is out of range')
   return { wall, instant }
 }
 
-/** A date: a date-time input is accepted only at midnight (in the zone, for an ISO instant), since a date has no time of day. */
-function coerceDate (key: string, text: string, timeZone: TimeZone): FilterValue {
-  const value = coerceDateTime(key, text, timeZone) as { wall: string }
-  if (!value.wall.endsWith(' 00:00:00')) throw new ERR_FILTER_VALUE(key, 'a date field takes no time of day other than 00:00:00')
-  return value.wall.slice(0, 10)
+/**
+ * A date. A date-time input means its wall time in the zone; a date compares as its midnight with it, so
+ * `round` says which day a time of day after midnight gives: `floor` its own day (for `>` and `<=`: `<= 31.05 23:59:59`
+ * keeps 31 May), `ceil` the next day (for `>=` and `<`: `>= 01.05 10:00` starts on 2 May), `exact` refuses it
+ * (equality: a date never equals a time after midnight).
+ */
+function coerceDate (key: string, text: string, options: CoerceOptions): string {
+  const { wall } = coerceDateTime(key, text, options)
+  const day = wall.slice(0, 10)
+  if (wall.endsWith(' 00:00:00')) return day
+  const round = options.round ?? 'exact'
+  if (round === 'floor') return day
+  if (round === 'ceil') return nextDay(key, day)
+  throw new ERR_FILTER_VALUE(key, 'a date field is compared for equality with no time of day other than 00:00:00')
+}
+
+function nextDay (key: string, day: string): string {
+  const next = new Date(utcMillis(day, '00:00:00') + 86_400_000).toISOString()
+  if (!next.startsWith('+')) return next.slice(0, 10)
+  throw new ERR_FILTER_VALUE(key, 'the date is out of range')
 }
 
 function preview (text: string): string {

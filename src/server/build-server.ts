@@ -3,70 +3,21 @@ import compress from '@fastify/compress'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
-import type { Adapter } from '../adapter.js'
 import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
-import type { RuntimeOptions } from '../runtime-options.js'
+import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
 import { stdSerializers } from 'pino'
 import { REDACTED_PATHS, scrubSerializedError } from '../log-redaction.js'
-import { connectorPlugin, type ConnectorPaths } from '../../plugins/connector.js'
+import { connectorPlugin } from '../../plugins/connector.js'
 import { docsPlugin } from '../../plugins/docs.js'
 import { guardPlugin } from '../../plugins/guard.js'
 import { healthPlugin } from '../../plugins/health.js'
 import { metricsPlugin } from '../../plugins/metrics.js'
 
-/** Per-credential rate limit: `max` requests per `windowSeconds` for one credential set (or one IP without one). */
-export interface RateLimitOptions {
-  max: number // requests per window
-  windowSeconds: number // seconds
-}
-
-/** `@fastify/under-pressure` thresholds; 0 or absent turns one off. */
-export interface UnderPressureOptions {
-  maxEventLoopDelayMs?: number // milliseconds
-  maxEventLoopUtilization?: number // 0..1
-  maxHeapUsedBytes?: number // bytes
-  maxRssBytes?: number // bytes
-  retryAfterSeconds?: number // seconds in Retry-After; default 10
-}
-
-/** Everything `buildServer` needs. Only `adapter` is required. */
-export interface ServerOptions {
-  adapter: Adapter
-  runtime?: RuntimeOptions
-  paths?: Partial<ConnectorPaths>
-  /** Largest request body in bytes. Default 1 MiB. */
-  bodyLimit?: number
-  /** pino options, a pino instance (`loggerInstance`), or false. Default: info level to stdout. */
-  logger?: FastifyServerOptions['logger']
-  loggerInstance?: FastifyServerOptions['loggerInstance']
-  /** Trust X-Forwarded-* from a reverse proxy (true, hop count, or addresses). Default false. */
-  trustProxy?: FastifyServerOptions['trustProxy']
-  /** Seconds a client may take to send a whole request. Default 60. */
-  requestTimeoutSeconds?: number
-  /** `@fastify/helmet` security headers. Default true. */
-  helmet?: boolean
-  /** Per-credential rate limit. Default: off (`b24bi serve` turns it on from its config). */
-  rateLimit?: RateLimitOptions | false
-  /** 503 with Retry-After when the event loop or memory is saturated. Default: off (`b24bi serve` turns it on). */
-  underPressure?: UnderPressureOptions | false
-  /** Header `x-b24bi-secret` or query `secret` every request must carry. Default: none. */
-  sharedSecret?: string
-  /** Allowed client ranges (CIDR). Default: everyone. */
-  allowIps?: readonly string[]
-  /** Prometheus `GET /metrics`. Default true. */
-  metrics?: boolean
-  /** OpenAPI UI at `/docs`. Default false. */
-  docs?: boolean
-  /** Certificate and key (PEM contents): the server speaks HTTPS. Default: plain HTTP. */
-  tls?: { cert: string | Buffer, key: string | Buffer }
-}
-
 /** Paths open to everyone: probes skip the guard, the rate limit and the pressure check, and log at debug. */
 const PROBES = new Set(['/health', '/ready'])
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024 // bytes
-const DEFAULT_REQUEST_TIMEOUT_S = 60 // seconds
+export type { RateLimitOptions, ServerOptions, UnderPressureOptions } from './server-options.js'
 
 function routeOf (request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched'
@@ -107,8 +58,8 @@ function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https
     ...(options.tls !== undefined ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     logController: new OneLinePerRequest(),
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestTimeout: (options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
+    bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
+    requestTimeout: (options.requestTimeoutSeconds ?? SERVER_DEFAULTS.requestTimeoutSeconds) * 1000,
     return503OnClosing: true
   }
 }
@@ -129,7 +80,7 @@ function codedErrors (fastify: FastifyInstance): void {
 }
 
 async function registerPressure (fastify: FastifyInstance, options: UnderPressureOptions): Promise<void> {
-  const retryAfter = options.retryAfterSeconds ?? 10
+  const retryAfter = options.retryAfterSeconds ?? SERVER_DEFAULTS.retryAfterSeconds
   await fastify.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
     maxEventLoopUtilization: options.maxEventLoopUtilization ?? 0,
@@ -171,13 +122,15 @@ async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRunt
 /**
  * The connector server: one log line per request, redaction, security headers, compression, optional
  * guard (shared secret, IP allow-list), rate limit, pressure check, metrics and docs, the connector
- * routes and the probes. `fastify.b24bi` is the adapter runtime.
+ * routes and the probes. `fastify.b24bi` is the adapter runtime. The options are checked once (an unknown or
+ * wrong one throws `B24BI_ERR_CONFIG_INVALID` naming it) and kept as a frozen copy.
  *
  * @example
  * const fastify = await buildServer({ adapter, rateLimit: { max: 300, windowSeconds: 60 } })
  * await fastify.listen({ port: 3000 })
  */
-export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer (given: ServerOptions): Promise<FastifyInstance> {
+  const options = resolveServerOptions(given)
   const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {})
   const fastify = Fastify(fastifyOptions(options)) as unknown as FastifyInstance
   codedErrors(fastify)
@@ -191,6 +144,10 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
   if (options.docs === true) await fastify.register(docsPlugin)
   await fastify.register(compress, { global: true, threshold: 1024 })
   await fastify.register(connectorPlugin, { adapter: runtime, paths: options.paths, bodyLimit: options.bodyLimit })
-  await fastify.register(healthPlugin, { ready: async () => await runtime.ready() })
+  await fastify.register(healthPlugin, {
+    ready: async () => await runtime.ready(),
+    readyCacheMs: options.readiness?.cacheMs,
+    readyTimeoutMs: options.readiness?.timeoutMs
+  })
   return fastify
 }

@@ -3,6 +3,9 @@ import type { FieldInfo } from '../../src/field-types.js'
 /** The zone the cases are written for (wall times and the zoned column's instants). */
 export const FILTER_TIME_ZONE = 'Europe/Berlin'
 
+/** The portal's site date format the cases are read with (an en-US portal): `05/01/2025` is 1 May. */
+export const FILTER_PORTAL_DATE_FORMAT = 'MM/DD/YYYY H:MI:SS T'
+
 /** The fixture table's fields; `ID` is the row id the cases expect. `STAMP` stores instants (zoned). */
 export const FILTER_FIELDS: readonly FieldInfo[] = [
   { code: 'ID', type: 'int' },
@@ -56,9 +59,10 @@ export const FILTER_ROWS: ReadonlyArray<readonly unknown[]> = [
 /** One filter case: the filter as decoded from the portal's form body, and the ids it must return, ascending. */
 export interface FilterCase {
   name: string
-  filter: Record<string, unknown>
+  /** An object, or a list of AND-ed groups (the portal's groups-only filter). */
+  filter: Record<string, unknown> | unknown[]
   ids: number[]
-  /** True when the filter holds a `null`, which only a JSON body can carry (the form encoding drops it). */
+  /** True when the filter holds a `null` or `false`, which only a JSON body carries (the form encoding drops null, writes false as 'false'). */
   jsonOnly?: boolean
   /** True when the case needs exact decimals beyond a double's 15 digits (SQLite and ClickHouse 18 compare money as doubles). */
   exactDecimal?: boolean
@@ -66,6 +70,76 @@ export interface FilterCase {
 
 const ALL = FILTER_ROWS.map((row) => row[0] as number)
 const except = (...ids: number[]): number[] => ALL.filter((id) => !ids.includes(id))
+
+const UP_TO_MAY_31 = [1, 3, 4, 5, 8, 10, 11, 12, 13, 14, 15]
+
+/** The shapes the portal's own filter builder makes (`Base::getData`): lists of groups, lists of values, `!` on any operator, IS_NULL as 0, site date formats. */
+const PORTAL_CASES: readonly FilterCase[] = [
+  { name: 'portal: a groups-only filter is a list', filter: [{ LOGIC: 'OR', 0: { '=TITLE': ['plain', 'ｚｚ'] }, 1: { '%TITLE': ['mixed'] } }], ids: [7, 11, 14, 15] },
+  { name: 'portal: a list of two groups is their AND', filter: [{ '>ID': '3' }, { '<ID': ['6'] }], ids: [4, 5] },
+  { name: 'portal: a list inside a list is a group', filter: [[{ '=ID': ['1', '2'] }, { '=ID': ['2', '3'] }]], ids: [2] },
+  { name: 'portal: numbered groups three deep', filter: { 0: { LOGIC: 'OR', 0: { 0: { '>ID': '14' } }, 1: { '=ID': ['1'] } } }, ids: [1, 15, 16] },
+  { name: 'portal: IS_NULL and a negated list in one OR group', filter: { 0: { LOGIC: 'OR', 0: { '!>AMOUNT': ['1000'] }, 1: { '=DAY': '0' } } }, ids: [2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16] },
+  { name: 'portal: a negated contains or an id', filter: { 0: { LOGIC: 'OR', 0: { '!%TITLE': ['plain'] }, 1: { '=ID': ['15'] } } }, ids: except(16) },
+  { name: 'portal: the date range on a date field', filter: { '>=DAY': '01.05.2025', '<=DAY': '31.05.2025 23:59:59' }, ids: [1, 5, 8, 13, 15] },
+  { name: 'portal: the date range and a group', filter: { '>=DAY': '01.05.2025', '<=DAY': '31.05.2025 23:59:59', 0: { LOGIC: 'OR', 0: { '!>AMOUNT': ['1000'] }, 1: { '=DAY': '0' } } }, ids: [8, 13, 15] },
+  { name: 'list: > any of the values', filter: { '>ID': ['14', '15'] }, ids: [15, 16] },
+  { name: 'list: < any of the values', filter: { '<ID': ['2', '4'] }, ids: [1, 2, 3] },
+  { name: 'list: >= with one element is the value', filter: { '>=ID': ['15'] }, ids: [15, 16] },
+  { name: 'list: <= any, exact ints', filter: { '<=BIG': ['-5', '0'] }, ids: [2, 3, 4, 11] },
+  { name: 'list: money > any', filter: { '>AMOUNT': ['99999999.98', '2500.49'] }, ids: [1, 5] },
+  { name: 'list: string < any by code point', filter: { '<TITLE': ['O', 'a'] }, ids: [1, 2, 8, 11] },
+  { name: 'list: contains any', filter: { '%TITLE': ['rger', 'PLAIN'] }, ids: [4, 5, 15, 16] },
+  { name: 'list: LIKE any', filter: { '~TITLE': ['mixed%', 'plain'] }, ids: [7, 15] },
+  { name: 'list: LIKE with one element', filter: { '~TITLE': ['_rger'] }, ids: [4] },
+  { name: 'list: between any of two pairs', filter: { '><ID': [['1', '2'], ['15', '20']] }, ids: [1, 2, 15, 16] },
+  { name: 'list: index-keyed list of values for >', filter: { '>RATIO': { 0: '12', 1: '100' } }, ids: [7, 15, 16] },
+  { name: 'negated: !> keeps NULL', filter: { '!>BIG': '100' }, ids: except(1, 7, 10, 16) },
+  { name: 'negated: !> on a key without NULLs', filter: { '!>ID': '14' }, ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14] },
+  { name: 'negated: !>= of a list is none of them', filter: { '!>=AMOUNT': ['100', '1000'] }, ids: [3, 4, 6, 8, 9, 10, 11, 12, 13, 14] },
+  { name: 'negated: !< of a list', filter: { '!<RATIO': ['0', '1'] }, ids: [2, 5, 6, 7, 10, 11, 12, 14, 15, 16] },
+  { name: 'negated: !<= on a date', filter: { '!<=DAY': '31.05.2025' }, ids: [2, 6, 7, 9, 16] },
+  { name: 'negated: !>= on a datetime keeps NULL', filter: { '!>=MOMENT': '31.05.2025' }, ids: [3, 6, 7, 10, 11, 12] },
+  { name: 'negated: !< on instants keeps NULL', filter: { '!<STAMP': '01.06.2025' }, ids: [2, 4, 5, 6, 8, 13, 14, 15, 16] },
+  { name: 'negated: !% of a list is neither', filter: { '!%TITLE': ['e', 'a'] }, ids: [6, 8, 13, 14] },
+  { name: 'negated: !~ of a list', filter: { '!~TITLE': ['plain%', '%case'] }, ids: except(11, 15, 16) },
+  { name: 'negated: !>< of two pairs', filter: { '!><ID': [['1', '5'], ['10', '16']] }, ids: [6, 7, 8, 9] },
+  { name: 'negated: !>< on a date range keeps NULL', filter: { '!><DAY': ['01.01.2025', '31.05.2025 23:59:59'] }, ids: [2, 3, 6, 7, 9, 12, 14, 16] },
+  { name: 'negated: <> with a list is NOT IN', filter: { '<>ID': ['1', '2'] }, ids: except(1, 2) },
+  { name: 'IS_NULL: =F 0 on a date', filter: { '=DAY': '0' }, ids: [6, 9] },
+  { name: 'IS_NULL: !=F 0 on a date', filter: { '!=DAY': '0' }, ids: except(6, 9) },
+  { name: 'IS_NULL: a bare key with 0 on a date', filter: { DAY: '0' }, ids: [6, 9] },
+  { name: 'IS_NULL: ! with 0 on a date', filter: { '!DAY': '0' }, ids: except(6, 9) },
+  { name: 'IS_NULL: =F 0 on a datetime', filter: { '=MOMENT': '0' }, ids: [6, 10] },
+  { name: 'IS_NULL: !=F 0 on a datetime', filter: { '!=MOMENT': '0' }, ids: except(6, 10) },
+  { name: 'IS_NULL: =F 0 on instants', filter: { '=STAMP': '0' }, ids: [6, 8, 13, 15] },
+  { name: 'IS_NULL: a list with 0 and a date is either', filter: { '=DAY': ['0', '31.05.2025'] }, ids: [1, 6, 8, 9, 13, 15] },
+  { name: 'IS_NULL: != a list with 0 and a date is neither', filter: { '!=DAY': ['0', '2025-05-31'] }, ids: [2, 3, 4, 5, 7, 10, 11, 12, 14, 16] },
+  { name: 'zero: 0 on an int is the number 0', filter: { '=BIG': '0' }, ids: [3] },
+  { name: 'zero: !=0 on an int keeps NULL', filter: { '!=BIG': '0' }, ids: except(3) },
+  { name: 'zero: 0 on money is the number 0', filter: { '=AMOUNT': '0' }, ids: [8] },
+  { name: 'zero: 0 on a string is the text 0', filter: { '=TITLE': '0' }, ids: [] },
+  { name: 'IS_NULL: JSON false on an int', filter: { '=BIG': false }, ids: [6, 14], jsonOnly: true },
+  { name: 'IS_NULL: JSON false negated on a string', filter: { '!=TITLE': false }, ids: except(6), jsonOnly: true },
+  { name: 'date: <= a time of day keeps that day', filter: { '<=DAY': '31.05.2025 23:59:59' }, ids: UP_TO_MAY_31 },
+  { name: 'date: < a time of day keeps that day', filter: { '<DAY': '31.05.2025 10:00:00' }, ids: UP_TO_MAY_31 },
+  { name: 'date: >= 00:00:00 keeps that day', filter: { '>=DAY': '31.05.2025 00:00:00' }, ids: [1, 2, 7, 8, 13, 15, 16] },
+  { name: 'date: >= a time of day starts the next day', filter: { '>=DAY': '31.05.2025 10:00:00' }, ids: [2, 7, 16] },
+  { name: 'date: > a time of day starts the next day', filter: { '>DAY': '31.05.2025 10:00:00' }, ids: [2, 7, 16] },
+  { name: 'date: between times of day', filter: { '><DAY': ['30.05.2025 12:00:00', '01.06.2025 23:59:59'] }, ids: [1, 2, 8, 13, 15] },
+  { name: 'date: an ISO instant late in the day', filter: { '<=DAY': '2025-05-31T21:59:59Z' }, ids: UP_TO_MAY_31 },
+  { name: 'site format: MM/DD/YYYY with a day above 12', filter: { DAY: '05/31/2025' }, ids: [1, 8, 13, 15] },
+  { name: 'site format: DD/MM/YYYY with a day above 12', filter: { DAY: '31/05/2025' }, ids: [1, 8, 13, 15] },
+  { name: 'site format: the same day and month', filter: { DAY: '01/01/2025' }, ids: [4] },
+  { name: 'site format: the US date range on a date field', filter: { '>=DAY': '05/01/2025', '<=DAY': '05/31/2025 11:59:59 pm' }, ids: [1, 5, 8, 13, 15] },
+  { name: 'site format: <= 11:59:59 pm on a datetime', filter: { '<=MOMENT': '05/31/2025 11:59:59 pm' }, ids: [1, 2, 3, 7, 8, 9, 11, 12, 13, 14, 15] },
+  { name: 'site format: 12 am is midnight', filter: { MOMENT: '06/01/2025 12:00:00 am' }, ids: [5] },
+  { name: 'site format: 12 pm is noon', filter: { MOMENT: '05/31/2025 12:00:00 pm' }, ids: [15] },
+  { name: 'site format: between with am/pm, one-digit hour', filter: { '><MOMENT': ['05/31/2025 05:01:55 pm', '05/31/2025 5:01:56 PM'] }, ids: [1, 9, 13] },
+  { name: 'site format: dotted with a 12-hour time', filter: { MOMENT: '31.05.2025 05:01:55 pm' }, ids: [1, 13] },
+  { name: 'site format: ISO with a 12-hour time', filter: { MOMENT: '2025-05-31 12:00:00 pm' }, ids: [15] },
+  { name: 'site format: 12-hour on instants', filter: { '>=STAMP': '06/01/2025 12:00:00 am' }, ids: [2, 4, 5, 14, 16] }
+]
 
 /** The cases: every operator on every type, NULLs, exact numbers, code points, dates, zones, groups. */
 export const FILTER_CASES: readonly FilterCase[] = [
@@ -166,5 +240,6 @@ export const FILTER_CASES: readonly FilterCase[] = [
   { name: 'group: OR of IS NULL', filter: { sub: { LOGIC: 'OR', BIG: null, AMOUNT: null } }, ids: [6, 13, 14], jsonOnly: true },
   { name: 'group: AND of negations keeps NULL', filter: { '!TITLE': 'plain', '!BIG': '0' }, ids: except(3, 15) },
   { name: 'group: OR of comparisons skips NULL', filter: { LOGIC: 'OR', '>BIG': '100', '<RATIO': '0' }, ids: [1, 3, 7, 9, 10, 16] },
-  { name: 'group: explicit AND with an index-keyed NOT IN', filter: { LOGIC: 'AND', '!ID': { 0: '1', 1: '2' }, '<ID': '5' }, ids: [3, 4] }
+  { name: 'group: explicit AND with an index-keyed NOT IN', filter: { LOGIC: 'AND', '!ID': { 0: '1', 1: '2' }, '<ID': '5' }, ids: [3, 4] },
+  ...PORTAL_CASES
 ]

@@ -8,7 +8,7 @@ import type { FieldInfo } from '../../src/field-types.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { parseFilter } from '../../src/filter/parse.js'
 import { TimeZone } from '../../src/time-zone.js'
-import { FILTER_CASES, FILTER_FIELDS, FILTER_ROWS, FILTER_TIME_ZONE } from './cases.js'
+import { FILTER_CASES, FILTER_FIELDS, FILTER_PORTAL_DATE_FORMAT, FILTER_ROWS, FILTER_TIME_ZONE } from './cases.js'
 
 const timeZone = new TimeZone(FILTER_TIME_ZONE)
 const fieldsByCode = new Map(FILTER_FIELDS.map((field) => [field.code, field]))
@@ -29,7 +29,7 @@ async function openFixture (): Promise<DuckDBConnection> {
 }
 
 async function sqlIds (connection: DuckDBConnection, filter: unknown, fields: ReadonlyMap<string, FieldInfo> = fieldsByCode): Promise<number[]> {
-  const node = parseFilter(filter, [...fields.values()], { timeZone })
+  const node = parseFilter(filter, [...fields.values()], { timeZone, portalDateFormat: FILTER_PORTAL_DATE_FORMAT })
   let query = queryBuilder('duckdb').selectFrom('fixture').select('ID').orderBy('ID')
   if (node !== undefined) query = query.where(compileFilter(node, 'duckdb', fields))
   const { sql, parameters } = query.compile()
@@ -38,7 +38,7 @@ async function sqlIds (connection: DuckDBConnection, filter: unknown, fields: Re
 }
 
 function evaluatorIds (filter: unknown): number[] {
-  const node = parseFilter(filter, FILTER_FIELDS, { timeZone })
+  const node = parseFilter(filter, FILTER_FIELDS, { timeZone, portalDateFormat: FILTER_PORTAL_DATE_FORMAT })
   const rows = node === undefined ? FILTER_ROWS : FILTER_ROWS.filter(compilePredicate(node, indexOf, { timeZone }))
   return rows.map((row) => row[0] as number)
 }

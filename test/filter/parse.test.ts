@@ -23,7 +23,7 @@ t.test('empty filters are undefined', async (t) => {
 
 t.test('operators, longest prefix first', async (t) => {
   const ops: Array<[string, unknown, string]> = [
-    ['ID', '1', 'eq'], ['=ID', '1', 'eq'], ['ID', ['1'], 'in'], ['=ID', null, 'isNull'],
+    ['ID', '1', 'eq'], ['=ID', '1', 'eq'], ['ID', ['1'], 'eq'], ['ID', ['1', '2'], 'in'], ['=ID', null, 'isNull'],
     ['!ID', '1', 'ne'], ['!=ID', '1', 'ne'], ['<>ID', '1', 'ne'], ['!ID', ['1', '2'], 'notIn'], ['!ID', null, 'notNull'],
     ['>ID', '1', 'gt'], ['>=ID', '1', 'gte'], ['<ID', '1', 'lt'], ['<=ID', '1', 'lte'],
     ['><ID', ['1', '2'], 'between'], ['!><ID', ['1', '2'], 'notBetween'],
@@ -42,9 +42,10 @@ t.test('operators, longest prefix first', async (t) => {
 t.test('groups', async (t) => {
   const node = parse({ LOGIC: 'or', '>=ID': '1', 0: { LOGIC: 'OR', '=ID': '1', '><SUM': ['1000', '2500.50'] }, sub: { ID: '3' } }) as any
   t.equal(node.logic, 'OR', 'logic is case-insensitive')
-  t.equal(node.items.length, 3)
-  t.equal(node.items[0].logic, 'OR')
-  t.equal(node.items[2].op, 'eq', 'a one-item group is its item')
+  t.same(node.items.map((item: FilterCondition) => item.key), ['=ID', '><SUM', '>=ID', 'ID'], 'an OR group inside an OR is its items; a one-item group is its item')
+  const and = parse({ '>=ID': '1', 0: { ID: '2', 1: { '!%NAME': ['a', 'b'] } }, 1: { LOGIC: 'OR', ID: '3' } }) as any
+  t.same(and.items.map((item: FilterCondition) => [item.key, item.op]), [['!%NAME', 'notContains'], ['!%NAME', 'notContains'], ['ID', 'eq'], ['ID', 'eq'], ['>=ID', 'gte']],
+    'AND groups inside an AND are their items, at any depth')
   t.same(parse({ 0: { LOGIC: 'OR' } }), { kind: 'group', logic: 'OR', items: [] }, 'an empty OR group stays (false)')
   let deep: Record<string, unknown> = { ID: '1' }
   for (let level = 0; level < 7; level++) deep = { 0: deep, ID: '2' }
@@ -89,7 +90,6 @@ t.test('every 400 names the key', async (t) => {
     [{ '><ID': '1' }, 'B24BI_ERR_FILTER_VALUE', /'><ID'.*exactly two/],
     [{ '><ID': ['1', '2', '3'] }, 'B24BI_ERR_FILTER_VALUE', /'><ID'/],
     [{ '!><ID': { 0: '1' } }, 'B24BI_ERR_FILTER_VALUE', /'!><ID'/],
-    [{ '>ID': ['1', '2'] }, 'B24BI_ERR_FILTER_VALUE', /'>ID'.*list/],
     [{ '>ID': null }, 'B24BI_ERR_FILTER_VALUE', /'>ID'.*null/],
     [{ ID: { a: '1' } }, 'B24BI_ERR_FILTER_VALUE', /'ID'/],
     [{ ID: [] }, 'B24BI_ERR_FILTER_VALUE', /'ID'.*empty/],
@@ -112,7 +112,6 @@ t.test('every 400 names the key', async (t) => {
     [{ DAY: '2025-13-01' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'/],
     [{ DAY: '0000-01-01' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'/],
     [{ DAY: '31.05.2025 17:01:55' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'.*time of day/],
-    [{ DAY: '5/31/2025' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'/],
     [{ AT: '2025-05-31 24:00:00' }, 'B24BI_ERR_FILTER_VALUE', /'AT'/],
     [{ AT: '2025-05-31 23:60:00' }, 'B24BI_ERR_FILTER_VALUE', /'AT'/],
     [{ AT: '2025-05-31 23:59:60' }, 'B24BI_ERR_FILTER_VALUE', /'AT'/],
@@ -123,7 +122,6 @@ t.test('every 400 names the key', async (t) => {
     [{ '%ID': '1' }, 'B24BI_ERR_FILTER_KEY', /'%ID'.*string fields/],
     [{ '~DAY': '2025%' }, 'B24BI_ERR_FILTER_KEY', /'~DAY'/],
     [{ '~NAME': 'ab\\' }, 'B24BI_ERR_FILTER_VALUE', /'~NAME'.*escape/],
-    [{ '~NAME': ['a', 'b'] }, 'B24BI_ERR_FILTER_VALUE', /'~NAME'/],
     [{ LOGIC: 'XOR', ID: '1' }, 'B24BI_ERR_FILTER_VALUE', /'LOGIC'/],
     [{ LOGIC: ['OR'], ID: '1' }, 'B24BI_ERR_FILTER_VALUE', /'LOGIC'/],
     [{ 0: { '>ID': {} } }, 'B24BI_ERR_FILTER_VALUE', /'>ID'/]

@@ -62,6 +62,8 @@ t.test('a wrong setting fails at start with the setting named', async (t) => {
   t.match(wrong({ PORT: '70000' }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /'port \(from PORT\)'/ })
   t.match(wrong({ LOG_LEVEL: 'loud' }), { message: /'logLevel \(from LOG_LEVEL\)'.*must be one of 'fatal'/ })
   t.match(wrong({ B24BI_TIME_ZONE: 'Mars/Olympus' }), { message: /'timeZone'.*IANA/ })
+  t.match(wrong({ B24BI_PORTAL_DATE_FORMAT: 'MM-DD-YYYY' }), { message: /'portalDateFormat'.*MM\/DD\/YYYY/ })
+  t.equal(loadConfig({ env: { B24BI_PORTAL_DATE_FORMAT: 'MM/DD/YYYY H:MI:SS T' } }).portalDateFormat, 'MM/DD/YYYY H:MI:SS T')
   t.match(wrong({ B24BI_DEADLINE_S: '0' }), { message: /'deadlineSeconds \(from B24BI_DEADLINE_S\)'/ })
   t.match(wrong({ B24BI_METRICS: 'maybe' }), { message: /'B24BI_METRICS'.*true or false/ })
   t.match(wrong({ B24BI_ALLOW_IPS: '10.0.0.0/40' }), { message: /'allowIps\.0'/ })

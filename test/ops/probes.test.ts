@@ -5,7 +5,7 @@ import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
 
 t.test('/health answers while the source is down; /ready answers 503 with Retry-After until it is back', async (t) => {
   const adapter = new SlowAdapter()
-  const app = await buildServer({ adapter, logger: false })
+  const app = await buildServer({ adapter, logger: false, readiness: { cacheMs: 0 } })
   t.teardown(() => app.close())
   adapter.sourceUp = false
   const health = await app.inject({ method: 'GET', url: '/health' })
@@ -17,6 +17,35 @@ t.test('/health answers while the source is down; /ready answers 503 with Retry-
   adapter.sourceUp = true
   const up = await app.inject({ method: 'GET', url: '/ready' })
   t.equal(up.statusCode, 200)
+})
+
+t.test('/ready reuses one answer for cacheMs, counts a source slower than timeoutMs as down, and says draining', async (t) => {
+  const adapter = new SlowAdapter()
+  let checks = 0
+  let delayMs = 0
+  adapter.ready = async () => {
+    checks++
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    return true
+  }
+  const app = await buildServer({ adapter, logger: false, readiness: { cacheMs: 60_000, timeoutMs: 200 } })
+  t.teardown(() => app.close())
+  const answers = await Promise.all(Array.from({ length: 10 }, async () => await app.inject({ method: 'GET', url: '/ready' })))
+  t.same(answers.map((answer) => answer.statusCode), Array(10).fill(200))
+  t.equal(checks, 1, 'ten probes, one check of the source')
+
+  const slow = await buildServer({ adapter, logger: false, readiness: { cacheMs: 0, timeoutMs: 200 } })
+  t.teardown(() => slow.close())
+  delayMs = 2000
+  const late = await slow.inject({ method: 'GET', url: '/ready' })
+  t.equal(late.statusCode, 503, 'a check that does not answer within timeoutMs is not ready')
+
+  t.equal(app.readiness.draining, false)
+  app.readiness.drain()
+  const draining = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(draining.statusCode, 503)
+  t.same(draining.json(), { status: 'draining' })
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, '/health stays process-only')
 })
 
 t.test('helmet headers are on every answer, the connector routes included', async (t) => {

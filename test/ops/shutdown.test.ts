@@ -26,6 +26,17 @@ async function post (port: number, path: string, body: string, onFirstByte?: () 
   })
 }
 
+async function getReady (port: number): Promise<{ status: number, body: string }> {
+  // The signal needs a moment to arrive; poll until the drain shows (or the listener is gone, which fails the test).
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const response = await fetch(`http://127.0.0.1:${port}/ready`)
+    const body = await response.text()
+    if (response.status !== 200) return { status: response.status, body }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return { status: 200, body: 'never draining' }
+}
+
 function rowsOf (answer: Answer): number {
   const parsed = JSON.parse(answer.body) as unknown[][]
   return parsed.length - 1
@@ -53,7 +64,7 @@ t.test('close() while urlData streams: the answer finishes whole, the adapter cl
   t.equal(closedWhileReading, false, 'the adapter is closed at the end, not while the answer was in flight')
 })
 
-t.test('SIGTERM to `b24bi serve --config`: 20 in-flight streams all finish, then the process exits 0', async (t) => {
+t.test('SIGTERM to `b24bi serve --config`: /ready fails first while calls are still served (drain), 20 in-flight streams all finish, then the process exits 0', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'b24bi-shutdown-'))
   const adapterFile = join(directory, 'slow-adapter.mjs')
   writeFileSync(adapterFile, `import { setTimeout as sleep } from 'node:timers/promises'
@@ -66,7 +77,7 @@ t.test('SIGTERM to `b24bi serve --config`: 20 in-flight streams all finish, then
       async * readRows () { for (let b = 0; b < 10; b++) { if (b > 0) await sleep(100); yield Array.from({ length: 100 }, (_, i) => [b * 100 + i]) } }
     }`)
   const configFile = join(directory, 'b24bi.json')
-  writeFileSync(configFile, JSON.stringify({ port: 0, host: '127.0.0.1', logLevel: 'warn', shutdownGraceSeconds: 60, adapter: { type: 'module', module: adapterFile } }))
+  writeFileSync(configFile, JSON.stringify({ port: 0, host: '127.0.0.1', logLevel: 'warn', shutdownGraceSeconds: 60, drainSeconds: 1, adapter: { type: 'module', module: adapterFile } }))
   const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
   const child = spawn(process.execPath, [...process.execArgv, main, 'serve', '--config', configFile], {
     env: { ...process.env, PORT: '', HOST: '' }, stdio: ['ignore', 'pipe', 'pipe']
@@ -93,9 +104,13 @@ t.test('SIGTERM to `b24bi serve --config`: 20 in-flight streams all finish, then
   })
   await allStarted
   signalled = child.kill('SIGTERM')
+  const ready = await getReady(port)
+  const check = await post(port, '/api/check', 'connection[token]=ok')
   const results = await Promise.all(answers)
   const [code] = await once(child, 'exit') as [number | null]
   t.ok(signalled)
+  t.same(ready, { status: 503, body: '{"status":"draining"}' }, 'during the drain /ready tells the balancer to stop sending')
+  t.equal(check.status, 200, 'during the drain the listener still serves calls')
   t.equal(results.filter((answer) => answer.status === 200 && answer.complete && rowsOf(answer) === 1000).length, 20, 'all 20 complete')
   t.equal(code, 0, 'clean exit')
   t.notMatch(stderr, /"level":50/, 'no error logged')

@@ -2,7 +2,7 @@ import qs from 'qs'
 import type { FastifyInstance } from 'fastify'
 import type { Adapter } from '../../src/adapter.js'
 import { buildServer } from '../../src/server/index.js'
-import { FILTER_CASES, FILTER_FIELDS, FILTER_TIME_ZONE } from '../filter/cases.js'
+import { FILTER_CASES, FILTER_FIELDS, FILTER_PORTAL_DATE_FORMAT, FILTER_TIME_ZONE } from '../filter/cases.js'
 
 /** What one engine gives the shared suite: an adapter serving `fixture`, `exact_values` and `dst`. */
 export interface SuiteEngine {
@@ -78,7 +78,7 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
   t.before(async () => {
     const opened = await engine.open()
     connection = opened.connection
-    app = await buildServer({ adapter: opened.adapter, logger: false, runtime: { timeZone: FILTER_TIME_ZONE } })
+    app = await buildServer({ adapter: opened.adapter, logger: false, runtime: { timeZone: FILTER_TIME_ZONE, portalDateFormat: FILTER_PORTAL_DATE_FORMAT } })
     t.teardown(async () => {
       await app.close()
       await opened.cleanup()

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
@@ -25,6 +26,7 @@ Environment (the most used; every setting has one, see the README):
   B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object
   B24BI_DEADLINE_S           seconds an urlData answer may take (default 55: the portal stops a transfer at 60)
   B24BI_MAX_ANSWER_MB        answers larger than this are logged as a warning (default 256)
+  B24BI_DRAIN_S              seconds /ready fails on SIGTERM before the listener closes (default 10)
   B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
@@ -138,6 +140,10 @@ function banner (base: string, config: Config): string {
   return [...lines, ''].join('\n')
 }
 
+function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<Config['underPressure'], 'enabled'> {
+  return thresholds
+}
+
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
   const adapter = await createConfiguredAdapter(config.adapter)
@@ -147,6 +153,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
     runtime: {
       timeZone: config.timeZone,
       datetimeFormat: config.datetimeFormat,
+      portalDateFormat: config.portalDateFormat,
       deadlineSeconds: config.deadlineSeconds,
       maxAnswerMegabytes: config.maxAnswerMegabytes,
       maxRows: config.maxRows,
@@ -155,8 +162,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
-    rateLimit: config.rateLimit.enabled ? config.rateLimit : false,
-    underPressure: config.underPressure.enabled ? config.underPressure : false,
+    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
     metrics: config.metrics,
@@ -172,9 +179,16 @@ async function run (args: string[], io: CliIo): Promise<number> {
   if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)
   }
-  closeWithGrace({ delay: config.shutdownGraceSeconds * 1000 }, async ({ signal, err }) => {
+  // Drain, then stop: /ready fails first so the balancer stops sending new calls, then the listener closes and
+  // the answers in flight get a grace at least as long as their own deadline.
+  const graceSeconds = Math.max(config.shutdownGraceSeconds, config.deadlineSeconds)
+  closeWithGrace({ delay: (config.drainSeconds + graceSeconds) * 1000 }, async ({ signal, err }) => {
     if (err !== undefined) fastify.log.error({ err }, 'shutting down after an error')
-    else fastify.log.info({ signal }, 'shutting down: finishing in-flight answers')
+    else {
+      fastify.readiness.drain()
+      fastify.log.info({ signal, drainSeconds: config.drainSeconds, graceSeconds }, 'draining: /ready answers 503, then in-flight answers finish')
+      await sleep(config.drainSeconds * 1000)
+    }
     await fastify.close()
   })
   await fastify.listen({ port: config.port, host: config.host })
