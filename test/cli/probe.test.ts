@@ -44,6 +44,26 @@ t.test('probe passes on the demo connector', async (t) => {
   const report = JSON.parse(json.stdout)
   t.match(report, { ok: true, errors: 0 })
   t.ok(report.steps.some((step: { name: string }) => /select 3, filter \w+, limit 5/.test(step.name)), 'a select + filter + limit call was made')
+  for (const shape of [/deals: filter, groups only: =\w+ \[/, /deals: filter, date range \d\d\.\d\d\.\d{4} - \d\d\.\d\d\.\d{4} 23:59:59 on \w+/, /deals: filter, negated: !>\w+ \[/]) {
+    t.ok(report.steps.some((step: ProbeStep) => shape.test(step.name) && step.status === 200 && /^[1-9]\d* rows?$/.test(step.summary)), `${shape}: rows, all matching`)
+  }
+})
+
+t.test('probe sends portal-shaped filters, dates in the portal\'s own format, and passes a demo set to that format', async (t) => {
+  const raws: string[] = []
+  const report = await probe({ baseUrl: await quirkyConnector(t, [], raws), settings: { token: 'x' }, portalDateFormat: 'MM/DD/YYYY H:MI:SS T' })
+  t.ok(report.steps.some((step) => step.name.startsWith('ORDERS: filter, date range 05/31/2025 - 05/31/2025 11:59:59 pm')))
+  for (const encoded of [
+    'filter%5B0%5D%5B0%5D%5B%3DID%5D%5B0%5D=1&filter%5B0%5D%5B0%5D%5B%3DID%5D%5B1%5D=2&filter%5B0%5D%5BLOGIC%5D=OR',
+    'filter%5B%3E%3DDAY%5D=05%2F31%2F2025&filter%5B%3C%3DDAY%5D=05%2F31%2F2025+11%3A59%3A59+pm',
+    'filter%5B0%5D%5B0%5D%5B%21%3EID%5D%5B0%5D=1&filter%5B0%5D%5BLOGIC%5D=OR'
+  ]) t.ok(raws.some((raw) => raw.includes(encoded)), `sent ${decodeURIComponent(encoded)}`)
+
+  const base = await listen(t, await demoServer({ runtime: { portalDateFormat: 'MM/DD/YYYY H:MI:SS T' } }))
+  const run = await runCli(['probe', base, '--setting', `token=${TOKEN}`, '--portal-date-format', 'MM/DD/YYYY H:MI:SS T'])
+  t.equal(run.code, 0, run.stdout)
+  t.match(run.stdout, /✔ deals: filter, date range \d\d\/\d\d\/\d{4} - \d\d\/\d\d\/\d{4} 11:59:59 pm on \w+\s+200/)
+  t.match(await runCli(['probe', base, '--portal-date-format', 'D.M.Y']), { code: 2, stderr: /--portal-date-format/ })
 })
 
 t.test('probe fails on a wrong token with a clear report', async (t) => {
@@ -72,6 +92,7 @@ t.test('probe reports every violation of a broken connector', async (t) => {
     /error: the header is \["ID","created at","FLAG"\], expected \["FLAG","created at","ID"\]/,
     /error: 12 rows for a limit of 5/,
     /error: no fields: the portal cannot build a dataset/,
+    /✖ orders: filter, groups only: =ID \[0, 1\][^✖]*error: a row with ID = "2", which the filter excludes/,
     /FAIL .*: the portal would reject this connector/
   ]) t.match(run.stdout, finding)
   t.same(bodies[0], { connection: { token: 'x y' } }, 'check got connection only')
@@ -121,9 +142,12 @@ t.test('probe shows progress on a TTY only', async (t) => {
 })
 
 /** A connector with upper-case types, an int PHP cannot read, a slow preview and a table whose description fails. */
-async function quirkyConnector (t: Test, bodies: Array<Record<string, unknown>>): Promise<string> {
+async function quirkyConnector (t: Test, bodies: Array<Record<string, unknown>>, raws: string[] = []): Promise<string> {
   const app = Fastify()
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) => done(null, qs.parse(String(body))))
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) => {
+    raws.push(String(body))
+    done(null, qs.parse(String(body)))
+  })
   app.addHook('preHandler', async (request) => { bodies.push(request.body as Record<string, unknown>) })
   app.post('/api/check', async () => ({ status: 'ok' }))
   app.post('/api/table_list', async () => [{ code: 'ORDERS', title: 'Orders', id: 7 }, { code: 'GONE', title: 'Gone' }])
@@ -163,7 +187,7 @@ t.test('probe reads upper-case types, times every answer, fails one over the lim
   const run = await runCli(['probe', base, '--setting', 'token=x'])
   t.match(run.stdout, /- GONE: preview\s+---\s+-\s+not run: the description failed/)
   t.match(run.stdout, /✖ ORDERS: preview\s+200\s+\d+ ms\s+2 rows\s+\(body \d+ ms\)/)
-  t.match(run.stdout, /FAIL {2}\d+ calls in \d+ ms: \d+ errors, 1 warnings, 2 not run/)
+  t.match(run.stdout, /FAIL {2}\d+ calls in \d+ ms: \d+ errors, 1 warnings, 5 not run/)
 })
 
 t.test('dates are written in the portal\'s own format, as its ConvertTimeStamp does', async (t) => {
@@ -173,6 +197,7 @@ t.test('dates are written in the portal\'s own format, as its ConvertTimeStamp d
   t.equal(writePortalDate(en.full, '2025-05-31'), '05/31/2025 12:00:00 am')
   t.equal(writePortalDate(en.short, '2025-05-31'), '05/31/2025')
   t.equal(writePortalDate('DD.MM.YYYY HH:MI:SS', '2025-05-31', '23:59:59'), '31.05.2025 23:59:59')
-  t.equal(writePortalDate('YYYY-MM-DD GG:MI TT', '2025-05-31', '09:05:00'), '2025-05-31 9:05 AM')
-  t.throws(() => portalDateFormat('DD.MM.YYYY'), { code: 'B24BI_ERR_CLI_USAGE' }, 'a format without a time is refused')
+  t.equal(writePortalDate('YYYY-MM-DD H:MI TT', '2025-05-31', '09:05:00'), '2025-05-31 09:05 AM')
+  t.same(portalDateFormat('DD/MM/YYYY'), { full: 'DD/MM/YYYY HH:MI:SS', short: 'DD/MM/YYYY' }, 'a date-only setting writes 24-hour times')
+  t.throws(() => portalDateFormat('D.M.Y'), { code: 'B24BI_ERR_CLI_USAGE', message: /--portal-date-format/ }, 'the server\'s vocabulary only')
 })

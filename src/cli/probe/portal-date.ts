@@ -1,4 +1,5 @@
 import { ERR_CLI_USAGE } from '../../errors.js'
+import { readPortalDateFormat } from '../../filter/portal-date.js'
 
 /**
  * Bitrix's date format tokens (`CDatabase::DateFormatToPHP`), longest first: `YYYY` year, `MM` month, `DD` day,
@@ -19,15 +20,19 @@ export interface PortalDateFormat {
 /** The default: the dotted format of ru and de portals, which every connector reads without a setting. */
 export const DEFAULT_PORTAL_DATE_FORMAT = 'DD.MM.YYYY HH:MI:SS'
 
-/** Reads a `FORMAT_DATETIME` string; a format without a year, month and day, or without hours, is a usage error. */
-export function portalDateFormat (full: string): PortalDateFormat {
-  const tokens: string[] = full.match(TOKEN) ?? []
-  const has = (...names: string[]): boolean => names.some((name) => tokens.includes(name))
-  if (!has('YYYY') || !has('MM') || !has('DD') || !has('HH', 'GG', 'H', 'G') || !has('MI')) {
-    throw new ERR_CLI_USAGE(`--portal-date-format '${full}' is not a portal datetime format such as 'DD.MM.YYYY HH:MI:SS' or 'MM/DD/YYYY H:MI:SS T'`)
+/**
+ * Reads the portal's format as the server's `portalDateFormat` setting names it (`DD.MM.YYYY`, `MM/DD/YYYY H:MI:SS T`,
+ * ...); without a time part the FULL format takes `HH:MI:SS`. A wrong one is a usage error.
+ */
+export function portalDateFormat (format: string): PortalDateFormat {
+  try {
+    readPortalDateFormat(format, '--portal-date-format')
+  } catch (error) {
+    throw new ERR_CLI_USAGE((error as Error).message)
   }
-  const firstTime = full.search(/HH|GG|H|G/)
-  return { full, short: full.slice(0, firstTime).trim() }
+  const text = format.trim()
+  const space = text.indexOf(' ')
+  return space < 0 ? { full: `${text} HH:MI:SS`, short: text } : { full: text, short: text.slice(0, space) }
 }
 
 const pad = (value: number): string => String(value).padStart(2, '0')

@@ -1,3 +1,4 @@
+import { filterDateRange, filterGroupsOnly, filterNegatedList } from './filter-steps.js'
 import { checkConnection, checkWrongConnection, listTables, searchTables } from './list-steps.js'
 import { ProbeContext, type ProbedTable, type ProbeOptions, type ProbeReport } from './probe-context.js'
 import { describeTable, previewTable, selectFromTable } from './table-steps.js'
@@ -14,7 +15,10 @@ const STEPS: ReadonlyArray<(probe: ProbeContext) => Promise<void>> = [checkConne
 const TABLE_STEPS: ReadonlyArray<[name: string, needs: Need | undefined, step: (probe: ProbeContext, table: ProbedTable) => Promise<void>]> = [
   ['description', undefined, describeTable],
   ['preview', 'description', previewTable],
-  ['select, filter, limit', 'preview', selectFromTable]
+  ['select, filter, limit', 'preview', selectFromTable],
+  ['filter, groups only', 'preview', filterGroupsOnly],
+  ['filter, date range', 'preview', filterDateRange],
+  ['filter, negated comparison', 'preview', filterNegatedList]
 ]
 
 function missing (table: ProbedTable, need: Need | undefined): string | undefined {
