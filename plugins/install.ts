@@ -6,7 +6,10 @@ import { normalizeBody, parseFormBody } from '../src/body.js'
 import {
   ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED
 } from '../src/errors.js'
-import { connectorFields, registerConnector, type ConnectorDefinition, type Registration } from '../src/rest/connector-registration.js'
+import { connectorFields, registerConnector, type ConnectorDefinition, type Registration as ConnectorRegistration } from '../src/rest/connector-registration.js'
+import { httpCatalog, runtimeCatalog } from '../src/rest/connector-catalog.js'
+import { ensureSource, getConnector } from '../src/rest/portal-sources.js'
+import { syncTables } from '../src/rest/portal-tables.js'
 import type { OAuthApplication } from '../src/rest/oauth.js'
 import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
@@ -32,6 +35,13 @@ export interface InstallPluginOptions {
   paths?: { install?: string, events?: string }
   /** REST client tuning (retries, back-off, timeout). */
   rest?: Omit<RestClientOptions, 'auth'>
+  /**
+   * Creates the portal's tables on install (`biconnector.table.*`, as `b24bi tables sync` does): finds or adds the
+   * source titled `source.title` with `source.settings` (the portal checks the connection), then adds or updates a
+   * portal table for each of the served adapter's tables (`only` limits them, `prefix` goes before new names).
+   * A failure answers an error after the connector is registered (a reinstall retries). Default off.
+   */
+  syncTables?: { source: { title: string, settings: Readonly<Record<string, string>> }, prefix?: string, only?: readonly string[] }
   /** Where the application's pages and their assets live. Default `/bitrix24/app`. */
   pagePrefix?: string
   /** Install and application pages one client address may open per minute. Default 30. */
@@ -112,6 +122,26 @@ function installPage (assets: PageAssets, prefix: string): string {
     '<body><p>The connector is registered.</p></body></html>'
 }
 
+type Registration = ConnectorRegistration & { tables?: Array<{ code: string, name: string, action: string }> }
+
+/** The install-time table sync: the source found or added, then `syncTables` over the served adapter. */
+async function installTables (
+  client: RestClient, connectorId: number, sync: NonNullable<InstallPluginOptions['syncTables']>, fastify: FastifyInstance, log: FastifyRequest['log']
+): Promise<Array<{ code: string, name: string, action: string }>> {
+  const source = await ensureSource(client, connectorId, sync.source.title, sync.source.settings)
+  const runtime = (fastify as Partial<Pick<FastifyInstance, 'b24bi'>>).b24bi
+  const urls = runtime === undefined ? await getConnector(client, connectorId) : undefined
+  const catalog = urls === undefined
+    ? runtimeCatalog(runtime as NonNullable<typeof runtime>, sync.source.settings, log)
+    : httpCatalog({ urlTableList: String(urls.urlTableList), urlTableDescription: String(urls.urlTableDescription), settings: sync.source.settings })
+  const reports = await syncTables(client, source.id, catalog, { ...(sync.prefix === undefined ? {} : { prefix: sync.prefix }), ...(sync.only === undefined ? {} : { only: sync.only }) })
+  for (const report of reports) {
+    log.info({ sourceId: source.id, table: report.code, name: report.name, action: report.action, added: report.added, hidden: report.hidden }, 'portal table synced')
+    for (const warning of report.warnings) log.warn({ sourceId: source.id, table: report.code }, warning)
+  }
+  return reports.map(({ code, name, action }) => ({ code, name, action }))
+}
+
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
   const prefix = options.pagePrefix ?? '/bitrix24/app'
@@ -148,12 +178,16 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     // The tokens are proven by the registration call before they replace anything stored.
     const trial = new MemoryTokenStore([fresh])
     const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
-    const registration = await registerConnector(client, definition())
+    const registration: Registration = await registerConnector(client, definition())
     // The page's menu item; install succeeds without it (the log says how to enable it).
     const placement = leftMenu === undefined ? undefined : await bindLeftMenu(client, leftMenu, request.log)
     const used = await trial.get(fresh.memberId) ?? fresh
     await store.set({ ...used, connectorId: registration.id })
     request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action, placement: placement?.status }, 'application installed')
+    if (options.syncTables !== undefined) {
+      const synced = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: store, application } })
+      registration.tables = await installTables(synced, registration.id, options.syncTables, fastify, request.log)
+    }
     return registration
   }
 
@@ -188,8 +222,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     }
     const { event, auth } = authOf(body)
     if (event === 'ONAPPINSTALL') {
-      const { id, action } = await registered(request, auth, false)
-      return { status: 'installed', connectorId: id, action }
+      const { id, action, tables } = await registered(request, auth, false)
+      return { status: 'installed', connectorId: id, action, ...(tables === undefined ? {} : { tables }) }
     }
     if (event === 'ONAPPUNINSTALL') {
       await uninstall(request, auth)

@@ -166,8 +166,8 @@ export class AdapterRuntime {
     context.log.debug({ table, pushed: plan.pushed, residual: plan.residual, pushedLimit: plan.pushedLimit, limit: plan.limit },
       'query plan: pushed runs in the adapter, residual in the runtime')
     const abort = new AbortController()
-    control.signal?.addEventListener('abort', () => abort.abort(control.signal?.reason), { once: true })
-    const readPlan: ReadPlan = { table, fields: plan.readFields, tableFields: fields, filter: plan.pushed, limit: plan.pushedLimit, signal: abort.signal }
+    const signal = control.signal === undefined ? abort.signal : AbortSignal.any([abort.signal, control.signal])
+    const readPlan: ReadPlan = { table, fields: plan.readFields, tableFields: fields, filter: plan.pushed, limit: plan.pushedLimit, signal }
     const batches = this.#rows(readPlan, plan, context)
     const stream = new DataStream({
       header: plan.select.map((field) => field.code),

@@ -20,11 +20,32 @@ export interface InstallConfig {
   tokenStore?: string
   /** Default the vendor's OAuth server. */
   oauthServer?: string
+  /** Create the portal tables on install (see `InstallPluginOptions.syncTables`). Default off. */
+  syncTables?: InstallPluginOptions['syncTables']
+}
+
+/** `B24BI_SYNC_TABLES_SOURCE` (a source title), `B24BI_SYNC_TABLES_SETTINGS` (a JSON object), `B24BI_SYNC_TABLES_PREFIX`. */
+function syncTablesFromEnv (env: NodeJS.ProcessEnv): InstallConfig['syncTables'] {
+  const title = env.B24BI_SYNC_TABLES_SOURCE
+  if (title === undefined || title === '') return undefined
+  let settings: unknown
+  try {
+    settings = JSON.parse(env.B24BI_SYNC_TABLES_SETTINGS ?? '{}')
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID('B24BI_SYNC_TABLES_SETTINGS', 'not JSON', { cause: error })
+  }
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings) || Object.values(settings).some((value) => typeof value !== 'string')) {
+    throw new ERR_CONFIG_INVALID('B24BI_SYNC_TABLES_SETTINGS', 'expected a JSON object of strings, e.g. {"token":"..."}')
+  }
+  const prefix = env.B24BI_SYNC_TABLES_PREFIX
+  return { source: { title, settings: settings as Record<string, string> }, ...(prefix === undefined || prefix === '' ? {} : { prefix }) }
 }
 
 /**
  * Reads the install flow's settings from env vars: `B24BI_CLIENT_ID`, `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`,
- * `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`. Undefined (the flow stays off) without a client id.
+ * `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`, and the install-time table sync
+ * (`B24BI_SYNC_TABLES_SOURCE`, `B24BI_SYNC_TABLES_SETTINGS`, `B24BI_SYNC_TABLES_PREFIX`). Undefined (the flow stays
+ * off) without a client id.
  */
 export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | undefined {
   const clientId = env.B24BI_CLIENT_ID
@@ -33,13 +54,15 @@ export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | u
   const publicUrl = env.B24BI_PUBLIC_URL ?? ''
   if (clientSecret === '') throw new ERR_CONFIG_INVALID('B24BI_CLIENT_SECRET', 'required with B24BI_CLIENT_ID')
   if (publicUrl === '') throw new ERR_CONFIG_INVALID('B24BI_PUBLIC_URL', 'required with B24BI_CLIENT_ID')
+  const syncTables = syncTablesFromEnv(env)
   return {
     clientId,
     clientSecret,
     publicUrl,
     ...(env.B24BI_CONNECTOR_TITLE !== undefined && env.B24BI_CONNECTOR_TITLE !== '' ? { title: env.B24BI_CONNECTOR_TITLE } : {}),
     ...(env.B24BI_TOKEN_STORE !== undefined && env.B24BI_TOKEN_STORE !== '' ? { tokenStore: env.B24BI_TOKEN_STORE } : {}),
-    ...(env.B24BI_OAUTH_SERVER !== undefined && env.B24BI_OAUTH_SERVER !== '' ? { oauthServer: env.B24BI_OAUTH_SERVER } : {})
+    ...(env.B24BI_OAUTH_SERVER !== undefined && env.B24BI_OAUTH_SERVER !== '' ? { oauthServer: env.B24BI_OAUTH_SERVER } : {}),
+    ...(syncTables === undefined ? {} : { syncTables })
   }
 }
 
@@ -68,7 +91,8 @@ export async function installPluginOptions (config: InstallConfig): Promise<{ op
         ...(config.logo === undefined ? {} : { logo: config.logo }),
         ...(config.sort === undefined ? {} : { sort: config.sort }),
         ...(config.supportMapping === undefined ? {} : { supportMapping: config.supportMapping })
-      }
+      },
+      ...(config.syncTables === undefined ? {} : { syncTables: config.syncTables })
     },
     close: opened.close
   }

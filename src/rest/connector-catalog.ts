@@ -1,4 +1,6 @@
+import type { Logger } from '../adapter.js'
 import { ERR_TABLES_SYNC } from '../errors.js'
+import type { AdapterRuntime } from '../runtime.js'
 
 /** One field of a connector table, as its table description answers it. */
 export interface CatalogField {
@@ -85,5 +87,17 @@ export function httpCatalog (options: HttpCatalogOptions): ConnectorCatalog {
         ...(typeof item?.name === 'string' ? { name: item.name } : {})
       }))
     }
+  }
+}
+
+/**
+ * Reads the tables in-process from the served adapter's runtime (the same answers the portal gets), with
+ * `settings` as the connection. Used by the install flow, which runs inside the connector.
+ */
+export function runtimeCatalog (runtime: AdapterRuntime, settings: Readonly<Record<string, string>>, log: Logger): ConnectorCatalog {
+  const context = async (): ReturnType<AdapterRuntime['authenticate']> => await runtime.authenticate(settings, log)
+  return {
+    tables: async () => await runtime.tableList('', await context()),
+    describe: async (table) => (await runtime.describe(table, await context())).map(({ code, type }) => ({ code, type }))
   }
 }

@@ -41,3 +41,17 @@ export async function getConnector (client: RestClient, id: number): Promise<Rec
   if (typeof item !== 'object' || item === null) throw new ERR_REST_FAILED('biconnector.connector.get', 'the answer holds no item')
   return { ...item, id: Number(item.id ?? id), title: String(item.title ?? '') }
 }
+
+/**
+ * The id of the source titled `title` of connector `connectorId`, added (`biconnector.source.add`, the portal checks
+ * the connection) when there is none. Existing settings are left as they are.
+ */
+export async function ensureSource (client: RestClient, connectorId: number, title: string, settings: Readonly<Record<string, string>>): Promise<{ id: number, action: 'added' | 'found' }> {
+  const listed = await client.list<Record<string, unknown>>('biconnector.source.list', { filter: { connectorId, title } })
+  const found = listed.find((item) => Number(item.connectorId) === connectorId && item.title === title)
+  if (found !== undefined) return { id: Number(found.id), action: 'found' }
+  const answer = await client.call<{ id?: unknown }>('biconnector.source.add', { fields: { title, connectorId, settings } })
+  const id = Number(answer?.id)
+  if (!Number.isInteger(id) || id <= 0) throw new ERR_REST_FAILED('biconnector.source.add', 'the answer holds no source id')
+  return { id, action: 'added' }
+}

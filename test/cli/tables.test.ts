@@ -73,6 +73,10 @@ t.test('tables sync creates every table once, and a second run changes nothing',
   t.equal(portal.state.tables.tables.size, 3)
   const listed = await runCli(['tables', 'list', '--source', String(sourceId)], env)
   t.match(listed.stdout, /^ID\s+NAME\s+SOURCE\s+EXTERNAL CODE\s+EXTERNAL NAME\n1\s+orders\s+\d+\s+orders\s+Orders/)
+  const remove = await runCli(['sources', 'remove', String(sourceId)], env)
+  t.match(remove, { code: 1, stderr: /biconnector\.source\.delete answered BX_ERROR: Cannot delete source\. Delete all related datasets first\./ })
+  t.notMatch(remove.stdout, /removed/, 'a refused remove prints no success')
+  t.ok(portal.state.sources.has(sourceId))
 })
 
 t.test('tables sync adds new columns, hides vanished ones, shows them again, and says what it cannot change', async (t) => {

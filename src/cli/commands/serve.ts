@@ -34,6 +34,8 @@ Environment (the most used; every setting has one, see the README):
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
                              and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens
+  B24BI_SYNC_TABLES_SOURCE, B24BI_SYNC_TABLES_SETTINGS (JSON object), B24BI_SYNC_TABLES_PREFIX
+                             on install, find or add the source of that title and create its portal tables
 `
 
 /** Built-in adapters by name, relative to this file (each exports one adapter class taking its options). */
