@@ -117,7 +117,7 @@ function pageAuth (body: unknown, query: unknown): Record<string, unknown> | und
 
 /** What the install page answers: the vendor's JS SDK (served by b24bi) finishes the installation. */
 function installPage (assets: PageAssets, prefix: string): string {
-  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title>' +
+  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title><link rel="icon" href="data:,">' +
     `<script src="${assets.url(prefix, 'b24jssdk.js')}"></script><script src="${assets.url(prefix, 'install.js')}" defer></script></head>` +
     '<body><p>The connector is registered.</p></body></html>'
 }

@@ -20,7 +20,7 @@ function el (tag, attrs, ...children) {
     else if (key === 'text') node.textContent = String(value)
     else node.setAttribute(key, value === true ? '' : String(value))
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue
     node.append(child instanceof Node ? child : document.createTextNode(String(child)))
   }
@@ -32,7 +32,7 @@ function content (id) {
 }
 
 function fill (id, ...children) {
-  content(id).replaceChildren(...children.flat())
+  content(id).replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false))
   fit()
 }
 
@@ -51,9 +51,10 @@ function when (ms) {
   return ms === null || ms === undefined ? '' : new Date(ms).toLocaleString()
 }
 
-function shown (value) {
-  if (value === null) return el('span', { class: 'muted', text: 'null' })
-  return typeof value === 'string' ? value : JSON.stringify(value)
+// A preview cell is the JSON literal the portal receives: strings are shown without quotes, numbers verbatim.
+function shown (literal) {
+  if (literal === 'null') return el('span', { class: 'muted', text: 'null' })
+  return literal.startsWith('"') ? JSON.parse(literal) : literal
 }
 
 async function api (path, method) {
@@ -91,7 +92,7 @@ async function loadStatus () {
     [t('registered'), c.registered ? c.title + ' #' + c.id : t('notRegistered')],
     [t('oauth'), status.oauth.ok ? t('tokenOk') + ' ' + when(status.oauth.expiresAt) : t('tokenBad') + ' (' + status.oauth.error + ')'],
     [t('publicUrl'), status.publicUrl.url.replace(/\/health$/, '') + ' ' + (status.publicUrl.ok ? t('answers') + ' (' + status.publicUrl.ms + ' ' + t('ms') + ')' : t('noAnswer') + ' (' + (status.publicUrl.status ?? status.publicUrl.error) + ')')],
-    [t('server'), [server.host, server.adapter, server.timeZone, server.deadlineSeconds === undefined ? '' : server.deadlineSeconds + ' s', server.maxRows === undefined ? '' : 'maxRows ' + server.maxRows].filter(Boolean).join(' · ')]
+    [t('server'), [server.host, server.adapter, server.timeZone, server.deadlineSeconds == null ? '' : 'deadline ' + server.deadlineSeconds + ' s', server.maxRows == null ? '' : 'maxRows ' + server.maxRows].filter(Boolean).join(' · ')]
   ]
   fill('status',
     el('dl', { class: 'facts' }, facts.map(([key, value]) => [el('dt', { text: key }), el('dd', { text: value })])),
@@ -118,13 +119,13 @@ async function loadTables () {
     el('td', { text: item.title }),
     el('td', { text: item.fields === null ? item.error : item.fields + ' ' + t('fields') }, item.invalid > 0 ? el('span', { class: 'warn-mark', title: t('notDatasetName'), text: ' ⚠ ' + item.invalid }) : null),
     el('td', {},
-      el('button', { type: 'button', class: 'link', 'data-action': 'fields', onclick: () => showFields(item.code), text: t('fields') }),
+      el('button', { type: 'button', class: 'link', 'data-action': 'fields', onclick: () => showFields(item.code), text: t('fieldCount') }),
       el('button', { type: 'button', class: 'link', 'data-action': 'preview', onclick: () => showPreview(item.code), text: t('preview') }))))
-  fill('tables', table([t('code'), t('name'), t('fields'), ''], rows, { id: 'table-list' }), el('div', { id: 'table-detail' }))
+  fill('tables', table([t('code'), t('name'), t('fieldCount'), ''], rows, { id: 'table-list' }), el('div', { id: 'table-detail' }))
 }
 
 function detail (...children) {
-  document.getElementById('table-detail').replaceChildren(...children)
+  document.getElementById('table-detail').replaceChildren(...children.filter(Boolean))
   fit()
 }
 

@@ -32,7 +32,7 @@ function shell (options: ShellOptions): string {
     : ''
   return '<!DOCTYPE html>' +
     `<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${escapeHtml(options.title)}</title>${meta}` +
+    `<title>${escapeHtml(options.title)}</title><link rel="icon" href="data:,">${meta}` +
     `<link rel="stylesheet" href="${escapeHtml(assets.url(prefix, 'app.css'))}">${scripts}</head>` +
     `<body data-frame="pending">${options.body}</body></html>`
 }

@@ -13,6 +13,8 @@ import { RestClient, type RestClientOptions } from '../../src/rest/rest-client.j
 import type { AdapterRuntime } from '../../src/runtime.js'
 import type { TokenStore } from '../../src/token-store/token-store.js'
 import { probe } from '../../src/cli/probe/probe-run.js'
+import { runtimeCatalog } from '../../src/rest/connector-catalog.js'
+import { listPortalTables, syncTables, type PortalTable } from '../../src/rest/portal-tables.js'
 import type { PageAssets } from './assets.js'
 import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './frame.js'
 import { adminPage, deniedPage, nonAdminPage } from './html.js'
@@ -202,11 +204,13 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
       return { table: code, limit, ...(await readPreview(runtime, code, limit, context)) }
     })
 
-    scope.get('/sources', async (request) => {
+    /** This connector's sources on the portal (settings stripped) and, when `biconnector.table.*` answers, their tables. */
+    const portalSide = async (request: FastifyRequest): Promise<{ connectorId: number | null, sources: Array<Record<string, unknown> & { id: number, active: boolean }>, tables?: PortalTable[] }> => {
       const memberId = memberOf(request)
       const connectorId = (await store.get(memberId))?.connectorId
       if (connectorId === undefined) return { connectorId: null, sources: [] }
-      const items = await client(memberId).list<Record<string, unknown>>('biconnector.source.list', { filter: { connectorId } })
+      const rest = client(memberId)
+      const items = await rest.list<Record<string, unknown>>('biconnector.source.list', { filter: { connectorId } })
       // `settings` hold the connection values a portal user typed: never sent to the page.
       const sources = items
         .filter((item) => Number(item.connectorId ?? connectorId) === connectorId)
@@ -218,7 +222,50 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
           dateCreate: item.dateCreate ?? null,
           dateUpdate: item.dateUpdate ?? null
         }))
-      return { connectorId, sources }
+      let tables: PortalTable[] | undefined
+      try {
+        const ids = new Set(sources.map((source) => source.id))
+        tables = (await listPortalTables(rest)).filter((table) => ids.has(table.sourceId))
+      } catch (error) {
+        request.log.info({ memberId, code: codeOf(error) }, 'app page: biconnector.table.* did not answer; the portal tables are not shown')
+      }
+      return { connectorId, sources, ...(tables === undefined ? {} : { tables }) }
+    }
+
+    /** The server's table codes no portal table of `sourceId` is built on (empty without the connection). */
+    const missingTables = async (request: FastifyRequest, tables: readonly PortalTable[], sourceId: number | undefined): Promise<string[]> => {
+      const runtime = runtimeOf(fastify)
+      if (runtime === undefined || options.connection === undefined || sourceId === undefined) return []
+      const have = new Set(tables.filter((table) => table.sourceId === sourceId).map((table) => table.externalCode))
+      const context = await runtime.authenticate(options.connection, request.log)
+      return (await runtime.tableList('', context)).map((table) => table.code).filter((code) => !have.has(code))
+    }
+
+    const targetSource = (sources: Array<{ id: number, active: boolean }>): number | undefined => (sources.find((source) => source.active) ?? sources[0])?.id
+
+    scope.get('/sources', async (request) => {
+      const side = await portalSide(request)
+      if (side.tables === undefined) return side
+      const sourceId = targetSource(side.sources)
+      return {
+        ...side,
+        tables: side.tables.map(({ id, sourceId, name, externalCode, externalName }) => ({ id, sourceId, name, code: externalCode, title: externalName })),
+        missing: await missingTables(request, side.tables, sourceId),
+        ...(sourceId === undefined ? {} : { targetSourceId: sourceId })
+      }
+    })
+
+    scope.post('/tables/create-missing', async (request) => {
+      const side = await portalSide(request)
+      const sourceId = targetSource(side.sources)
+      const runtime = runtimeOf(fastify)
+      if (side.tables === undefined) throw new ERR_NOT_SUPPORTED('creating portal tables (biconnector.table.* did not answer)')
+      if (sourceId === undefined || runtime === undefined || options.connection === undefined) throw new ERR_NOT_SUPPORTED('creating portal tables without a source on this connector and the connection settings')
+      const missing = await missingTables(request, side.tables, sourceId)
+      const rest = client(memberOf(request))
+      const reports = missing.length === 0 ? [] : await syncTables(rest, sourceId, runtimeCatalog(runtime, options.connection, request.log), { only: missing })
+      request.log.info({ memberId: memberOf(request), sourceId, created: reports.map((report) => report.code) }, 'app page: missing portal tables created')
+      return { sourceId, tables: reports.map(({ code, name, id, action, warnings }) => ({ code, name, id, action, warnings })) }
     })
 
     scope.get('/activity', async () => ({ host: hostname(), since: activity.startedAt, counts: activity.counts, entries: activity.list() }))

@@ -31,7 +31,7 @@ export class PageAdapter extends Adapter {
   async describeTable (table: string): Promise<FieldInfo[] | undefined> {
     if (table === 'deals') return DEALS
     if (table === 'legacy') return [{ code: 'ID', type: 'int' }, { code: 'first name', type: 'string' }, { code: '1st_contact', type: 'date' }]
-    if (table === 'slow') return [{ code: 'N', type: 'int' }]
+    if (table === 'slow') return [{ code: 'X', type: 'double' }]
     return undefined
   }
 
@@ -50,7 +50,7 @@ export class PageAdapter extends Adapter {
       for (let batch = 0; batch < 1000; batch++) {
         await sleep(100, undefined, { signal: plan.signal }).catch(() => {})
         if (plan.signal.aborted) return
-        yield [{ N: batch }]
+        yield [{ X: batch / 4 }]
       }
     }
   }

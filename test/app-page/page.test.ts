@@ -27,7 +27,7 @@ async function api (s: PageSetup, path: string, session?: string, method = 'GET'
   return { status: response.status, body: JSON.parse(text), text }
 }
 
-const ROUTES: Array<[string, string]> = [['GET', '/status'], ['GET', '/tables'], ['GET', '/tables/deals'], ['GET', '/tables/deals/preview'], ['GET', '/sources'], ['GET', '/activity'], ['POST', '/test'], ['POST', '/register']]
+const ROUTES: Array<[string, string]> = [['GET', '/status'], ['GET', '/tables'], ['GET', '/tables/deals'], ['GET', '/tables/deals/preview'], ['GET', '/sources'], ['GET', '/activity'], ['POST', '/test'], ['POST', '/register'], ['POST', '/tables/create-missing']]
 
 t.test('an admin gets the page with a session; the page is framable by the portal only', async (t) => {
   const s = await setup(t)
@@ -137,7 +137,7 @@ t.test('tables, field warnings and a 20-row preview formatted as the portal rece
   const preview = (await api(s, '/tables/deals/preview', session)).body
   t.equal(preview.rows.length, 20)
   t.same(preview.header, ['ID', 'TITLE', 'AMOUNT', 'CLOSED_AT', 'DAY'])
-  t.same(preview.rows[0], [1, 'Deal 1', '1000.50', '2026-01-02 09:30:05', '2026-01-02'])
+  t.same(preview.rows[0], ['1', '"Deal 1"', '1000.50', '"2026-01-02 09:30:05"', '"2026-01-02"'], 'JSON literals as the portal receives them')
   t.equal((await api(s, '/tables/deals/preview?limit=500', session)).body.rows.length, 30, 'the cap (50) is above the 30 rows')
   t.equal((await api(s, '/tables/deals/preview?limit=3', session)).body.rows.length, 3)
   t.equal((await api(s, '/tables/nope', session)).status, 404)
@@ -152,6 +152,15 @@ t.test('sources on this connector only, settings never sent; activity; the conne
   t.same(sources.body.sources.map((source: { id: number }) => source.id), [50])
   t.match(sources.body.sources[0], { title: 'Main', active: true })
   t.notMatch(sources.text, PAGE_TOKEN)
+  t.same(sources.body.tables, [], 'no portal table yet')
+  t.same(sources.body.missing, ['deals', 'legacy', 'slow'])
+  t.equal(sources.body.targetSourceId, 50)
+  const created = (await api(s, '/tables/create-missing', session, 'POST')).body
+  t.same(created.tables.map((table: { code: string, action: string }) => `${table.code}:${table.action}`), ['deals:added', 'legacy:added', 'slow:added'])
+  const after = (await api(s, '/sources', session)).body
+  t.same(after.missing, [], 'nothing missing any more')
+  t.same(after.tables.map((table: { code: string, sourceId: number }) => `${table.code}@${table.sourceId}`), ['deals@50', 'legacy@50', 'slow@50'])
+  t.same((await api(s, '/tables/create-missing', session, 'POST')).body.tables, [], 'idempotent')
 
   const slow = await fetch(`${s.base}/api/data`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: phpFormEncode({ connection: { token: PAGE_TOKEN }, table: 'slow' }) })
   await slow.text().catch(() => 'the deadline breaks the answer off')

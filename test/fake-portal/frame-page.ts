@@ -84,7 +84,7 @@ export function registerFramePage (portal: FakePortal): void {
         event.source.postMessage(callback + ':' + JSON.stringify(result), appOrigin)
       })
       document.forms.layout.submit()`
-    return await reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake portal</title></head>' +
+    return await reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Fake portal</title><link rel="icon" href="data:,"></head>' +
       '<body style="margin:0;font-family:sans-serif"><div style="padding:8px;background:#2fc6f6;color:#fff">Bitrix24 (fake portal)</div>' +
       `<form name="layout" method="POST" target="${escape(frameName)}" action="${escape(target.href)}">${inputs}</form>` +
       `<iframe name="${escape(frameName)}" id="app" style="width:100%;height:200px;border:0;display:block"></iframe>` +

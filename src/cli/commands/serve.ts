@@ -11,7 +11,7 @@ import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../../plugins/connector.js'
 import { installPlugin } from '../../../plugins/install.js'
-import { installConfigFromEnv, installPluginOptions } from '../install-setup.js'
+import { appConnectionFromEnv, installConfigFromEnv, installPluginOptions } from '../install-setup.js'
 
 const usage = `Usage: b24bi serve [--config <file.json>]
 
@@ -33,7 +33,10 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
-                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens
+                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens;
+                             the connector's page in the portal is POST /bitrix24/app (LEFT_MENU, bound at install)
+  B24BI_APP_CONNECTION       JSON settings the page reads tables and runs its test with, e.g. {"token":"..."}
+                             (the demo's token by default; kept on the server)
   B24BI_SYNC_TABLES_SOURCE, B24BI_SYNC_TABLES_SETTINGS (JSON object), B24BI_SYNC_TABLES_PREFIX
                              on install, find or add the source of that title and create its portal tables
 `
@@ -175,7 +178,9 @@ async function run (args: string[], io: CliIo): Promise<number> {
   const install = installConfigFromEnv(io.env)
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
-    await fastify.register(installPlugin, options)
+    // The app page reads tables and runs the test with these settings (the demo's token unless B24BI_APP_CONNECTION).
+    const connection = appConnectionFromEnv(io.env) ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
+    await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
     fastify.addHook('onClose', close)
   }
   if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
