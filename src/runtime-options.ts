@@ -91,7 +91,6 @@ export const RuntimeOptionsSchema = Type.Object({
   maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
   renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
 }, { additionalProperties: false })
