@@ -2,7 +2,7 @@ import type { ExactValue } from '../../exact-json.js'
 import type { FieldType } from '../../field-types.js'
 import { PORTAL_TRANSFER_LIMIT_S } from '../../data-log.js'
 import type { DescribedField, ExpectedDateTime, ListedTable, Violation } from '../../protocol/answer-checks.js'
-import { DEFAULT_PATHS, type ConnectorPaths } from '../../../plugins/connector.js'
+import { DEFAULT_PATHS, type ConnectorPaths } from '../../endpoints.js'
 import { phpFormEncode } from './php-form.js'
 import { DEFAULT_PORTAL_DATE_FORMAT, portalDateFormat, type PortalDateFormat } from './portal-date.js'
 
