@@ -1,11 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Setting } from '../src/adapter.js'
 import { safeEqual } from '../src/secrets.js'
-import { normalizeBody, parseFormBody } from '../src/body.js'
-import {
-  ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED
-} from '../src/errors.js'
+import { normalizeBody } from '../src/body.js'
+import { registerBodyParsers } from '../src/body-parsers.js'
+import { answerError } from '../src/error-answer.js'
+import { ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED } from '../src/errors.js'
 import { connectorFields, registerConnector, type ConnectorDefinition, type Registration as ConnectorRegistration } from '../src/rest/connector-registration.js'
 import { httpCatalog, runtimeCatalog } from '../src/rest/connector-catalog.js'
 import { ensureSource, getConnector } from '../src/rest/portal-sources.js'
@@ -13,7 +13,6 @@ import { syncTables } from '../src/rest/portal-tables.js'
 import type { OAuthApplication } from '../src/rest/oauth.js'
 import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
-import { isRestCallError } from '../src/rest/rest-errors.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
 import { IpWindow } from '../src/app-page/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
@@ -154,21 +153,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     ? undefined
     : { handler: options.connector.publicUrl.replace(/\/+$/, '') + prefix, title: options.connector.title }
 
-  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseFormBody(body as string))
-    } catch (error) {
-      done(error as Error, undefined)
-    }
-  })
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const coded = isB24biError(error) ? error : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED('not valid JSON or form data', { cause: error }) : toB24biError(error)
-    if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
-    else request.log.warn({ code: coded.code }, coded.message)
-    const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
-    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message, ...vendorCode })
-  })
+  registerBodyParsers(fastify)
+  fastify.setErrorHandler(answerError)
 
   async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
     const fresh = installedTokens(auth, fromPage)

@@ -3,7 +3,7 @@ export type { OAuthAuth, RestAnswer, RestClientOptions, WebhookAuth } from '../r
 export { errorInsideResult, isRestCallError } from '../rest/rest-errors.js'
 export type { RestCallError } from '../rest/rest-errors.js'
 export {
-  CONNECTOR_LIMITS, DEFAULT_CONNECTOR_PATHS, connectorFields, fieldsForPortal, listConnectors, portalConnectorFields, registerConnector
+  CONNECTOR_LIMITS, connectorFields, fieldsForPortal, listConnectors, portalConnectorFields, registerConnector
 } from '../rest/connector-registration.js'
 export { checkPublicUrl } from '../rest/public-url.js'
 export type { HostLookup, PublicUrlCheck } from '../rest/public-url.js'
@@ -13,6 +13,8 @@ export { ensureSource, getConnector, getSource } from '../rest/portal-sources.js
 export type { PortalSource } from '../rest/portal-sources.js'
 export { PORTAL_COLUMN_TYPES, listPortalTables, portalColumns, portalTableName, syncTables } from '../rest/portal-tables.js'
 export type { PortalColumn, PortalTable, TableSyncOptions, TableSyncReport } from '../rest/portal-tables.js'
+export { DEFAULT_PATHS } from '../endpoints.js'
+export type { ConnectorPaths } from '../endpoints.js'
 export type { ConnectorDefinition, ListedConnector, Registration } from '../rest/connector-registration.js'
 export { DEFAULT_OAUTH_SERVER, renewTokens } from '../rest/oauth.js'
 export type { OAuthApplication, RenewOptions } from '../rest/oauth.js'

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
 import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
-import { DEFAULT_PATHS } from '../../../plugins/connector.js'
+import { DEFAULT_PATHS } from '../../endpoints.js'
 import { installPlugin } from '../../../plugins/install.js'
 import { appConnectionFromEnv, installConfigFromEnv, installPluginOptions } from '../install-setup.js'
 

@@ -1,4 +1,5 @@
 import type { FieldType } from '../../field-types.js'
+import { DEFAULT_PATHS } from '../../endpoints.js'
 import {
   checkCheckAnswer, checkData, checkTableDescription, checkTableList, parseJson,
   type ExpectedDateTime, type ProbedField, type Violation
@@ -43,11 +44,9 @@ export interface ProbeReport {
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
 
-const PATHS = { check: '/api/check', tableList: '/api/table_list', tableDescription: '/api/table_description', data: '/api/data' }
-
 /** Plays the portal against a connector: every endpoint, encoded as the portal encodes, every answer checked. */
 export async function probe (options: ProbeOptions): Promise<ProbeReport> {
-  const paths = { ...PATHS, ...options.paths }
+  const paths = { ...DEFAULT_PATHS, ...options.paths }
   const base = options.baseUrl.replace(/\/+$/, '')
   const datetime = options.datetime ?? 'Y-m-d H:i:s'
   const steps: ProbeStep[] = []
