@@ -272,7 +272,7 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
 
     scope.post('/test', async (request) => {
       if (options.connection === undefined) throw new ERR_NOT_SUPPORTED('the test without the connection settings on the server')
-      const report = await probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeout: 30_000 })
+      const report = await probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeoutMs: 30_000 })
       request.log.info({ memberId: memberOf(request), ok: report.ok, errors: report.errors }, 'app page: connection test')
       return { ...report, baseUrl: shownUrl(report.baseUrl) }
     })
