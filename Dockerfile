@@ -2,7 +2,7 @@
 # The build stage needs python3, make and g++ (the full image has them: better-sqlite3 compiles when no prebuilt
 # binary can be fetched); the runtime stage only node. BASE_REGISTRY and NODE_TAG let the local container test use stand-ins.
 ARG BASE_REGISTRY=docker.io/library/
-ARG NODE_TAG=22
+ARG NODE_TAG=24
 
 FROM ${BASE_REGISTRY}node:${NODE_TAG}-bookworm AS build
 WORKDIR /app

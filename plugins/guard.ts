@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { PROBE_PATHS } from '../src/endpoints.js'
 import { ERR_ACCESS_DENIED, ERR_CONFIG_INVALID } from '../src/errors.js'
 import { safeEqual } from '../src/secrets.js'
 
@@ -62,7 +63,7 @@ const guard: FastifyPluginAsync<GuardPluginOptions> = async (fastify, options) =
   const secret = options.sharedSecret
   const allowed = options.allowIps !== undefined && options.allowIps.length > 0 ? ipMatcher(options.allowIps) : undefined
   if (secret === undefined && allowed === undefined) return
-  const publicPaths = options.publicPaths ?? ['/health', '/ready']
+  const publicPaths = options.publicPaths ?? PROBE_PATHS
   const networkOnly = options.networkOnlyPaths ?? ['/docs']
   fastify.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0] ?? ''

@@ -61,12 +61,9 @@ const health: FastifyPluginAsync<HealthPluginOptions> = async (fastify, options)
     get draining () { return draining },
     drain: () => { draining = true }
   })
-  // The connector plugin may already serve /health; one route, whoever registers first.
-  if (!fastify.hasRoute({ method: 'GET', url: '/health' })) {
-    fastify.get('/health', {
-      schema: { summary: 'Liveness: the process is up', tags: ['operations'], response: { 200: Status } }
-    }, async () => ({ status: 'ok' }))
-  }
+  fastify.get('/health', {
+    schema: { summary: 'Liveness: the process is up', tags: ['operations'], response: { 200: Status } }
+  }, async () => ({ status: 'ok' }))
   fastify.get('/ready', {
     schema: {
       summary: 'Readiness: the adapter can reach its source and the server is not draining',

@@ -1,20 +1,25 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Setting } from '../src/adapter.js'
 import { safeEqual } from '../src/secrets.js'
-import { normalizeBody, parseFormBody } from '../src/body.js'
-import {
-  ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, ERR_REQUEST_MALFORMED, isB24biError, toB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED
-} from '../src/errors.js'
-import { connectorFields, registerConnector, type ConnectorDefinition, type Registration } from '../src/rest/connector-registration.js'
+import { normalizeBody } from '../src/body.js'
+import { registerBodyParsers } from '../src/body-parsers.js'
+import { answerError } from '../src/error-answer.js'
+import { ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED } from '../src/errors.js'
+import { connectorFields, registerConnector, type ConnectorDefinition, type Registration as ConnectorRegistration } from '../src/rest/connector-registration.js'
+import { httpCatalog, runtimeCatalog } from '../src/rest/connector-catalog.js'
+import { ensureSource, getConnector } from '../src/rest/portal-sources.js'
+import { syncTables } from '../src/rest/portal-tables.js'
 import type { OAuthApplication } from '../src/rest/oauth.js'
 import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
-import { isRestCallError } from '../src/rest/rest-errors.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
 import { IpWindow } from '../src/app-page/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
 import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
+import { bindLeftMenu, type PlacementOptions } from './app-page/placement.js'
+import { appPageRoutes } from './app-page/routes.js'
+import { CLIENT_ASSETS } from './app-page/client-assets.js'
 import type { PortalTokens, TokenStore } from '../src/token-store/token-store.js'
 
 /** Options of `installPlugin`; defaults in the comments. */
@@ -29,10 +34,29 @@ export interface InstallPluginOptions {
   paths?: { install?: string, events?: string }
   /** REST client tuning (retries, back-off, timeout). */
   rest?: Omit<RestClientOptions, 'auth'>
+  /**
+   * Creates the portal's tables on install (`biconnector.table.*`, as `b24bi tables sync` does): finds or adds the
+   * source titled `source.title` with `source.settings` (the portal checks the connection), then adds or updates a
+   * portal table for each of the served adapter's tables (`only` limits them, `prefix` goes before new names).
+   * A failure answers an error after the connector is registered (a reinstall retries). Default off.
+   */
+  syncTables?: { source: { title: string, settings: Readonly<Record<string, string>> }, prefix?: string, only?: readonly string[] }
   /** Where the application's pages and their assets live. Default `/bitrix24/app`. */
   pagePrefix?: string
-  /** Install pages (and later app pages) one client address may open per minute. Default 30. */
+  /** Install and application pages one client address may open per minute. Default 30. */
   pagesPerMinute?: number
+  /**
+   * The connector's page inside the portal (`POST <pagePrefix>`, bound to the `LEFT_MENU` placement at install).
+   * `connection`: the settings values the page reads tables and runs the test with (kept on the server).
+   * `false` turns the page and the placement off. Default on, without a connection.
+   */
+  page?: false | {
+    connection?: Readonly<Record<string, string>>
+    /** Longest page session, seconds. Default 1800. */
+    sessionSeconds?: number
+    /** Bind the `LEFT_MENU` placement at install. Default true. */
+    leftMenu?: boolean
+  }
 }
 
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
@@ -92,33 +116,45 @@ function pageAuth (body: unknown, query: unknown): Record<string, unknown> | und
 
 /** What the install page answers: the vendor's JS SDK (served by b24bi) finishes the installation. */
 function installPage (assets: PageAssets, prefix: string): string {
-  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title>' +
+  return '<!DOCTYPE html><html><head><meta charset="utf-8"><title>b24bi</title><link rel="icon" href="data:,">' +
     `<script src="${assets.url(prefix, 'b24jssdk.js')}"></script><script src="${assets.url(prefix, 'install.js')}" defer></script></head>` +
     '<body><p>The connector is registered.</p></body></html>'
+}
+
+type Registration = ConnectorRegistration & { tables?: Array<{ code: string, name: string, action: string }> }
+
+/** The install-time table sync: the source found or added, then `syncTables` over the served adapter. */
+async function installTables (
+  client: RestClient, connectorId: number, sync: NonNullable<InstallPluginOptions['syncTables']>, fastify: FastifyInstance, log: FastifyRequest['log']
+): Promise<Array<{ code: string, name: string, action: string }>> {
+  const source = await ensureSource(client, connectorId, sync.source.title, sync.source.settings)
+  const runtime = (fastify as Partial<Pick<FastifyInstance, 'b24bi'>>).b24bi
+  const urls = runtime === undefined ? await getConnector(client, connectorId) : undefined
+  const catalog = urls === undefined
+    ? runtimeCatalog(runtime as NonNullable<typeof runtime>, sync.source.settings, log)
+    : httpCatalog({ urlTableList: String(urls.urlTableList), urlTableDescription: String(urls.urlTableDescription), settings: sync.source.settings })
+  const reports = await syncTables(client, source.id, catalog, { ...(sync.prefix === undefined ? {} : { prefix: sync.prefix }), ...(sync.only === undefined ? {} : { only: sync.only }) })
+  for (const report of reports) {
+    log.info({ sourceId: source.id, table: report.code, name: report.name, action: report.action, added: report.added, hidden: report.hidden }, 'portal table synced')
+    for (const warning of report.warnings) log.warn({ sourceId: source.id, table: report.code }, warning)
+  }
+  return reports.map(({ code, name, action }) => ({ code, name, action }))
 }
 
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
   const prefix = options.pagePrefix ?? '/bitrix24/app'
-  const assets = new PageAssets()
+  const assets = new PageAssets(CLIENT_ASSETS)
   const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
   registerAssets(fastify, prefix, assets)
+  const definition = (): ConnectorDefinition => ({ ...options.connector, settings: options.connector.settings ?? options.settings() })
+  const page = options.page === false ? undefined : options.page ?? {}
+  const leftMenu: PlacementOptions | undefined = page === undefined || page.leftMenu === false
+    ? undefined
+    : { handler: options.connector.publicUrl.replace(/\/+$/, '') + prefix, title: options.connector.title }
 
-  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) fastify.removeContentTypeParser('application/x-www-form-urlencoded')
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseFormBody(body as string))
-    } catch (error) {
-      done(error as Error, undefined)
-    }
-  })
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const coded = isB24biError(error) ? error : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED('not valid JSON or form data', { cause: error }) : toB24biError(error)
-    if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
-    else request.log.warn({ code: coded.code }, coded.message)
-    const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
-    void reply.code(coded.statusCode).send({ error: coded.code, message: coded.message, ...vendorCode })
-  })
+  registerBodyParsers(fastify)
+  fastify.setErrorHandler(answerError)
 
   async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
     const fresh = installedTokens(auth, fromPage)
@@ -128,10 +164,16 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     // The tokens are proven by the registration call before they replace anything stored.
     const trial = new MemoryTokenStore([fresh])
     const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
-    const registration = await registerConnector(client, { ...options.connector, settings: options.connector.settings ?? options.settings() })
+    const registration: Registration = await registerConnector(client, definition())
+    // The page's menu item; install succeeds without it (the log says how to enable it).
+    const placement = leftMenu === undefined ? undefined : await bindLeftMenu(client, leftMenu, request.log)
     const used = await trial.get(fresh.memberId) ?? fresh
     await store.set({ ...used, connectorId: registration.id })
-    request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action }, 'application installed')
+    request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action, placement: placement?.status }, 'application installed')
+    if (options.syncTables !== undefined) {
+      const synced = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: store, application } })
+      registration.tables = await installTables(synced, registration.id, options.syncTables, fastify, request.log)
+    }
     return registration
   }
 
@@ -166,8 +208,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     }
     const { event, auth } = authOf(body)
     if (event === 'ONAPPINSTALL') {
-      const { id, action } = await registered(request, auth, false)
-      return { status: 'installed', connectorId: id, action }
+      const { id, action, tables } = await registered(request, auth, false)
+      return { status: 'installed', connectorId: id, action, ...(tables === undefined ? {} : { tables }) }
     }
     if (event === 'ONAPPUNINSTALL') {
       await uninstall(request, auth)
@@ -178,6 +220,21 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   // The install page is opened by the admin's browser: no shared secret, no IP allow-list (see the guard).
   fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG }, handler)
   fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
+  // After the form parser and the error handler above: the page inherits both.
+  if (page !== undefined) {
+    await fastify.register(appPageRoutes, {
+      pagePath: prefix,
+      tokens: store,
+      application,
+      definition,
+      assets,
+      opens: pages,
+      ...(options.rest === undefined ? {} : { rest: options.rest }),
+      ...(page.connection === undefined ? {} : { connection: page.connection }),
+      ...(page.sessionSeconds === undefined ? {} : { sessionSeconds: page.sessionSeconds }),
+      ...(leftMenu === undefined ? {} : { placement: leftMenu })
+    })
+  }
 }
 
 const install: FastifyPluginAsync<InstallPluginOptions> = async (fastify, options) => {

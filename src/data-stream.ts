@@ -64,8 +64,7 @@ export class DataStream extends Readable {
       this.#deadline = setTimeout(() => this.#onDeadline(), Math.max(0, remaining))
       this.#deadline.unref()
     }
-    let reject: (error: B24biError) => void = () => {}
-    const promise = new Promise<never>((_resolve, fail) => { reject = fail })
+    const { promise, reject } = Promise.withResolvers<never>()
     promise.catch(() => {})
     this.#early = { promise, reject }
     try {

@@ -71,7 +71,10 @@ export const ERR_RATE_LIMITED = createError('B24BI_ERR_RATE_LIMITED', 'Too many 
 
 // tables and fields
 export const ERR_TABLE_NOT_FOUND = createError('B24BI_ERR_TABLE_NOT_FOUND', "Unknown table '%s'", 404)
-export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND', "Unknown field '%s' in %s", 400)
+export const ERR_TABLE_NO_FIELDS = createError('B24BI_ERR_TABLE_NO_FIELDS', "The table '%s' has no fields; the portal refuses an empty description", 500)
+export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND',
+  "Unknown field '%s' in %s; a field renamed in the portal's table is found only when the connector is registered with supportMapping (the portal then sends mapFields)", 400)
+export const ERR_FIELD_AMBIGUOUS = createError('B24BI_ERR_FIELD_AMBIGUOUS', "The field name '%s' is proposed for the codes %s; tell them apart with mapFields (supportMapping)", 400)
 export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID', "mapFields: %s", 400)
 
 // filter
@@ -116,6 +119,8 @@ export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "N
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_PAGE_DENIED = createError('B24BI_ERR_PAGE_DENIED', 'The application page was refused: %s', 403)
+export const ERR_PAGE_SESSION = createError('B24BI_ERR_PAGE_SESSION', 'The page session is missing, expired or not valid; reload the page', 401)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)
 export const ERR_CONNECTOR_INVALID = createError('B24BI_ERR_CONNECTOR_INVALID', "The connector's %s is invalid: %s", 400)
 export const ERR_PUBLIC_URL_PRIVATE = createError('B24BI_ERR_PUBLIC_URL_PRIVATE', "The public URL's host '%s' is %s: the portal cannot call it (allow it with --allow-private-url for a portal on the same network)", 400)

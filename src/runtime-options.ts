@@ -89,6 +89,7 @@ export const RuntimeOptionsSchema = Type.Object({
   datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')])),
   portalDateFormat: Type.Optional(Type.String({ minLength: 1 })),
   maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
   renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))

@@ -6,8 +6,8 @@ import { ERR_ROUTE_NOT_FOUND } from '../../src/errors.js'
 import { INSTALL_SCRIPT } from './install-script.js'
 import { PAGE_ROUTE_CONFIG } from './frame.js'
 
-/** One static file of the page. */
-interface Asset {
+/** One static file of the page: its content type and body. */
+export interface Asset {
   type: string
   body: string | Buffer
 }

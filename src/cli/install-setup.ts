@@ -1,5 +1,6 @@
 import type { InstallPluginOptions } from '../../plugins/install.js'
 import { ERR_CONFIG_INVALID } from '../errors.js'
+import { loadConfig, type Config } from './config.js'
 import { openTokenStore } from './token-store-config.js'
 
 /** What the install flow needs from the configuration; off unless `clientId` is set. */
@@ -20,27 +21,41 @@ export interface InstallConfig {
   tokenStore?: string
   /** Default the vendor's OAuth server. */
   oauthServer?: string
+  /** Create the portal tables on install (see `InstallPluginOptions.syncTables`). Default off. */
+  syncTables?: InstallPluginOptions['syncTables']
 }
 
 /**
- * Reads the install flow's settings from env vars: `B24BI_CLIENT_ID`, `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`,
- * `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`. Undefined (the flow stays off) without a client id.
+ * The install flow's settings from the configuration (`install` in the config file; `B24BI_CLIENT_ID`,
+ * `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`, `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`,
+ * `B24BI_SYNC_TABLES_SOURCE`, `B24BI_SYNC_TABLES_SETTINGS`, `B24BI_SYNC_TABLES_PREFIX` in the environment).
+ * Undefined (the flow stays off) without a client id; `loadConfig` has checked the rest.
  */
+export function installConfigOf (install: Config['install']): InstallConfig | undefined {
+  if (install?.clientId === undefined || install.clientSecret === undefined || install.publicUrl === undefined) return undefined
+  return { ...install, clientId: install.clientId, clientSecret: install.clientSecret, publicUrl: install.publicUrl }
+}
+
+/** The install flow's settings from env vars alone (see {@link installConfigOf}); a wrong one throws naming it. */
 export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | undefined {
-  const clientId = env.B24BI_CLIENT_ID
-  if (clientId === undefined || clientId === '') return undefined
-  const clientSecret = env.B24BI_CLIENT_SECRET ?? ''
-  const publicUrl = env.B24BI_PUBLIC_URL ?? ''
-  if (clientSecret === '') throw new ERR_CONFIG_INVALID('B24BI_CLIENT_SECRET', 'required with B24BI_CLIENT_ID')
-  if (publicUrl === '') throw new ERR_CONFIG_INVALID('B24BI_PUBLIC_URL', 'required with B24BI_CLIENT_ID')
-  return {
-    clientId,
-    clientSecret,
-    publicUrl,
-    ...(env.B24BI_CONNECTOR_TITLE !== undefined && env.B24BI_CONNECTOR_TITLE !== '' ? { title: env.B24BI_CONNECTOR_TITLE } : {}),
-    ...(env.B24BI_TOKEN_STORE !== undefined && env.B24BI_TOKEN_STORE !== '' ? { tokenStore: env.B24BI_TOKEN_STORE } : {}),
-    ...(env.B24BI_OAUTH_SERVER !== undefined && env.B24BI_OAUTH_SERVER !== '' ? { oauthServer: env.B24BI_OAUTH_SERVER } : {})
+  return installConfigOf(loadConfig({ env }).install)
+}
+
+/**
+ * The connection settings the app page uses (`B24BI_APP_CONNECTION`, a JSON object of setting code → value, e.g.
+ * `{"token":"…"}`): the page reads tables, previews and runs the connection test with them, on the server only.
+ */
+export function appConnectionFromEnv (env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  const raw = env.B24BI_APP_CONNECTION
+  if (raw === undefined || raw === '') return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch (error) {
+    throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'not JSON', { cause: error })
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'a JSON object of setting code → value')
+  return Object.fromEntries(Object.entries(parsed).map(([code, value]) => [code, String(value)]))
 }
 
 /**
@@ -68,7 +83,8 @@ export async function installPluginOptions (config: InstallConfig): Promise<{ op
         ...(config.logo === undefined ? {} : { logo: config.logo }),
         ...(config.sort === undefined ? {} : { sort: config.sort }),
         ...(config.supportMapping === undefined ? {} : { supportMapping: config.supportMapping })
-      }
+      },
+      ...(config.syncTables === undefined ? {} : { syncTables: config.syncTables })
     },
     close: opened.close
   }

@@ -1,9 +1,8 @@
+import { styleText } from 'node:util'
 import type { CliIo } from './command.js'
 
-const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const
-
 /** A colour name of `Output.paint`. */
-export type Colour = keyof typeof ANSI
+export type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold'
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -30,7 +29,8 @@ export class Output {
 
   /** `text` in `colour` on a TTY, plain otherwise. */
   paint (colour: Colour, text: string): string {
-    return this.tty ? `\u001b[${ANSI[colour]}m${text}\u001b[0m` : text
+    // Whether to colour is decided once above (the io may not be process.stdout), so styleText need not check a stream.
+    return this.tty ? styleText(colour, text, { validateStream: false }) : text
   }
 
   /** Writes one line to stdout (nothing in JSON mode). */

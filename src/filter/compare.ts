@@ -19,7 +19,8 @@ export function comparator (type: FieldType, value: FilterValue, timeZone?: Time
     case 'int':
     case 'double':
     case 'money': return numberComparator(value as string)
-    case 'string': return (row) => row === null || row === undefined ? undefined : compareText(toText(row), value as string)
+    case 'string':
+    case 'timezone': return (row) => row === null || row === undefined ? undefined : compareText(toText(row), value as string)
     case 'date': return dateComparator(value as string, timeZone)
     case 'datetime': return dateTimeComparator(value as DateTimeValue)
   }
@@ -132,7 +133,8 @@ export function membership (type: FieldType, values: readonly FilterValue[], tim
     case 'int':
     case 'double':
     case 'money': return numberMembership(values as string[])
-    case 'string': {
+    case 'string':
+    case 'timezone': {
       const set = new Set(values as string[])
       return (row) => row !== null && row !== undefined && set.has(toText(row))
     }

@@ -1,15 +1,10 @@
 import type { Setting } from '../adapter.js'
+import { DEFAULT_PATHS, type ConnectorPaths } from '../endpoints.js'
 import { ERR_CONFIG_INVALID, ERR_CONNECTOR_INVALID, ERR_REST_FAILED } from '../errors.js'
+import { SUPPORTS_MAPPING } from '../field-names.js'
 import type { RestClient } from './rest-client.js'
 import { isRestCallError } from './rest-errors.js'
 
-/** The connector routes' paths (the connector plugin's defaults). */
-export const DEFAULT_CONNECTOR_PATHS = Object.freeze({
-  urlCheck: '/api/check',
-  urlTableList: '/api/table_list',
-  urlTableDescription: '/api/table_description',
-  urlData: '/api/data'
-})
 
 /** A small neutral logo (the portal requires one). */
 export const DEFAULT_LOGO = 'data:image/svg+xml;base64,' + Buffer.from(
@@ -39,7 +34,7 @@ export interface ConnectorDefinition {
   /** The portal's `sourceCode` of the connector (at most 64 characters), sent when the portal knows it. Default none. */
   sourceCode?: string
   /** Paths of the four endpoints below `publicUrl`. Default `/api/check`, `/api/table_list`, `/api/table_description`, `/api/data`. */
-  paths?: Partial<typeof DEFAULT_CONNECTOR_PATHS>
+  paths?: Partial<ConnectorPaths>
 }
 
 /** The portal's limits on connector fields (its validation codes in the comments). */
@@ -76,12 +71,12 @@ export function connectorFields (definition: ConnectorDefinition): Record<string
   if (definition.title.trim() === '') throw new ERR_CONFIG_INVALID('title', 'must not be empty')
   checkLength('title', definition.title, CONNECTOR_LIMITS.title)
   const root = base.href.replace(/\/+$/, '')
-  const paths = { ...DEFAULT_CONNECTOR_PATHS, ...definition.paths }
+  const paths = { ...DEFAULT_PATHS, ...definition.paths }
   const urls = {
-    urlCheck: root + paths.urlCheck,
-    urlTableList: root + paths.urlTableList,
-    urlTableDescription: root + paths.urlTableDescription,
-    urlData: root + paths.urlData
+    urlCheck: root + paths.check,
+    urlTableList: root + paths.tableList,
+    urlTableDescription: root + paths.tableDescription,
+    urlData: root + paths.data
   }
   for (const [name, url] of Object.entries(urls)) checkLength(name, url, CONNECTOR_LIMITS.url)
   const settings = definition.settings.map(({ code, name, type }) => {
@@ -98,7 +93,7 @@ export function connectorFields (definition: ConnectorDefinition): Record<string
     sort: definition.sort ?? 100,
     ...urls,
     settings,
-    supportMapping: definition.supportMapping ?? true,
+    supportMapping: definition.supportMapping ?? SUPPORTS_MAPPING,
     ...(definition.sourceCode === undefined ? {} : { sourceCode: definition.sourceCode })
   }
 }

@@ -1,9 +1,12 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import compress from '@fastify/compress'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
-import { ERR_ADAPTER_FAILED, ERR_OVERLOADED, ERR_RATE_LIMITED, ERR_REQUEST_MALFORMED, ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError } from '../errors.js'
+import { PROBE_PATHS } from '../endpoints.js'
+import { refuseOversizedBodies } from '../body-parsers.js'
+import { answerError, answerNotFound } from '../error-answer.js'
+import { ERR_OVERLOADED, ERR_RATE_LIMITED } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
 import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
 import { stdSerializers } from 'pino'
@@ -15,7 +18,7 @@ import { healthPlugin } from '../../plugins/health.js'
 import { metricsPlugin } from '../../plugins/metrics.js'
 
 /** Paths open to everyone: probes skip the guard, the rate limit and the pressure check, and log at debug. */
-const PROBES = new Set(['/health', '/ready'])
+const PROBES = new Set(PROBE_PATHS)
 
 export type { RateLimitOptions, ServerOptions, UnderPressureOptions } from './server-options.js'
 
@@ -62,21 +65,6 @@ function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https
     requestTimeout: (options.requestTimeoutSeconds ?? SERVER_DEFAULTS.requestTimeoutSeconds) * 1000,
     return503OnClosing: true
   }
-}
-
-/** Coded answers for what fails outside the connector routes (guard, probes, metrics, unknown paths). */
-function codedErrors (fastify: FastifyInstance): void {
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const coded = isB24biError(error)
-      ? error
-      : error.statusCode === 400 ? new ERR_REQUEST_MALFORMED(error.message, { cause: error }) : toB24biError(error, ERR_ADAPTER_FAILED)
-    if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
-    void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
-  })
-  fastify.setNotFoundHandler((request, reply) => {
-    const coded = new ERR_ROUTE_NOT_FOUND(request.method, request.url.split('?', 1)[0] ?? '')
-    void reply.code(404).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message })
-  })
 }
 
 async function registerPressure (fastify: FastifyInstance, options: UnderPressureOptions): Promise<void> {
@@ -133,12 +121,15 @@ export async function buildServer (given: ServerOptions): Promise<FastifyInstanc
   const options = resolveServerOptions(given)
   const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {})
   const fastify = Fastify(fastifyOptions(options)) as unknown as FastifyInstance
-  codedErrors(fastify)
+  // Coded answers for what fails outside the connector and install routes (guard, probes, metrics, unknown paths).
+  fastify.setErrorHandler(answerError)
+  fastify.setNotFoundHandler(answerNotFound)
+  refuseOversizedBodies(fastify)
   // No Content-Security-Policy: every answer is JSON sent with nosniff, and helmet rebuilds the policy on every
   // request (a quarter of a small call's CPU in the benchmark).
   if (options.helmet !== false) await fastify.register(helmet, { global: true, contentSecurityPolicy: false })
   if (options.underPressure !== undefined && options.underPressure !== false) await registerPressure(fastify, options.underPressure)
-  await fastify.register(guardPlugin, { sharedSecret: options.sharedSecret, allowIps: options.allowIps, publicPaths: [...PROBES] })
+  await fastify.register(guardPlugin, { sharedSecret: options.sharedSecret, allowIps: options.allowIps, publicPaths: PROBE_PATHS })
   if (options.rateLimit !== undefined && options.rateLimit !== false) await registerRateLimit(fastify, runtime, options.rateLimit)
   if (options.metrics !== false) await fastify.register(metricsPlugin, { adapter: options.adapter })
   if (options.docs === true) await fastify.register(docsPlugin)

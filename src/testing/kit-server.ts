@@ -1,19 +1,15 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
+import { DEFAULT_PATHS } from '../endpoints.js'
 import type { RuntimeOptions } from '../runtime-options.js'
 import { REDACTED_PATHS } from '../log-redaction.js'
 import { buildServer } from '../server/build-server.js'
 import { parseExactJson, type ExactValue } from '../exact-json.js'
 import type { ObservedAdapter } from './observed-adapter.js'
 
-/** The endpoint paths the kit serves on (the plugin's defaults, passed explicitly). */
-export const KIT_PATHS = Object.freeze({
-  check: '/api/check',
-  tableList: '/api/table_list',
-  tableDescription: '/api/table_description',
-  data: '/api/data'
-})
+/** The endpoint paths the kit serves on (the connector's defaults). */
+export const KIT_PATHS = DEFAULT_PATHS
 
 /** One of the four endpoints. */
 export type Endpoint = keyof typeof KIT_PATHS

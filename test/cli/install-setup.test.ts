@@ -51,3 +51,12 @@ t.test('the install flow is off without B24BI_CLIENT_ID and complete with it', a
   t.same(await options.tokens.list(), ['m1'])
   await close()
 })
+
+t.test('the install-time table sync is read from env and checked at start-up', async (t) => {
+  const base = { B24BI_CLIENT_ID: 'c', B24BI_CLIENT_SECRET: 's', B24BI_PUBLIC_URL: 'https://bi.example.com' }
+  t.equal(installConfigFromEnv(base)?.syncTables, undefined, 'off by default')
+  t.same(installConfigFromEnv({ ...base, B24BI_SYNC_TABLES_SOURCE: 'Main', B24BI_SYNC_TABLES_SETTINGS: '{"token":"x"}', B24BI_SYNC_TABLES_PREFIX: 'wh_' })?.syncTables,
+    { source: { title: 'Main', settings: { token: 'x' } }, prefix: 'wh_' })
+  t.throws(() => installConfigFromEnv({ ...base, B24BI_SYNC_TABLES_SOURCE: 'Main', B24BI_SYNC_TABLES_SETTINGS: '{token' }), { message: /'B24BI_SYNC_TABLES_SETTINGS' is invalid: is not a JSON object/ })
+  t.throws(() => installConfigFromEnv({ ...base, B24BI_SYNC_TABLES_SOURCE: 'Main', B24BI_SYNC_TABLES_SETTINGS: '{"port":5432}' }), { message: /'install\.syncTables\.source\.settings\.port \(from B24BI_SYNC_TABLES_SETTINGS\)' is invalid: must be string/ })
+})

@@ -185,7 +185,7 @@ t.test('colour and a spinner only on a TTY', async (t) => {
 })
 
 t.test('--help on every portal command', async (t) => {
-  for (const name of ['register', 'connectors', 'sources']) {
+  for (const name of ['register', 'connectors', 'sources', 'tables']) {
     const run = await runCli([name, '--help'])
     t.equal(run.code, 0)
     t.match(run.stdout, new RegExp(`^Usage: b24bi ${name}`))

@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import qs from 'qs'
 import { phpFormEncode } from '../../src/cli/probe/php-form.js'
 import { BiconnectorState, PortalError } from './biconnector-methods.js'
+import { AppMethods } from './app-methods.js'
+import { registerFramePage } from './frame-page.js'
 
 /** Options of the fake portal. */
 export interface FakePortalOptions {
@@ -36,6 +38,8 @@ export class FakePortal {
   readonly clientSecret = secret()
   readonly webhookCode = secret()
   applicationToken = secret()
+  /** app.info, user.admin, placement.* */
+  readonly apps = new AppMethods(this.clientId)
   /** Refresh-token grants answered. */
   renewals = 0
   url = ''
@@ -59,7 +63,7 @@ export class FakePortal {
       const expiresAt = this.#access.get(String(auth))
       if (expiresAt === undefined) return this.#fail(reply, method, 'oauth', new PortalError('NO_AUTH_FOUND', 'Wrong authorization data', 401))
       if (expiresAt <= Date.now()) return this.#fail(reply, method, 'oauth', new PortalError('expired_token', 'The access token provided has expired.', 401))
-      return await this.#answer(reply, method, 'oauth', params)
+      return await this.#answer(reply, method, 'oauth', params, String(auth))
     })
     this.app.post('/rest/:user/:code/:method', async (request, reply) => {
       const { code, method: raw } = request.params as { code: string, method: string }
@@ -71,6 +75,7 @@ export class FakePortal {
       }
       return await this.#answer(reply, method, 'webhook', (request.body ?? {}) as Record<string, unknown>)
     })
+    registerFramePage(this)
   }
 
   /** Starts a fake portal on a free local port. */
@@ -190,7 +195,7 @@ export class FakePortal {
     }
   }
 
-  async #answer (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', params: Record<string, unknown>): Promise<unknown> {
+  async #answer (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', params: Record<string, unknown>, token = ''): Promise<unknown> {
     const failure = this.#failures.shift()
     if (failure !== undefined) {
       return this.#fail(reply, method, via, new PortalError(failure, failure === 'QUERY_LIMIT_EXCEEDED' ? 'Too many requests' : 'Injected failure', failure === 'QUERY_LIMIT_EXCEEDED' ? 503 : 500))
@@ -201,7 +206,7 @@ export class FakePortal {
       return this.#fail(reply, method, via, refusal)
     }
     try {
-      const answer = await this.state.call(method, params)
+      const answer = this.apps.call(method, params, token) ?? await this.state.call(method, params)
       this.calls.push({ method, via })
       return { ...answer, time: { start: Date.now() / 1000, duration: 0.001 } }
     } catch (error) {

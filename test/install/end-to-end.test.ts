@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { installPlugin } from '../../plugins/install.js'
+import { installPlugin, type InstallPluginOptions } from '../../plugins/install.js'
 import { Adapter } from '../../src/adapter.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import { buildServer } from '../../src/server/index.js'
@@ -30,7 +30,7 @@ class BrokenAdapter extends Adapter {
   async * readRows (): AsyncIterable<unknown[][]> { yield [[1, '2024-01-01'], ['not a number', 'yesterday']] }
 }
 
-async function startConnector (t: Test, adapter: Adapter, install?: { portal: FakePortal, tokens: string }): Promise<string> {
+async function startConnector (t: Test, adapter: Adapter, install?: { portal: FakePortal, tokens: string, syncTables?: InstallPluginOptions['syncTables'] }): Promise<string> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const app = await buildServer({ adapter, logger: false })
@@ -39,7 +39,8 @@ async function startConnector (t: Test, adapter: Adapter, install?: { portal: Fa
       tokens: new FileTokenStore(install.tokens),
       application: { clientId: install.portal.clientId, clientSecret: install.portal.clientSecret, server: install.portal.oauthServer },
       connector: { title: 'b24bi demo', publicUrl: base, description: 'The embedded demo' },
-      rest: { retryDelay: 1 }
+      rest: { retryDelay: 1 },
+      ...(install.syncTables === undefined ? {} : { syncTables: install.syncTables })
     })
   }
   await app.listen({ host: '127.0.0.1', port })
@@ -91,6 +92,30 @@ t.test('install, reinstall, renew mid-way, add a source, register, probe, uninst
   const uninstalled = await portal.uninstall(`${base}/bitrix24/events`)
   t.equal(uninstalled.status, 200)
   t.same(JSON.parse(await readFile(tokens, 'utf8')).portals, {}, 'the tokens are forgotten')
+})
+
+t.test('the install flow creates the portal tables when asked, once (a reinstall changes nothing)', async (t) => {
+  const portal = await FakePortal.start()
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-e2e-'))
+  t.teardown(async () => {
+    await portal.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  const adapter = await createDemoAdapter({ token: TOKEN })
+  const codes = (await (adapter as Adapter).listTables('', { connection: { token: TOKEN }, log: console })).map((table) => table.code)
+  const base = await startConnector(t, adapter, { portal, tokens: join(dir, 'tokens.json'), syncTables: { source: { title: 'Demo data', settings: { token: TOKEN } }, prefix: 'demo_' } })
+  const installed = await portal.install(`${base}/bitrix24/install`)
+  t.equal(installed.status, 200, installed.body)
+  const answer = JSON.parse(installed.body) as { tables: Array<{ code: string, name: string, action: string }> }
+  t.same(answer.tables.map((table) => table.code), codes, 'every table of the served adapter')
+  t.ok(answer.tables.every((table) => table.action === 'added' && table.name.startsWith('demo_')))
+  t.equal(portal.state.sources.size, 1, 'the source was added (and the portal checked the connection)')
+  t.equal(portal.state.tables.tables.size, codes.length)
+  const before = portal.calls.length
+  const again = await portal.install(`${base}/bitrix24/install`)
+  t.ok((JSON.parse(again.body) as typeof answer).tables.every((table) => table.action === 'unchanged'))
+  t.equal(portal.state.sources.size, 1, 'the source is found again, not added twice')
+  t.notOk(portal.calls.slice(before).some((call) => ['biconnector.table.add', 'biconnector.table.fields.update', 'biconnector.source.add'].includes(call.method)), 'no writes')
 })
 
 t.test('probe fails with a clear report on a deliberately broken adapter', async (t) => {

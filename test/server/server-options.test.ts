@@ -2,7 +2,16 @@ import t from 'tap'
 import { buildServer, resolveServerOptions } from '../../src/server/index.js'
 import { closestName, findUnknownOption, checkOptions } from '../../src/strict-options.js'
 import { Type } from 'typebox'
+import type { Static } from 'typebox'
 import { Adapter, type TableInfo, type FieldInfo, type Row } from '../../src/index.js'
+import type { RuntimeOptions, RuntimeOptionsSchema } from '../../src/runtime-options.js'
+import type { ServerOptions, ServerOptionsSchema } from '../../src/server/server-options.js'
+
+// Compile-time: each options interface and its schema name the same keys (tsc fails here when an option is added
+// to one and not the other; buildServer would refuse it as unknown).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { onlyInFirst: Exclude<keyof A, keyof B>, onlyInSecond: Exclude<keyof B, keyof A> }
+const runtimeKeys: SameKeys<RuntimeOptions, Static<typeof RuntimeOptionsSchema>> = true
+const serverKeys: SameKeys<ServerOptions, Static<typeof ServerOptionsSchema>> = true
 
 class Tiny extends Adapter {
   async listTables (): Promise<TableInfo[]> { return [{ code: 't', title: 't' }] }
@@ -37,6 +46,10 @@ t.test('the resolved options are a frozen copy; adapter, logger and TLS material
   const fastify = await buildServer({ adapter, logger: false, metrics: false })
   t.teardown(async () => await fastify.close())
   t.equal((await fastify.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+})
+
+t.test('the options interfaces and their schemas name the same keys', async (t) => {
+  t.ok(runtimeKeys && serverKeys)
 })
 
 t.test('closestName and the schema walk', async (t) => {

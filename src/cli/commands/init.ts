@@ -71,7 +71,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
       versions: {
         tap: own.devDependencies?.tap ?? '^21.0.0',
         typescript: own.devDependencies?.typescript ?? '^5.0.0',
-        typesNode: own.devDependencies?.['@types/node'] ?? '^20.0.0'
+        typesNode: own.devDependencies?.['@types/node'] ?? '^22.0.0'
       }
     }
     const files = scaffoldFiles(values)

@@ -1,16 +1,24 @@
 import { ERR_CLI_USAGE } from '../../errors.js'
-import { parseCommandArgs, settingValues, positiveInteger, requiredFlag, stringFlag } from '../args.js'
+import { getSource, type PortalSource } from '../../rest/portal-sources.js'
+import type { RestClient } from '../../rest/rest-client.js'
+import { parseCommandArgs, settingValues, positiveInteger, requiredFlag, stringFlag, type ParsedArgs } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
 import { openPortalSession, PORTAL_OPTIONS, PORTAL_USAGE } from '../portal-session.js'
 
 const usage = `Usage: b24bi sources add --connector ID --title TITLE [--setting code=value | --setting-env code=VAR ...]
                          [--description TEXT] [--inactive]
+       b24bi sources update ID [--title TITLE] [--description TEXT] [--active | --inactive]
+                         [--setting code=value | --setting-env code=VAR ...]
+       b24bi sources get ID [options]
        b24bi sources list [options]
        b24bi sources remove ID [options]
 
 Manages sources (biconnector.source.*): one configured connection of a connector. On "add" the portal
 calls the connector's urlCheck with the settings; a failing check is reported as SOURCE_CREATE_CONNECTION_ERROR.
+"update" changes only what is given; given settings are merged into the source's current ones (read with
+biconnector.source.get) and checked by the portal again (SOURCE_UPDATE_CONNECTION_ERROR when the check fails).
+"get" prints the source with its setting codes, values masked.
 Setting values are secrets: give them with --setting-env code=VAR (read from the environment variable VAR)
 rather than --setting code=value, which shows in the shell history and the process list.
 
@@ -24,15 +32,38 @@ const OPTIONS = {
   description: { type: 'string' },
   setting: { type: 'string', multiple: true },
   'setting-env': { type: 'string', multiple: true },
+  active: { type: 'boolean' },
   inactive: { type: 'boolean' }
 } as const
+
+const ACTIONS = ['add', 'update', 'get', 'list', 'remove']
+
+/** The fields of `source.update`: only what the flags give; settings merged into the current ones. */
+async function updateFields (client: RestClient, id: number, parsed: ParsedArgs, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
+  if (parsed.values.active === true && parsed.values.inactive === true) throw new ERR_CLI_USAGE('give --active or --inactive, not both')
+  const title = stringFlag(parsed, 'title')
+  const description = parsed.values.description
+  const settings = settingValues(parsed, env)
+  const fields: Record<string, unknown> = {
+    ...(title === undefined ? {} : { title }),
+    ...(typeof description === 'string' ? { description } : {}),
+    ...(parsed.values.active === true ? { active: true } : parsed.values.inactive === true ? { active: false } : {})
+  }
+  if (Object.keys(settings).length > 0) fields.settings = { ...(await getSource(client, id)).settings, ...settings }
+  if (Object.keys(fields).length === 0) throw new ERR_CLI_USAGE('nothing to update: give --title, --description, --active, --inactive or --setting')
+  return fields
+}
+
+function masked (source: PortalSource): PortalSource {
+  return { ...source, settings: Object.fromEntries(Object.keys(source.settings).map((code) => [code, '***'])) }
+}
 
 async function run (args: string[], io: CliIo): Promise<number> {
   return await reportErrors(io, 'sources', async () => {
     const parsed = parseCommandArgs(args, OPTIONS)
     const out = new Output(io, { json: parsed.values.json === true })
-    const [action, id] = parsed.positionals
-    if (action !== 'add' && action !== 'list' && action !== 'remove') throw new ERR_CLI_USAGE('expected add, list or remove')
+    const [action = '', id] = parsed.positionals
+    if (!ACTIONS.includes(action)) throw new ERR_CLI_USAGE('expected add, update, get, list or remove')
     const fields = action === 'add'
       ? {
           title: requiredFlag(parsed, 'title'),
@@ -42,7 +73,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
           settings: settingValues(parsed, io.env)
         }
       : undefined
-    const sourceId = action === 'remove' ? positiveInteger(id, 'the source ID') : 0
+    const sourceId = ['update', 'get', 'remove'].includes(action) ? positiveInteger(id, 'the source ID') : 0
     const session = await openPortalSession(parsed, io.env)
     try {
       if (fields !== undefined) {
@@ -55,6 +86,19 @@ async function run (args: string[], io: CliIo): Promise<number> {
           spinner.stop(out.paint('red', `✖ source '${fields.title}' was not created`))
           throw error
         }
+        return 0
+      }
+      if (action === 'update') {
+        const changes = await updateFields(session.client, sourceId, parsed, io.env)
+        await session.client.call('biconnector.source.update', { id: sourceId, fields: changes })
+        out.line(`${out.paint('green', '✔')} source #${sourceId} updated (${Object.keys(changes).join(', ')})`)
+        out.data({ id: sourceId, updated: Object.keys(changes) })
+        return 0
+      }
+      if (action === 'get') {
+        const source = masked(await getSource(session.client, sourceId))
+        out.data(source)
+        out.table(['ID', 'TITLE', 'CONNECTOR', 'ACTIVE', 'SETTINGS'], [[String(source.id), source.title, String(source.connectorId), String(source.active), Object.keys(source.settings).join(', ')]])
         return 0
       }
       if (action === 'remove') {
@@ -75,5 +119,5 @@ async function run (args: string[], io: CliIo): Promise<number> {
   })
 }
 
-/** `b24bi sources add|list|remove`. */
-export const command: Command = { name: 'sources', summary: 'Add, list or remove sources (configured connections)', usage, run }
+/** `b24bi sources add|update|get|list|remove`. */
+export const command: Command = { name: 'sources', summary: 'Add, update, get, list or remove sources (configured connections)', usage, run }

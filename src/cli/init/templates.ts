@@ -130,7 +130,7 @@ const packageJson = (values: ScaffoldValues): string => JSON.stringify({
   version: '0.1.0',
   private: true,
   type: 'module',
-  engines: { node: '>=20' },
+  engines: { node: '>=22.12.0' },
   scripts: {
     build: 'tsc -p tsconfig.json',
     start: 'node dist/src/server.js',
@@ -143,7 +143,7 @@ const packageJson = (values: ScaffoldValues): string => JSON.stringify({
 
 const tsconfig = `{
   "compilerOptions": {
-    "target": "ES2022",
+    "target": "ES2024",
     "module": "NodeNext",
     "moduleResolution": "NodeNext",
     "strict": true,
@@ -157,14 +157,14 @@ const tsconfig = `{
 }
 `
 
-const dockerfile = `FROM node:20-slim AS build
+const dockerfile = `FROM node:24-slim AS build
 WORKDIR /app
 COPY package*.json ./
 RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
