@@ -221,14 +221,24 @@ export class AdapterRuntime {
     let sent = 0
     if (limit === 0) return
     const source = this.adapter.readRows(readPlan, context)[Symbol.asyncIterator]()
+    // The residual filter runs on the event loop: it yields every few milliseconds (inside a batch too, and when a
+    // batch keeps nothing), so other requests and /health are answered while a long filter runs.
+    let sliceStart = performance.now()
     try {
       while (true) {
         const next = await source.next()
         if (next.done === true) return
         const out: unknown[][] = []
+        let checked = 0
         for (const row of next.value) {
           const values = toArray(row, keys)
-          if (keep !== undefined && !keep(values)) continue
+          if (keep !== undefined) {
+            if (++checked % RESIDUAL_CHECK_ROWS === 0 && performance.now() - sliceStart > RESIDUAL_SLICE_MS) {
+              await yieldToEventLoop()
+              sliceStart = performance.now()
+            }
+            if (!keep(values)) continue
+          }
           if (sent === limit) break
           if (sent === maxRows) throw new ERR_LIMIT_EXCEEDED(String(maxRows))
           out.push(values.length === width ? values : values.slice(0, width))
@@ -236,6 +246,10 @@ export class AdapterRuntime {
         }
         if (out.length > 0) yield out
         if (sent === limit) return
+        if (keep !== undefined && performance.now() - sliceStart > RESIDUAL_SLICE_MS) {
+          await yieldToEventLoop()
+          sliceStart = performance.now()
+        }
       }
     } catch (error) {
       throw toB24biError(error, ERR_SOURCE_FAILED)
@@ -271,6 +285,15 @@ export class AdapterRuntime {
     if (init !== undefined) await init.catch(() => {})
     await this.adapter.close()
   }
+}
+
+/** The residual filter yields to the event loop after this many milliseconds of work. */
+const RESIDUAL_SLICE_MS = 10
+/** It looks at the clock every this many rows. */
+const RESIDUAL_CHECK_ROWS = 256
+
+async function yieldToEventLoop (): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
 function toArray (row: Row, keys: readonly string[]): unknown[] {
