@@ -42,23 +42,6 @@ export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | u
 }
 
 /**
- * The connection settings the app page uses (`B24BI_APP_CONNECTION`, a JSON object of setting code → value, e.g.
- * `{"token":"…"}`): the page reads tables, previews and runs the connection test with them, on the server only.
- */
-export function appConnectionFromEnv (env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  const raw = env.B24BI_APP_CONNECTION
-  if (raw === undefined || raw === '') return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch (error) {
-    throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'not JSON', { cause: error })
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'a JSON object of setting code → value')
-  return Object.fromEntries(Object.entries(parsed).map(([code, value]) => [code, String(value)]))
-}
-
-/**
  * Turns an `InstallConfig` into `installPlugin` options, opening the token store's driver.
  * Call `close` on shutdown (after the server closed).
  *
