@@ -1,5 +1,4 @@
 import type { InstallPluginOptions } from '../../plugins/install.js'
-import { ERR_CONFIG_INVALID } from '../errors.js'
 import { loadConfig, type Config } from './config.js'
 import { openTokenStore } from './token-store-config.js'
 
