@@ -274,7 +274,7 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
     let running: ReturnType<typeof probe> | undefined
     scope.post('/test', async (request) => {
       if (options.connection === undefined) throw new ERR_NOT_SUPPORTED('the test without the connection settings on the server')
-      running ??= probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeout: 30_000 })
+      running ??= probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeoutMs: 30_000 })
         .finally(() => { running = undefined })
       const report = await running
       request.log.info({ memberId: memberOf(request), ok: report.ok, errors: report.errors }, 'app page: connection test')
