@@ -109,6 +109,15 @@ export function unknownOptionProblem (unknown: UnknownOption): string {
 }
 
 /**
+ * Refuses an unknown key at any depth (`B24BI_ERR_CONFIG_INVALID` naming the path after `prefix` and the closest
+ * known key); the values are left to the caller's own checks.
+ */
+export function checkKnownOptions (schema: TSchema, value: unknown, prefix = ''): void {
+  const unknown = findUnknownOption(schema, value)
+  if (unknown !== undefined) throw new ERR_CONFIG_INVALID(prefix + unknown.path, unknownOptionProblem(unknown))
+}
+
+/**
  * Checks options against their schema: an unknown key at any depth, then a wrong value, throws
  * `B24BI_ERR_CONFIG_INVALID` naming the path (after `prefix`, e.g. `adapter.`) and, for a typo, the closest key.
  *
@@ -116,8 +125,7 @@ export function unknownOptionProblem (unknown: UnknownOption): string {
  * checkOptions(SqlOptionsSchema, { exposure: { table: {} } }) // throws: 'exposure.table' ... did you mean 'tables'?
  */
 export function checkOptions (schema: TSchema, value: unknown, prefix = ''): void {
-  const unknown = findUnknownOption(schema, value)
-  if (unknown !== undefined) throw new ERR_CONFIG_INVALID(prefix + unknown.path, unknownOptionProblem(unknown))
+  checkKnownOptions(schema, value, prefix)
   if (Value.Check(schema, value)) return
   const errors = [...Value.Errors(schema, value)]
   const first = errors.find((error) => error.keyword !== 'anyOf') ?? errors[0]

@@ -4,32 +4,15 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@du
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import type { FieldInfo, FieldType, TableInfo } from '../../src/field-types.js'
+import { checkOptions } from '../../src/strict-options.js'
 import { safeEqual } from '../../src/secrets.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
 import { globToRegExp } from './glob.js'
+import { FilesOptionsSchema, type FilesAdapterOptions } from './files-options.js'
 
-/** Options of the files adapter. */
-export interface FilesAdapterOptions {
-  /** The folder whose files are the tables (not recursive unless `glob` says so). */
-  directory: string
-  /**
-   * Only the files whose path relative to `directory` matches this glob: `*` and `?` within a folder, `**` across
-   * folders, `{csv,tsv}` alternatives; e.g. `exports/**\/*.{csv,parquet}`. The table code is the relative path
-   * without the extension, `/` written as `_`. Default: every supported file directly in `directory`.
-   */
-  glob?: string
-  /**
-   * When set, the portal must send this value as the `token` setting (compared in constant time).
-   * When unset, the adapter declares no settings and accepts every caller: only for public data.
-   */
-  token?: string
-  /** Per table, a column's portal type forced over the inferred one: `{ deals: { ZIP: 'string' } }`. */
-  types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
-  /** DuckDB threads. Default 2. */
-  threads?: number
-}
+export type { FilesAdapterOptions } from './files-options.js'
 
 /** The file formats served, by extension, and how DuckDB reads each. */
 const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
@@ -63,7 +46,8 @@ export class FilesAdapter extends Adapter {
 
   constructor (options: FilesAdapterOptions) {
     super()
-    this.#options = { ...options }
+    checkOptions(FilesOptionsSchema, options)
+    this.#options = structuredClone(options)
     this.#glob = options.glob === undefined ? undefined : globToRegExp(options.glob)
     this.settings = options.token === undefined ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
   }

@@ -1,4 +1,5 @@
 export { FilesAdapter } from './files-adapter.js'
+export { FilesOptionsSchema } from './files-options.js'
 export type { FilesAdapterOptions } from './files-adapter.js'
 export { readingOf } from './duckdb-types.js'
 export type { DuckDbColumnReading } from './duckdb-types.js'

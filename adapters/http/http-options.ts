@@ -1,7 +1,9 @@
+import { Type } from 'typebox'
 import type { Setting } from '../../src/adapter.js'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
-import type { FieldType } from '../../src/field-types.js'
+import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
 import type { FilterOp } from '../../src/filter/ast.js'
+import { checkKnownOptions } from '../../src/strict-options.js'
 
 /** How a table's endpoint pages through its rows. */
 export type Pagination =
@@ -85,6 +87,61 @@ export const HTTP_DEFAULTS = Object.freeze({
   pageSize: 100 // rows
 })
 
+const Text = Type.String()
+const Strings = Type.Optional(Type.Record(Type.String(), Type.String()))
+const FieldTypeSchema = Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))
+const Size = Type.Optional(Type.Integer({ minimum: 1 }))
+const closed = { additionalProperties: false } as const
+
+/** `HttpAdapterOptions` as a schema: every key the HTTP adapter knows (unknown keys are refused, at any depth). */
+export const HttpOptionsSchema = Type.Object({
+  tables: Type.Array(Type.Object({
+    code: Type.String({ minLength: 1 }),
+    title: Type.Optional(Text),
+    url: Type.String({ minLength: 1 }),
+    method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST')])),
+    headers: Strings,
+    query: Strings,
+    body: Type.Optional(Type.Unknown()),
+    rows: Type.Optional(Text),
+    fields: Type.Optional(Type.Array(Type.Object({
+      code: Type.String({ minLength: 1 }),
+      type: FieldTypeSchema,
+      path: Type.Optional(Text),
+      name: Type.Optional(Text),
+      zoned: Type.Optional(Type.Boolean())
+    }, closed))),
+    types: Type.Optional(Type.Record(Type.String(), FieldTypeSchema)),
+    pagination: Type.Optional(Type.Union([
+      Type.Object({ style: Type.Literal('none') }, closed),
+      Type.Object({ style: Type.Literal('page'), param: Type.Optional(Text), sizeParam: Type.Optional(Text), size: Size, first: Type.Optional(Type.Integer()) }, closed),
+      Type.Object({ style: Type.Literal('offset'), offsetParam: Type.Optional(Text), limitParam: Type.Optional(Text), size: Size }, closed),
+      Type.Object({ style: Type.Literal('cursor'), param: Type.Optional(Text), next: Type.String({ minLength: 1 }) }, closed),
+      Type.Object({ style: Type.Literal('link') }, closed)
+    ])),
+    filters: Type.Optional(Type.Array(Type.Object({
+      field: Type.String({ minLength: 1 }),
+      op: Type.Union(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'contains'].map((op) => Type.Literal(op))),
+      param: Type.String({ minLength: 1 })
+    }, closed)))
+  }, closed), { minItems: 1 }),
+  baseUrl: Type.Optional(Type.String({ minLength: 1 })),
+  settings: Type.Optional(Type.Array(Type.Object({
+    code: Type.String({ minLength: 1 }),
+    name: Type.String(),
+    type: Type.Union([Type.Literal('STRING'), Type.Literal('INT')]),
+    required: Type.Optional(Type.Boolean()),
+    secret: Type.Optional(Type.Boolean())
+  }, closed))),
+  headers: Strings,
+  concurrency: Size,
+  retries: Type.Optional(Type.Integer({ minimum: 0 })),
+  retryBaseMs: Type.Optional(Type.Number({ minimum: 0 })),
+  retryMaxMs: Type.Optional(Type.Number({ minimum: 0 })),
+  timeoutMs: Type.Optional(Type.Number({ minimum: 0 })),
+  checkTable: Type.Optional(Type.String({ minLength: 1 }))
+}, closed)
+
 /** Options with defaults applied. */
 export type ResolvedHttpOptions = Readonly<Required<Omit<HttpAdapterOptions, 'baseUrl' | 'checkTable'>>> & Pick<HttpAdapterOptions, 'baseUrl' | 'checkTable'>
 
@@ -117,6 +174,7 @@ function checkTable (table: HttpTable, options: HttpAdapterOptions, settings: Re
 
 /** Validates the options once, at construction, and applies the defaults. */
 export function resolveHttpOptions (options: HttpAdapterOptions): ResolvedHttpOptions {
+  checkKnownOptions(HttpOptionsSchema, options)
   const settings = options.settings ?? []
   const codes = new Set(settings.map((setting) => setting.code))
   if (!Array.isArray(options.tables) || options.tables.length === 0) throw new ERR_CONFIG_INVALID('tables', 'declare at least one table')

@@ -1,5 +1,7 @@
+import { Type } from 'typebox'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
 import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
+import { checkKnownOptions } from '../../src/strict-options.js'
 
 /** Names or globs (`*` for any run of characters). A table pattern with a dot matches `schema.table`, else the table name. */
 export interface NameFilter {
@@ -74,6 +76,37 @@ export const SQL_DEFAULTS = Object.freeze({
   catalogSeconds: 60 // seconds
 })
 
+const Names = Type.Optional(Type.Array(Type.String({ minLength: 1 })))
+const NameFilterSchema = Type.Optional(Type.Object({ allow: Names, deny: Names }, { additionalProperties: false }))
+const Positive = Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+
+/** A portal field type, as a schema. */
+export const FieldTypeSchema = Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))
+
+/** `SqlAdapterOptions` as a schema: every key the SQL adapters know (unknown keys are refused, at any depth). */
+export const SqlOptionsSchema = Type.Object({
+  url: Type.Optional(Type.String({ minLength: 1, description: 'server mode: the database URL' })),
+  token: Type.Optional(Type.String({ minLength: 8, description: 'server mode: the token the portal must send' })),
+  portal: Type.Optional(Type.Object({
+    allowHosts: Names,
+    maxPools: Type.Optional(Type.Integer({ minimum: 1 })),
+    idleSeconds: Positive
+  }, { additionalProperties: false, description: 'portal mode: the portal sends host, port, database, user, password' })),
+  exposure: Type.Optional(Type.Object({ schemas: NameFilterSchema, tables: NameFilterSchema }, { additionalProperties: false })),
+  defaultSchema: Type.Optional(Type.String({ minLength: 1 })),
+  datasets: Type.Optional(Type.Array(Type.Object({
+    name: Type.String({ minLength: 1 }),
+    sql: Type.String({ minLength: 1 }),
+    title: Type.Optional(Type.String())
+  }, { additionalProperties: false }))),
+  types: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), FieldTypeSchema))),
+  fieldCodes: Type.Optional(Type.Union([Type.Literal('upper'), Type.Literal('as-is')])),
+  statementTimeoutSeconds: Positive,
+  batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  poolSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  catalogSeconds: Type.Optional(Type.Number({ minimum: 0 }))
+}, { additionalProperties: false })
+
 /** The options after validation, defaults applied, frozen. */
 export interface ResolvedSqlOptions {
   readonly mode: 'server' | 'portal'
@@ -120,6 +153,7 @@ function checkTypes (types: SqlAdapterOptions['types']): void {
 
 /** Validates the options once, at construction, and applies the defaults. */
 export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): ResolvedSqlOptions {
+  checkKnownOptions(SqlOptionsSchema, options)
   const server = options.url !== undefined
   if (server === (options.portal !== undefined)) throw new ERR_CONFIG_INVALID(engine, 'give either url (server mode) or portal (portal mode)')
   if (server && (options.token === undefined || options.token.length < 8)) {

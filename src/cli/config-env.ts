@@ -41,7 +41,17 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_ADAPTER', 'adapter.type', 'string'],
   ['B24BI_ADAPTER_MODULE', 'adapter.module', 'string'],
   ['B24BI_ADAPTER_OPTIONS', 'adapter', 'json'],
-  ['B24BI_FILES_DIRECTORY', 'adapter.directory', 'string']
+  ['B24BI_FILES_DIRECTORY', 'adapter.directory', 'string'],
+  ['B24BI_CLIENT_ID', 'install.clientId', 'string'],
+  ['B24BI_CLIENT_SECRET', 'install.clientSecret', 'string'],
+  ['B24BI_PUBLIC_URL', 'install.publicUrl', 'string'],
+  ['B24BI_CONNECTOR_TITLE', 'install.title', 'string'],
+  ['B24BI_TOKEN_STORE', 'install.tokenStore', 'string'],
+  ['B24BI_OAUTH_SERVER', 'install.oauthServer', 'string'],
+  ['B24BI_SYNC_TABLES_SOURCE', 'install.syncTables.source.title', 'string'],
+  ['B24BI_SYNC_TABLES_SETTINGS', 'install.syncTables.source.settings', 'json'],
+  ['B24BI_SYNC_TABLES_PREFIX', 'install.syncTables.prefix', 'string'],
+  ['B24BI_APP_CONNECTION', 'install.appConnection', 'json']
 ])
 
 function read (name: string, text: string, kind: Kind): unknown {
@@ -100,11 +110,28 @@ export function configFromEnv (env: NodeJS.ProcessEnv): Record<string, unknown> 
   return config
 }
 
+/** True when the JSON text of a 'json' env var holds the key at `rest` (dotted, relative to its setting). */
+function holds (text: string, rest: string[]): boolean {
+  try {
+    let node: unknown = JSON.parse(text)
+    for (const key of rest) {
+      if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false
+      node = (node as Record<string, unknown>)[key]
+    }
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The env var that set `path` (or a parent of it), for error messages: `logLevel (from LOG_LEVEL)`. */
 export function envSource (path: string, env: NodeJS.ProcessEnv): string | undefined {
   let found: string | undefined
-  for (const [name, setting] of ENV_VARS) {
-    if ((path === setting || path.startsWith(setting + '.')) && env[name] !== undefined && env[name]!.trim() !== '') found = name
+  for (const [name, setting, kind] of ENV_VARS) {
+    const text = env[name]
+    if (text === undefined || text.trim() === '' || !(path === setting || path.startsWith(setting + '.'))) continue
+    if (kind === 'json' && path !== setting && !holds(text, path.slice(setting.length + 1).split('.'))) continue
+    found = name
   }
   return found
 }

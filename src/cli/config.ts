@@ -5,6 +5,8 @@ import { Value } from 'typebox/value'
 import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
 import { readPortalDateFormat } from '../filter/portal-date.js'
 import { TimeZone } from '../time-zone.js'
+import { findUnknownOption, unknownOptionProblem } from '../strict-options.js'
+import { ADAPTER_OPTIONS, ADAPTER_TYPES } from './adapter-options.js'
 import { configFromEnv, envSource } from './config-env.js'
 
 const Seconds = (description: string, defaultValue: number) => // eslint-disable-line @typescript-eslint/explicit-function-return-type
@@ -45,8 +47,34 @@ export const AdapterConfig = Type.Object({
   directory: Type.Optional(Type.String({ minLength: 1 })) // files: the folder served
 }, { additionalProperties: true, default: {} })
 
+/**
+ * The install flow of a Bitrix24 local application (routes /bitrix24/install and /bitrix24/events); on when
+ * `clientId` is set, which then needs `clientSecret` and `publicUrl`.
+ */
+export const InstallConfig = Type.Object({
+  clientId: Type.Optional(Type.String({ minLength: 1 })), // the local application's client id
+  clientSecret: Type.Optional(Type.String({ minLength: 1 })), // its client secret
+  publicUrl: Type.Optional(Type.String({ minLength: 1 })), // the https base URL the portal reaches the connector at
+  title: Type.Optional(Type.String({ minLength: 1 })), // the connector's title; default 'b24bi connector'
+  description: Type.Optional(Type.String()),
+  logo: Type.Optional(Type.String({ minLength: 1 })), // a data: URL or https URL of the logo
+  sort: Type.Optional(Type.Integer()),
+  supportMapping: Type.Optional(Type.Boolean()),
+  tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
+  oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
+  appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
+  syncTables: Type.Optional(Type.Object({ // create the portal tables on install
+    source: Type.Object({
+      title: Type.String({ minLength: 1 }), // the source found or added
+      settings: Type.Record(Type.String(), Type.String(), { default: {} }) // its settings values
+    }, { additionalProperties: false }),
+    prefix: Type.Optional(Type.String({ minLength: 1 }))
+  }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
 /** The whole configuration of `b24bi serve`: every key optional, every default here. */
 export const ConfigSchema = Type.Object({
+  $schema: Type.Optional(Type.String()), // the JSON Schema an editor checks the file with (b24bi config schema)
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }), // default 3000
   host: Type.String({ minLength: 1, default: '0.0.0.0' }), // default '0.0.0.0'
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
@@ -69,6 +97,7 @@ export const ConfigSchema = Type.Object({
   tls: Type.Optional(TlsConfig),
   metrics: Type.Boolean({ default: true }), // GET /metrics; default true
   docs: Type.Boolean({ default: false }), // GET /docs (OpenAPI UI); default false
+  install: Type.Optional(InstallConfig),
   adapter: AdapterConfig
 }, { additionalProperties: false })
 
@@ -83,6 +112,33 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv
 }
 
+/** The text without `//` and `/* *\/` comments outside strings (a config file may be commented, like tsconfig.json). */
+export function stripJsonComments (text: string): string {
+  let out = ''
+  let inString = false
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]!
+    if (inString) {
+      out += char
+      if (char === '\\') out += text[++at] ?? ''
+      else if (char === '"') inString = false
+    } else if (char === '"') {
+      inString = true
+      out += char
+    } else if (char === '/' && text[at + 1] === '/') {
+      while (at < text.length && text[at] !== '\n') at++
+      out += '\n'
+    } else if (char === '/' && text[at + 1] === '*') {
+      const end = text.indexOf('*/', at + 2)
+      at = end === -1 ? text.length : end + 1
+      out += ' '
+    } else {
+      out += char
+    }
+  }
+  return out
+}
+
 function readJsonFile (file: string): Record<string, unknown> {
   let text: string
   try {
@@ -91,7 +147,7 @@ function readJsonFile (file: string): Record<string, unknown> {
     throw new ERR_CONFIG_INVALID('--config', `cannot read '${file}'`, { cause: error })
   }
   try {
-    const parsed: unknown = JSON.parse(text)
+    const parsed: unknown = JSON.parse(stripJsonComments(text))
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError('not an object')
     return parsed as Record<string, unknown>
   } catch (error) {
@@ -118,13 +174,9 @@ function firstProblem (value: unknown, env: NodeJS.ProcessEnv): B24biError {
 }
 
 function describeProblem (value: unknown): [setting: string, problem: string] {
+  const unknown = findUnknownOption(ConfigSchema, value)
+  if (unknown !== undefined) return [unknown.path, unknownOptionProblem(unknown).replace('known option', 'known setting')]
   const errors = [...Value.Errors(ConfigSchema, value)]
-  const unknown = errors.find((error) => error.keyword === 'additionalProperties')
-  if (unknown !== undefined) {
-    const names = (unknown.params as { additionalProperties?: string[] }).additionalProperties ?? []
-    const prefix = unknown.instancePath === '' ? '' : unknown.instancePath.slice(1).replaceAll('/', '.') + '.'
-    return [prefix + (names[0] ?? '?'), 'is not a known setting']
-  }
   const first = errors.find((error) => error.keyword !== 'anyOf') ?? errors[0]
   const path = first?.instancePath.slice(1).replaceAll('/', '.') ?? ''
   const allowed = errors.filter((error) => error.keyword === 'const' && error.instancePath === first?.instancePath)
@@ -133,7 +185,34 @@ function describeProblem (value: unknown): [setting: string, problem: string] {
   return [path === '' ? 'config' : path, first?.message ?? 'is invalid']
 }
 
-function checkMeaning (config: Config): void {
+function named (path: string, env: NodeJS.ProcessEnv): string {
+  const from = envSource(path, env)
+  return from === undefined ? path : `${path} (from ${from})`
+}
+
+/** The adapter's type is known and its options too, at any depth (`module` options are the module's business). */
+function checkAdapter (config: Config, env: NodeJS.ProcessEnv): void {
+  const { type, module, ...options } = config.adapter
+  if (!ADAPTER_TYPES.includes(type)) {
+    throw new ERR_CONFIG_INVALID(named('adapter.type', env), `'${type}' is not one of ${ADAPTER_TYPES.join(', ')}`)
+  }
+  if (type === 'module') return
+  if (module !== undefined) throw new ERR_CONFIG_INVALID(named('adapter.module', env), "is only for adapter.type 'module'")
+  const unknown = findUnknownOption(ADAPTER_OPTIONS[type]!, options)
+  if (unknown !== undefined) {
+    throw new ERR_CONFIG_INVALID(named(`adapter.${unknown.path}`, env), `${unknownOptionProblem(unknown)} (adapter '${type}')`)
+  }
+}
+
+/** With a client id, the install flow needs the secret and the public URL. */
+function checkInstall (config: Config): void {
+  const install = config.install
+  if (install?.clientId === undefined) return
+  if (install.clientSecret === undefined) throw new ERR_CONFIG_INVALID('install.clientSecret (B24BI_CLIENT_SECRET)', 'is required with install.clientId (B24BI_CLIENT_ID)')
+  if (install.publicUrl === undefined) throw new ERR_CONFIG_INVALID('install.publicUrl (B24BI_PUBLIC_URL)', 'is required with install.clientId (B24BI_CLIENT_ID)')
+}
+
+function checkMeaning (config: Config, env: NodeJS.ProcessEnv): void {
   try {
     void new TimeZone(config.timeZone)
   } catch (error) {
@@ -148,6 +227,8 @@ function checkMeaning (config: Config): void {
       throw new ERR_CONFIG_INVALID(`allowIps.${index}`, `'${range}' is not an IP address or CIDR range`)
     }
   }
+  checkAdapter(config, env)
+  checkInstall(config)
   if (config.adapter.type === 'module' && config.adapter.module === undefined) {
     throw new ERR_CONFIG_INVALID('adapter.module', "is required when adapter.type is 'module'")
   }
@@ -169,7 +250,7 @@ export function loadConfig (sources: ConfigSources = {}): Config {
   const value = Value.Default(ConfigSchema, structuredClone(merged))
   if (!Value.Check(ConfigSchema, value)) throw firstProblem(value, sources.env ?? {})
   const config = value as Config
-  checkMeaning(config)
+  checkMeaning(config, sources.env ?? {})
   return deepFreeze(config)
 }
 

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string, load: () => Promise<{ command:
   sources: { summary: 'Add, update, get, list or remove sources (configured connections)', load: async () => await import('./commands/sources.js') },
   tables: { summary: 'Create or update the portal tables of a source; list them', load: async () => await import('./commands/tables.js') },
   probe: { summary: 'Check a running connector the way the portal does', load: async () => await import('./commands/probe.js') },
+  config: { summary: 'Print the JSON Schema of the serve config file (b24bi config schema)', load: async () => await import('./commands/config.js') },
   init: { summary: 'Create a new connector project', load: async () => await import('./commands/init.js') },
   record: { summary: 'Record portal requests and answers through a proxy (NDJSON, secrets redacted)', load: async () => await import('./commands/record.js') },
   replay: { summary: 'Replay a recorded transcript against a connector; list every answer that differs', load: async () => await import('./commands/replay.js') }

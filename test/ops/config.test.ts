@@ -45,8 +45,8 @@ t.test('the file sets values, env vars win over it, the plain README names work'
   t.same(config.adapter, { type: 'files', directory: '/srv/data', token: 'tok' })
   t.equal(loadConfig({ env: { PORT: '1', B24BI_PORT: '2' } }).port, 2, 'B24BI_PORT wins over PORT')
   t.same(loadConfig({ env: { B24BI_ALLOW_IPS: '127.0.0.1, ::1/128' } }).allowIps, ['127.0.0.1', '::1/128'])
-  t.same(loadConfig({ env: { B24BI_ADAPTER: 'postgres', B24BI_ADAPTER_OPTIONS: '{"connectionString":"postgres://x"}' } }).adapter,
-    { type: 'postgres', connectionString: 'postgres://x' })
+  t.same(loadConfig({ env: { B24BI_ADAPTER: 'postgres', B24BI_ADAPTER_OPTIONS: '{"url":"postgres://x","token":"a-long-token"}' } }).adapter,
+    { type: 'postgres', url: 'postgres://x', token: 'a-long-token' })
 })
 
 t.test('a wrong setting fails at start with the setting named', async (t) => {
@@ -70,7 +70,7 @@ t.test('a wrong setting fails at start with the setting named', async (t) => {
   t.match(wrong({ B24BI_SHARED_SECRET: 'short' }), { message: /'sharedSecret/ })
   t.match(wrong({ B24BI_ADAPTER: 'files' }), { message: /'adapter\.directory'/ })
   t.match(wrong({ B24BI_ADAPTER_OPTIONS: '[1]' }), { message: /'B24BI_ADAPTER_OPTIONS'/ })
-  t.match(wrong({}, tempFile('typo.json', '{"rateLimit":{"maximum":5}}')), { message: /'rateLimit\.maximum' is invalid: is not a known setting/ })
+  t.match(wrong({}, tempFile('typo.json', '{"rateLimit":{"maximum":5}}')), { message: /'rateLimit\.maximum' is invalid: is not a known setting; did you mean 'max'\?/ })
   t.match(wrong({}, tempFile('bad.json', '{port: 1}')), { message: /'--config'.*not a JSON object/ })
   t.match(wrong({}, '/nonexistent/b24bi.json'), { message: /'--config'.*cannot read/ })
 })

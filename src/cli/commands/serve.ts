@@ -11,19 +11,23 @@ import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../endpoints.js'
 import { installPlugin } from '../../../plugins/install.js'
-import { appConnectionFromEnv, installConfigFromEnv, installPluginOptions } from '../install-setup.js'
+import { installConfigOf, installPluginOptions } from '../install-setup.js'
 
 const usage = `Usage: b24bi serve [--config <file.json>]
 
 Runs the connector. Without a config (and without B24BI_ADAPTER) it serves the embedded demo data set.
-Settings come from the JSON file, then from env vars (which win); a wrong one stops the start naming it.
+Settings come from the JSON file, then from env vars (which win); a wrong or unknown one stops the start naming
+it (and the closest known key). b24bi config schema prints the JSON Schema of the file.
 
 Environment (the most used; every setting has one, see the README):
   PORT, HOST                 where to listen (default 3000, 0.0.0.0)
   LOG_LEVEL                  pino level (default info)
   CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
   B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
-  B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object
+  B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object (unknown keys stop the start)
+  B24BI_ADAPTER_MODULE       with B24BI_ADAPTER=module: a package or file exporting (default, or as "adapter")
+                             an adapter class (constructed with the options), an instance, or a factory
+                             (options) => adapter; or createAdapter(options)
   B24BI_DEADLINE_S           seconds an urlData answer may take (default 55: the portal stops a transfer at 60)
   B24BI_MAX_ANSWER_MB        answers larger than this are logged as a warning (default 256)
   B24BI_DRAIN_S              seconds /ready fails on SIGTERM before the listener closes (default 10)
@@ -78,22 +82,37 @@ async function importAdapterModule (specifier: string, setting: string): Promise
   }
 }
 
-/** `createAdapter(options)`, else the default export, else the one exported class with a `readRows` method. */
-function factoryOf (module: Record<string, unknown>): unknown {
-  if (module.createAdapter !== undefined) return module.createAdapter
-  if (module.default !== undefined) return module.default
+/**
+ * What an adapter module offers, first found: `createAdapter`, the default export, an export named `adapter`,
+ * else the one exported class with a `readRows` method.
+ */
+function offeredBy (module: Record<string, unknown>): unknown {
+  for (const key of ['createAdapter', 'default', 'adapter']) if (module[key] !== undefined) return module[key]
   const classes = Object.values(module).filter((value) =>
     typeof value === 'function' && typeof (value as { prototype?: { readRows?: unknown } }).prototype?.readRows === 'function')
   return classes.length === 1 ? classes[0] : undefined
 }
 
+/**
+ * The module's adapter: an exported instance as it is (it takes no options), a class constructed with the options,
+ * a factory called with them (it may be async).
+ */
 async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string): Promise<Adapter> {
-  const factory = factoryOf(module)
-  if (typeof factory !== 'function') throw new ERR_CONFIG_INVALID('adapter', `'${name}' exports no createAdapter(options), default export or single adapter class`)
-  const isClass = /^class\b/.test(Function.prototype.toString.call(factory))
+  const offered = offeredBy(module)
+  if (isAdapter(offered)) {
+    const given = Object.keys(options)
+    if (given.length > 0) {
+      throw new ERR_CONFIG_INVALID(`adapter.${given[0]!}`, `'${name}' exports an adapter instance, which takes no options; export its class or a factory to pass options`)
+    }
+    return offered
+  }
+  if (typeof offered !== 'function') {
+    throw new ERR_CONFIG_INVALID('adapter', `'${name}' exports no adapter: export default (or as 'adapter') an adapter class, an instance or a factory (options) => adapter, or export createAdapter(options)`)
+  }
+  const isClass = /^class\b/.test(Function.prototype.toString.call(offered))
   const adapter: unknown = isClass
-    ? new (factory as new (options: unknown) => unknown)(options)
-    : await (factory as (options: unknown) => unknown)(options)
+    ? new (offered as new (options: unknown) => unknown)(options)
+    : await (offered as (options: unknown) => unknown)(options)
   if (!isAdapter(adapter)) throw new ERR_CONFIG_INVALID('adapter', `'${name}' did not produce an adapter (listTables, describeTable, readRows)`)
   return adapter
 }
@@ -175,11 +194,11 @@ async function run (args: string[], io: CliIo): Promise<number> {
     docs: config.docs,
     tls: readTls(config)
   })
-  const install = installConfigFromEnv(io.env)
+  const install = installConfigOf(config.install)
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
-    // The app page reads tables and runs the test with these settings (the demo's token unless B24BI_APP_CONNECTION).
-    const connection = appConnectionFromEnv(io.env) ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
+    // The app page reads tables and runs the test with these settings (the demo's token unless install.appConnection, B24BI_APP_CONNECTION).
+    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
     await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
     fastify.addHook('onClose', close)
   }
