@@ -135,9 +135,14 @@ async function run (t: Test, s: PageSetup, browser: Browser): Promise<void> {
     t.ok(await frame.locator('#test-steps tbody tr').count() >= 8, 'each probe step is shown')
 
     // The frame is as tall as its content (resizeWindow after every render).
-    await page.waitForTimeout(300) // the SDK posts resizeWindow on the next animation frame
-    const height = await page.evaluate(() => parseInt((document.getElementById('app') as HTMLIFrameElement).style.height, 10))
-    const content = await frame.evaluate(() => document.documentElement.scrollHeight)
+    // resizeWindow is posted on the next animation frame after each render: poll until the heights agree.
+    let height = 0
+    let content = -1
+    for (let i = 0; i < 50 && Math.abs(height - content) > 2; i++) {
+      await page.waitForTimeout(100)
+      height = await page.evaluate(() => parseInt((document.getElementById('app') as HTMLIFrameElement).style.height, 10))
+      content = await frame.evaluate(() => document.documentElement.scrollHeight)
+    }
     t.ok(Math.abs(height - content) <= 2, `the frame fits its content (${height} px for ${content} px)`)
     t.ok(calls.length > 0 && (await portalCalls(page)).some((call) => call.method === 'resizeWindow'))
 
