@@ -2,10 +2,15 @@ import { exactStringify, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 
+// The read checks run only with the sample read (their step needs 'sample'), hence `kit.reference!`.
+
 /** Selecting the fields in reverse order answers the same rows with the values in that order. */
 export async function checkSelectOrder (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  if (reference === undefined || reference.fields.length < 2) return
+  const reference = kit.reference!
+  if (reference.fields.length < 2) {
+    kit.notRun('select-order', `the sample table '${kit.sampleTable}' has fewer than two fields to reorder`)
+    return
+  }
   const select = reference.fields.map((field) => field.code).reverse()
   const read = await kit.read({ table: kit.sampleTable, select })
   if (typeof read === 'string') {
@@ -23,10 +28,9 @@ export async function checkSelectOrder (kit: KitContext): Promise<void> {
     `wrong header order: select [${select.join(', ')}] answers the full read's values in that order (values must follow plan.fields)${example}`)
 }
 
-/** Limits answer exactly min(limit, rows); an adapter that declares limit pushdown reads no more than the limit. */
+/** Limits answer exactly min(limit, rows) (0: all rows); an adapter that declares limit pushdown reads no more than the limit. */
 export async function checkLimit (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  if (reference === undefined) return
+  const reference = kit.reference!
   const total = reference.read.rows.length
   const pushes = kit.observed.capabilities().limit === true
   for (const limit of [0, 1, Math.max(2, Math.min(5, total - 1))]) {
@@ -36,7 +40,9 @@ export async function checkLimit (kit: KitContext): Promise<void> {
       kit.report('limit', false, `limit ${limit} ${read}`)
       continue
     }
-    kit.report('limit', read.rows.length === Math.min(limit, total), `limit ${limit} answers ${Math.min(limit, total)} rows (got ${read.rows.length})`)
+    // limit 0 is the portal's "no limit": every row.
+    const expected = limit === 0 ? total : Math.min(limit, total)
+    kit.report('limit', read.rows.length === expected, `limit ${limit} answers ${expected} rows (got ${read.rows.length})`)
     const yielded = kit.observed.reads.slice(before).reduce((sum, item) => sum + item.rowsYielded, 0)
     if (pushes && limit > 0) {
       kit.report('limit', yielded <= limit,
@@ -64,9 +70,12 @@ function equalityProbe (kit: KitContext): { code: string, index: number, value: 
 
 /** An equality filter answers exactly the rows holding the value: an adapter that pushes filters must apply them. */
 export async function checkFilterApplied (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  const probe = reference === undefined ? undefined : equalityProbe(kit)
-  if (reference === undefined || probe === undefined) return
+  const reference = kit.reference!
+  const probe = equalityProbe(kit)
+  if (probe === undefined) {
+    kit.notRun('filter', `no int, string or date field of '${kit.sampleTable}' holds a value only some rows have`)
+    return
+  }
   const text = valueText(probe.value)
   const read = await kit.read({ table: kit.sampleTable, filter: { [probe.code]: text } })
   if (typeof read === 'string') {
