@@ -1,6 +1,7 @@
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { measureResidualLike } from './residual-like.js'
 import { copyThroughPsql, readAnswer, smallCall, startServer, type SmallCallLatency, type Transfer } from './measure.js'
 import { BENCH_TOKEN, benchSelect, benchTable, pgConfig, seedBenchTable } from './seed.js'
 
@@ -138,6 +139,12 @@ async function main (): Promise<void> {
   process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, PostgreSQL at ${pgConfig().host}, adapter ${adapter}\n\n`)
   printTable(transferRows(results))
   printRatios(results, smallCalls)
+  log('residual LIKE over a pushdown-free adapter')
+  process.stdout.write('\nLIKE in the in-memory evaluator (pushdown-free adapter, real HTTP, /health asked every 20 ms meanwhile):\n')
+  for (const result of await measureResidualLike()) {
+    process.stdout.write(`~TEXT=${result.pattern} over ${num(result.rows)} rows: ${result.seconds.toFixed(2)} s, ` +
+      `slowest of ${result.healthChecks} /health answers ${result.slowestHealthMs.toFixed(0)} ms (target: under 2 s, /health answered throughout)\n`)
+  }
   if (cpuProf) process.stdout.write(`\nCPU profiles of the b24bi server: ${PROFILE_DIR}\n`)
 }
 

@@ -22,3 +22,21 @@ export function isAnswerDateTime (text: string, iso: boolean): boolean {
   return match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!) &&
     Number(match[4]) < 24 && Number(match[5]) < 60 && Number(match[6]) < 60
 }
+
+const OFFSET = /^[+-](?:0\d|1[0-4]):?[0-5]\d$/
+
+/**
+ * True when `value` is a time zone identifier, the value of a `timezone` field: an IANA name (`Europe/Berlin`,
+ * `UTC`) or a UTC offset (`+03:00`, `-0530`).
+ */
+export function isAnswerTimeZone (value: string): boolean {
+  if (OFFSET.test(value)) return true
+  if (value === '' || value.length > 64) return false
+  try {
+    // eslint-disable-next-line no-new
+    new Intl.DateTimeFormat('en-US', { timeZone: value })
+    return true
+  } catch {
+    return false
+  }
+}

@@ -71,7 +71,10 @@ export const ERR_RATE_LIMITED = createError('B24BI_ERR_RATE_LIMITED', 'Too many 
 
 // tables and fields
 export const ERR_TABLE_NOT_FOUND = createError('B24BI_ERR_TABLE_NOT_FOUND', "Unknown table '%s'", 404)
-export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND', "Unknown field '%s' in %s", 400)
+export const ERR_TABLE_NO_FIELDS = createError('B24BI_ERR_TABLE_NO_FIELDS', "The table '%s' has no fields; the portal refuses an empty description", 500)
+export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND',
+  "Unknown field '%s' in %s; a field renamed in the portal's table is found only when the connector is registered with supportMapping (the portal then sends mapFields)", 400)
+export const ERR_FIELD_AMBIGUOUS = createError('B24BI_ERR_FIELD_AMBIGUOUS', "The field name '%s' is proposed for the codes %s; tell them apart with mapFields (supportMapping)", 400)
 export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID', "mapFields: %s", 400)
 
 // filter

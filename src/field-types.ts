@@ -1,8 +1,16 @@
-/** The field types the portal knows. `money` is read by the portal like `double`. */
-export const FIELD_TYPES = ['int', 'string', 'double', 'date', 'datetime', 'money'] as const
+/**
+ * The field types the portal knows. `money` is read by the portal like `double`; `timezone` holds a time zone
+ * identifier (`Europe/Berlin`) as a string, and the portal applies no offset to REST sources' data because of it.
+ */
+export const FIELD_TYPES = ['int', 'string', 'double', 'date', 'datetime', 'money', 'timezone'] as const
 
 /** One of the portal's field types. */
 export type FieldType = typeof FIELD_TYPES[number]
+
+/** True for the types whose values are text (`string`, `timezone`): compared, matched and filtered as strings. */
+export function isTextType (type: FieldType): boolean {
+  return type === 'string' || type === 'timezone'
+}
 
 /** A field of a table, as the table description answers it. */
 export interface FieldInfo {
@@ -26,6 +34,8 @@ export interface FieldInfo {
 
 /** A table as the table list answers it. */
 export interface TableInfo {
+  /** An optional identifier the table list answers beside `code` and `title` (the protocol allows it). */
+  id?: string | number
   /** The code the portal sends back as `table`. */
   code: string
   /** A human title; defaults to the code. */

@@ -1,6 +1,7 @@
 import type { Capabilities } from './adapter.js'
-import { ERR_FIELD_NOT_FOUND, ERR_MAP_FIELDS_INVALID } from './errors.js'
-import { isDatasetFieldName, type FieldInfo } from './field-types.js'
+import { ERR_FIELD_NOT_FOUND, ERR_REQUEST_INVALID } from './errors.js'
+import { answerHeader, fieldResolver, type FieldResolver } from './field-names.js'
+import type { FieldInfo } from './field-types.js'
 import type { FilterCondition, FilterNode } from './filter/ast.js'
 import { parseFilter } from './filter/parse.js'
 import { splitFilter } from './filter/split.js'
@@ -10,6 +11,8 @@ import type { TimeZone } from './time-zone.js'
 export interface QueryPlan {
   /** The answer's columns, in the order asked (all fields in description order when none were). */
   select: readonly FieldInfo[]
+  /** The answer's header: `select` as the portal sent it (its field names), else each field's mapFields name or code. */
+  header: readonly string[]
   /** What the adapter reads: `select`, then the fields only the residual filter needs. */
   readFields: readonly FieldInfo[]
   /** The part of the filter handed to the adapter. */
@@ -18,7 +21,7 @@ export interface QueryPlan {
   residual: FilterNode | undefined
   /** The limit handed to the adapter (only when it pushes limits and nothing is filtered after it). */
   pushedLimit: number | undefined
-  /** The limit the runtime enforces in any case. */
+  /** The limit the runtime enforces in any case (a request's `limit` 0 means none). */
   limit: number | undefined
 }
 
@@ -30,30 +33,16 @@ export interface QueryRequest {
   mapFields?: Readonly<Record<string, string>>
 }
 
-function resolveSelect (fields: readonly FieldInfo[], select: readonly string[] | undefined): FieldInfo[] {
+function resolveSelect (fields: readonly FieldInfo[], select: readonly string[] | undefined, resolve: FieldResolver): FieldInfo[] {
   if (select === undefined || select.length === 0) return [...fields]
-  const byCode = new Map(fields.map((field) => [field.code, field]))
   const seen = new Set<string>()
-  return select.map((code) => {
-    const field = byCode.get(code)
-    if (field === undefined) throw new ERR_FIELD_NOT_FOUND(code, 'select')
-    if (seen.has(code)) throw new ERR_FIELD_NOT_FOUND(code, 'select (listed twice)')
-    seen.add(code)
+  return select.map((name) => {
+    const field = resolve(name)
+    if (field === undefined) throw new ERR_FIELD_NOT_FOUND(name, 'select')
+    if (seen.has(field.code)) throw new ERR_REQUEST_INVALID(`select names the field '${field.code}' twice ('${name}')`)
+    seen.add(field.code)
     return field
   })
-}
-
-/** mapFields maps a selected field's code to a dataset field name; the header stays in field codes. */
-function checkMapFields (mapFields: Readonly<Record<string, string>> | undefined, select: readonly FieldInfo[]): void {
-  if (mapFields === undefined) return
-  const selected = new Set(select.map((field) => field.code))
-  const names = new Set<string>()
-  for (const [code, name] of Object.entries(mapFields)) {
-    if (!selected.has(code)) throw new ERR_MAP_FIELDS_INVALID(`'${code}' is not a selected field`)
-    if (!isDatasetFieldName(name)) throw new ERR_MAP_FIELDS_INVALID(`'${name}' is not a valid dataset field name`)
-    if (names.has(name)) throw new ERR_MAP_FIELDS_INVALID(`'${name}' is used twice`)
-    names.add(name)
-  }
 }
 
 function fieldsOf (node: FilterNode | undefined, into: Set<string>): Set<string> {
@@ -71,16 +60,20 @@ function pushdownTest (capabilities: Capabilities, fields: readonly FieldInfo[])
   return (condition) => filter(byCode.get(condition.field)!, condition.op)
 }
 
-/** Builds the plan: resolves fields, parses and splits the filter, decides where the limit applies. */
+/**
+ * Builds the plan: resolves the portal's field names in `select` and the filter (see `fieldResolver`), parses and
+ * splits the filter, decides where the limit applies.
+ */
 export function planQuery (
   fields: readonly FieldInfo[],
   request: QueryRequest,
   capabilities: Capabilities,
   options: { timeZone: TimeZone, maxRows: number, portalDateFormat?: string | undefined }
 ): QueryPlan {
-  const select = resolveSelect(fields, request.select)
-  checkMapFields(request.mapFields, select)
-  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, portalDateFormat: options.portalDateFormat })
+  const resolve = fieldResolver(fields, request.mapFields)
+  const select = resolveSelect(fields, request.select, resolve)
+  const header = answerHeader(fields, request.select, request.mapFields)
+  const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, portalDateFormat: options.portalDateFormat, resolveField: resolve })
   const { pushed, residual } = filter === undefined ? {} : splitFilter(filter, pushdownTest(capabilities, fields))
   const readFields = [...select]
   for (const code of fieldsOf(residual, new Set())) {
@@ -88,7 +81,9 @@ export function planQuery (
   }
   // One row past the maximum is read so that an over-long answer fails instead of being cut short.
   const cap = Number.isFinite(options.maxRows) ? options.maxRows + 1 : undefined
-  const limit = request.limit === undefined ? cap : Math.min(request.limit, cap ?? Infinity)
+  // The portal's `limit` is a PHP int; 0 means "none given" (as in both vendor example connectors).
+  const asked = request.limit === undefined || request.limit === 0 ? undefined : request.limit
+  const limit = asked === undefined ? cap : Math.min(asked, cap ?? Infinity)
   const pushedLimit = capabilities.limit === true && residual === undefined ? limit : undefined
-  return { select, readFields, pushed, residual, pushedLimit, limit }
+  return { select, header, readFields, pushed, residual, pushedLimit, limit }
 }

@@ -2,14 +2,23 @@ import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row } from 
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
   ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
-  ERR_SOURCE_FAILED, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
+  ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
 } from './errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
+import { SUPPORTS_MAPPING } from './field-names.js'
 import { compilePredicate } from './filter/evaluate.js'
 import { valueFormatter } from './format.js'
 import { planQuery, type QueryPlan, type QueryRequest } from './plan.js'
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js'
 import { credentialHash } from './secrets.js'
+
+/** One item of the table list answer. */
+export interface TableListItem {
+  /** The adapter's optional identifier of the table (the protocol allows it beside code and title). */
+  id?: string | number
+  code: string
+  title: string
+}
 
 /** What the runtime reports about a finished urlData answer (for logs and metrics). */
 export interface DataSummary extends DataStreamSummary {
@@ -25,6 +34,11 @@ export interface DataSummary extends DataStreamSummary {
 export class AdapterRuntime {
   readonly adapter: Adapter
   readonly options: ResolvedRuntimeOptions
+  /**
+   * Always true: the runtime resolves the portal's field names and `mapFields` for every adapter, so every
+   * connector can be registered with `supportMapping: true`.
+   */
+  readonly supportsMapping: boolean = SUPPORTS_MAPPING
   #init: Promise<void> | undefined
   #closed = false
   readonly #authCache = new Map<string, number>()
@@ -109,11 +123,14 @@ export class AdapterRuntime {
     return context
   }
 
-  /** The table list: every table with a non-empty code and title, filtered by `search` (case-insensitive). */
-  async tableList (search: string, context: RequestContext): Promise<Array<{ code: string, title: string }>> {
+  /**
+   * The table list: every table with a non-empty code and title (and its `id` when the adapter gives one),
+   * filtered by `search` (case-insensitive).
+   */
+  async tableList (search: string, context: RequestContext): Promise<TableListItem[]> {
     const tables: readonly TableInfo[] = await this.#call(() => this.adapter.listTables(search, context))
     const needle = search.trim().toLowerCase()
-    const answer: Array<{ code: string, title: string }> = []
+    const answer: TableListItem[] = []
     for (const table of tables) {
       if (typeof table.code !== 'string' || table.code === '') {
         context.log.warn({ table }, 'adapter listed a table without a code; left out of the answer')
@@ -121,15 +138,19 @@ export class AdapterRuntime {
       }
       const title = table.title !== undefined && table.title !== '' ? table.title : table.code
       if (needle !== '' && !table.code.toLowerCase().includes(needle) && !title.toLowerCase().includes(needle)) continue
-      answer.push({ code: table.code, title })
+      answer.push(table.id === undefined ? { code: table.code, title } : { id: table.id, code: table.code, title })
     }
     return answer
   }
 
-  /** The fields of `table` as the portal sees them (renames applied); 404 for an unknown table. */
+  /**
+   * The fields of `table` as the portal sees them (renames applied); 404 for an unknown table,
+   * `B24BI_ERR_TABLE_NO_FIELDS` for a table without fields (the portal refuses an empty description).
+   */
   async describe (table: string, context: RequestContext): Promise<FieldInfo[]> {
     const described = await this.#call(() => this.adapter.describeTable(table, context))
     if (described === undefined) throw new ERR_TABLE_NOT_FOUND(table)
+    if (described.length === 0) throw new ERR_TABLE_NO_FIELDS(table)
     const renames = this.options.renameFields[table] ?? {}
     const fields = described.map((field) => {
       const code = renames[field.code]
@@ -170,7 +191,7 @@ export class AdapterRuntime {
     const readPlan: ReadPlan = { table, fields: plan.readFields, tableFields: fields, filter: plan.pushed, limit: plan.pushedLimit, signal }
     const batches = this.#rows(readPlan, plan, context)
     const stream = new DataStream({
-      header: plan.select.map((field) => field.code),
+      header: plan.header,
       formatters: plan.select.map((field) => valueFormatter(field, {
         timeZone: this.options.timeZone,
         datetimeFormat: this.options.datetimeFormat,
@@ -200,14 +221,24 @@ export class AdapterRuntime {
     let sent = 0
     if (limit === 0) return
     const source = this.adapter.readRows(readPlan, context)[Symbol.asyncIterator]()
+    // The residual filter runs on the event loop: it yields every few milliseconds (inside a batch too, and when a
+    // batch keeps nothing), so other requests and /health are answered while a long filter runs.
+    let sliceStart = performance.now()
     try {
       while (true) {
         const next = await source.next()
         if (next.done === true) return
         const out: unknown[][] = []
+        let checked = 0
         for (const row of next.value) {
           const values = toArray(row, keys)
-          if (keep !== undefined && !keep(values)) continue
+          if (keep !== undefined) {
+            if (++checked % RESIDUAL_CHECK_ROWS === 0 && performance.now() - sliceStart > RESIDUAL_SLICE_MS) {
+              await yieldToEventLoop()
+              sliceStart = performance.now()
+            }
+            if (!keep(values)) continue
+          }
           if (sent === limit) break
           if (sent === maxRows) throw new ERR_LIMIT_EXCEEDED(String(maxRows))
           out.push(values.length === width ? values : values.slice(0, width))
@@ -215,6 +246,10 @@ export class AdapterRuntime {
         }
         if (out.length > 0) yield out
         if (sent === limit) return
+        if (keep !== undefined && performance.now() - sliceStart > RESIDUAL_SLICE_MS) {
+          await yieldToEventLoop()
+          sliceStart = performance.now()
+        }
       }
     } catch (error) {
       throw toB24biError(error, ERR_SOURCE_FAILED)
@@ -250,6 +285,15 @@ export class AdapterRuntime {
     if (init !== undefined) await init.catch(() => {})
     await this.adapter.close()
   }
+}
+
+/** The residual filter yields to the event loop after this many milliseconds of work. */
+const RESIDUAL_SLICE_MS = 10
+/** It looks at the clock every this many rows. */
+const RESIDUAL_CHECK_ROWS = 256
+
+async function yieldToEventLoop (): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
 function toArray (row: Row, keys: readonly string[]): unknown[] {

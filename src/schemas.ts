@@ -33,8 +33,10 @@ export const DataBody = Type.Object({
   select: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 5000 })),
   // An object, or a list of AND-ed groups (the portal's groups-only filter `[{LOGIC: 'OR', 0: {...}}]`).
   filter: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown(), { maxItems: 5000 })])),
-  limit: Type.Optional(Type.Integer({ minimum: 0 })),
-  mapFields: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1000 })))
+  limit: Type.Optional(Type.Integer({ minimum: 0, description: '0 or absent: no limit' })),
+  mapFields: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 1000 }), {
+    description: "The connector's field code mapped to the field's name in the portal's table (any non-empty text)"
+  }))
 }, { additionalProperties: true })
 
 export type CheckBody = Static<typeof CheckBody>
@@ -45,20 +47,22 @@ export type DataBody = Static<typeof DataBody>
 /** urlCheck answer: any non-empty body with status 200. */
 export const CheckAnswer = Type.Object({ status: Type.Literal('ok') })
 
-/** urlTableList answer. */
+/** urlTableList answer: `id` is optional, answered when the adapter gives one. */
 export const TableListAnswer = Type.Array(Type.Object({
+  id: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Integer()])),
   code: Type.String({ minLength: 1 }),
   title: Type.String({ minLength: 1 })
 }))
 
-/** urlTableDescription answer. */
+/** urlTableDescription answer: never empty (a table without fields is an error, the portal refuses `[]`). */
 export const TableDescriptionAnswer = Type.Array(Type.Object({
   code: Type.String({ minLength: 1 }),
   name: Type.String({ minLength: 1 }),
-  type: Type.Union([Type.Literal('int'), Type.Literal('string'), Type.Literal('double'), Type.Literal('date'), Type.Literal('datetime'), Type.Literal('money')])
-}))
+  type: Type.Union([Type.Literal('int'), Type.Literal('string'), Type.Literal('double'), Type.Literal('date'), Type.Literal('datetime'),
+    Type.Literal('money'), Type.Literal('timezone')])
+}), { minItems: 1 })
 
-/** urlData answer: the header (field codes), then one array per row in header order. Streamed. */
+/** urlData answer: the header (`select` as sent, else the field codes), then one array per row in header order. Streamed. */
 export const DataAnswer = Type.Array(Type.Array(Type.Union([Type.String(), Type.Number(), Type.Null()])))
 
 /** Every error answer. */

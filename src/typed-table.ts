@@ -2,7 +2,7 @@ import { Type, type Static, type TObject, type TSchema, type TUnion, type TInteg
 import { Adapter, type ReadPlan, type RequestContext, type Row } from './adapter.js'
 import type { FieldInfo, FieldType, TableInfo } from './field-types.js'
 
-/** The schema keyword that forces a portal type (`money`, or `int` for exact 64-bit integers). */
+/** The schema keyword that forces a portal type (`money`, `timezone`, or `int` for exact 64-bit integers). */
 export const PORTAL_TYPE = 'x-b24bi-type'
 /** The schema keyword that marks a datetime as an instant, shown in the configured zone. */
 export const ZONED = 'x-b24bi-zoned'
@@ -18,6 +18,11 @@ export function Money (options: { title?: string } = {}): TUnion<[TNumber, TStri
 /** A 64-bit integer handed over exactly: a safe number, a bigint, or an integer string. */
 export function Int64 (options: { title?: string } = {}): TUnion<[TInteger, TBigInt, TString]> {
   return Type.Union([Type.Integer(), Type.BigInt(), Type.String({ pattern: INTEGER })], { ...options, [PORTAL_TYPE]: 'int' })
+}
+
+/** A time zone identifier (`Europe/Berlin`, `+03:00`), declared to the portal as type `timezone`. */
+export function TimeZoneId (options: { title?: string } = {}): TString {
+  return Type.String({ ...options, [PORTAL_TYPE]: 'timezone' })
 }
 
 /** An instant (`timestamptz`): a `Date`, shown in the configured zone. */
@@ -37,7 +42,7 @@ function withoutNull (schema: Schema): Schema {
 /**
  * The portal type of one property schema: Integer, BigInt, Boolean → int; Number → double;
  * String with format `date` → date, `date-time` → datetime; other strings and anything else → string.
- * `Money()`, `Int64()` and `Zoned()` say more; `T | null` and optional properties map like `T`.
+ * `Money()`, `Int64()`, `TimeZoneId()` and `Zoned()` say more; `T | null` and optional properties map like `T`.
  */
 export function portalType (property: TSchema): { type: FieldType, zoned: boolean } {
   const schema = withoutNull(property as Schema)

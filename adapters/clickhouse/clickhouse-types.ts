@@ -7,7 +7,8 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  *
  * | ClickHouse | portal |
  * |---|---|
- * | Int8 … Int64, UInt8 … UInt64 | int (exact) |
+ * | Int8 … Int64, UInt8 … UInt32 | int (exact) |
+ * | UInt64 | string (the portal reads an int as PHP's signed 64-bit: above 2^63-1 it would not arrive; compared as text) |
  * | Float32, Float64 | double (as text; inf/nan become null) |
  * | Decimal(P, S) | double (as text, exact; filtered by the runtime: ClickHouse 18 compares decimals as doubles) |
  * | Date | date |
@@ -18,7 +19,8 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  * | Array, Tuple, Nested, … | string (text form) |
  */
 export const CLICKHOUSE_TYPES: readonly SqlTypeRule[] = Object.freeze([
-  [/^u?int(8|16|32|64)$/, { type: 'int' }],
+  [/^uint64$/, { type: 'string', as: 'text' }],
+  [/^(u?int(8|16|32)|int64)$/, { type: 'int' }],
   [/^float(32|64)$/, { type: 'double', read: 'text' }],
   [/^decimal(32|64|128)?\(/, { type: 'double', read: 'text', pushdown: false }],
   [/^date$/, { type: 'date' }],

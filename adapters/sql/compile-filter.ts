@@ -1,6 +1,6 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { ERR_FIELD_NOT_FOUND } from '../../src/errors.js'
-import type { FieldInfo } from '../../src/field-types.js'
+import { isTextType, type FieldInfo } from '../../src/field-types.js'
 import type { DateTimeValue, FilterCondition, FilterNode, FilterValue } from '../../src/filter/ast.js'
 import type { SqlEngine } from './sql-dialect.js'
 
@@ -55,7 +55,7 @@ function negation (op: FilterCondition['op']): FilterCondition['op'] | undefined
 function compilePositive (condition: FilterCondition, engine: SqlEngine, field: FieldInfo, column: Sql): Sql {
   const values = condition.values.map((value) => parameter(value, engine, field))
   const [first, second] = values as [Sql, Sql]
-  const text = field.type === 'string'
+  const text = isTextType(field.type)
   switch (condition.op) {
     case 'eq': return sql`${binaryEquality(column, engine, text)} = ${first}`
     case 'in': return sql`${binaryEquality(column, engine, text)} IN (${sql.join(values)})`
@@ -120,7 +120,8 @@ function compileContains (column: Sql, needle: string, engine: SqlEngine): Sql {
 
 function parameter (value: FilterValue, engine: SqlEngine, field: FieldInfo): Sql {
   switch (field.type) {
-    case 'string': return sql.val(value)
+    case 'string':
+    case 'timezone': return sql.val(value)
     case 'int': return intParameter(value as string, engine)
     case 'double': return sql.val(Number(value))
     case 'money': return decimalParameter(value as string, engine)

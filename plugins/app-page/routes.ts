@@ -270,9 +270,13 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
 
     scope.get('/activity', async () => ({ host: hostname(), since: activity.startedAt, counts: activity.counts, entries: activity.list() }))
 
+    // One probe at a time per server: a second click (or another admin) waits for the running one.
+    let running: ReturnType<typeof probe> | undefined
     scope.post('/test', async (request) => {
       if (options.connection === undefined) throw new ERR_NOT_SUPPORTED('the test without the connection settings on the server')
-      const report = await probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeout: 30_000 })
+      running ??= probe({ baseUrl: options.definition().publicUrl, settings: { ...options.connection }, previewLimit: 5, timeoutMs: 30_000 })
+        .finally(() => { running = undefined })
+      const report = await running
       request.log.info({ memberId: memberOf(request), ok: report.ok, errors: report.errors }, 'app page: connection test')
       return { ...report, baseUrl: shownUrl(report.baseUrl) }
     })

@@ -18,7 +18,7 @@ export interface ActivityEntry {
 
 const HINTS: Record<ActivityEntry['kind'], string> = {
   deadline: 'Stopped at the deadline: add a filter or a limit, define a curated dataset, or use a faster source.',
-  disconnect: 'The portal disconnected before the answer was complete (it gives up after 250 s, or the user cancelled); the query was cancelled.',
+  disconnect: 'The portal disconnected before the answer was complete (it stops a transfer at 60 s, or the user cancelled); the query was cancelled.',
   error: 'The answer broke off; the server log has the cause under this time and table.'
 }
 

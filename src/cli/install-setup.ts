@@ -1,5 +1,4 @@
 import type { InstallPluginOptions } from '../../plugins/install.js'
-import { ERR_CONFIG_INVALID } from '../errors.js'
 import { loadConfig, type Config } from './config.js'
 import { openTokenStore } from './token-store-config.js'
 
@@ -39,23 +38,6 @@ export function installConfigOf (install: Config['install']): InstallConfig | un
 /** The install flow's settings from env vars alone (see {@link installConfigOf}); a wrong one throws naming it. */
 export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | undefined {
   return installConfigOf(loadConfig({ env }).install)
-}
-
-/**
- * The connection settings the app page uses (`B24BI_APP_CONNECTION`, a JSON object of setting code → value, e.g.
- * `{"token":"…"}`): the page reads tables, previews and runs the connection test with them, on the server only.
- */
-export function appConnectionFromEnv (env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  const raw = env.B24BI_APP_CONNECTION
-  if (raw === undefined || raw === '') return undefined
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch (error) {
-    throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'not JSON', { cause: error })
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ERR_CONFIG_INVALID('B24BI_APP_CONNECTION', 'a JSON object of setting code → value')
-  return Object.fromEntries(Object.entries(parsed).map(([code, value]) => [code, String(value)]))
 }
 
 /**

@@ -30,6 +30,7 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, options
   const text = String(raw)
   switch (type) {
     case 'string':
+    case 'timezone':
       // No text column of PostgreSQL can hold NUL, and C-string engines cut at it: refuse it everywhere alike.
       if (text.includes('\u0000')) throw new ERR_FILTER_VALUE(key, 'text must not contain a NUL character')
       return text

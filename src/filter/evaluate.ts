@@ -1,7 +1,8 @@
 import { ERR_FIELD_NOT_FOUND } from '../errors.js'
 import type { TimeZone } from '../time-zone.js'
 import type { FilterCondition, FilterNode } from './ast.js'
-import { type Comparator, comparator, toText } from './compare.js'
+import { type Comparator, comparator, membership, toText } from './compare.js'
+import { likeMatcher } from './like.js'
 
 /** A compiled filter: true when the row passes. */
 export type RowPredicate = (row: readonly unknown[]) => boolean
@@ -55,7 +56,8 @@ function compileCondition (condition: FilterCondition, options: CompilePredicate
 }
 
 function compilePositive (condition: FilterCondition, options: CompilePredicateOptions): Test {
-  const compare = condition.values.map((value) => comparator(condition.type, value, options.timeZone))
+  // IN tests membership in a set; only the first two values (a bound or a range) need comparators.
+  const compare = condition.values.slice(0, 2).map((value) => comparator(condition.type, value, options.timeZone))
   const [first, second] = compare as [Comparator, Comparator]
   const holds = (check: (order: number) => boolean): Test => (value) => {
     const order = first(value)
@@ -68,7 +70,7 @@ function compilePositive (condition: FilterCondition, options: CompilePredicateO
     case 'lt': return holds((order) => order < 0)
     case 'lte': return holds((order) => order <= 0)
     case 'between': case 'notBetween': return (value) => (first(value) ?? -1) >= 0 && (second(value) ?? 1) <= 0
-    case 'in': case 'notIn': return compileIn(condition, compare)
+    case 'in': case 'notIn': return compileIn(condition, options)
     case 'like': case 'notLike': return compileLike(condition.values[0] as string)
     case 'contains': case 'notContains': return compileContains(condition.values[0] as string)
     case 'isNull': return (value) => value === null || value === undefined
@@ -76,34 +78,14 @@ function compilePositive (condition: FilterCondition, options: CompilePredicateO
   }
 }
 
-function compileIn (condition: FilterCondition, compare: Comparator[]): Test {
-  if (condition.type === 'string') {
-    const set = new Set(condition.values as string[])
-    return (value) => value !== null && value !== undefined && set.has(toText(value))
-  }
-  return (value) => compare.some((order) => order(value) === 0)
-}
-
-/** SQL LIKE: `%` any run, `_` one character, `\` escapes the next character; case-sensitive. */
-export function likeToRegExp (pattern: string): RegExp {
-  let source = ''
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index]!
-    if (char === '\\' && index + 1 < pattern.length) source += escapeRegExp(pattern[++index]!)
-    else if (char === '%') source += '.*'
-    else if (char === '_') source += '.'
-    else source += escapeRegExp(char)
-  }
-  return new RegExp(`^${source}$`, 'su')
-}
-
-function escapeRegExp (text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
+function compileIn (condition: FilterCondition, options: CompilePredicateOptions): Test {
+  const isMember = membership(condition.type, condition.values, options.timeZone)
+  return (value) => value !== null && value !== undefined && isMember(value)
 }
 
 function compileLike (pattern: string): Test {
-  const regExp = likeToRegExp(pattern)
-  return (value) => value !== null && value !== undefined && regExp.test(toText(value))
+  const match = likeMatcher(pattern)
+  return (value) => value !== null && value !== undefined && match(toText(value))
 }
 
 function compileContains (needle: string): Test {

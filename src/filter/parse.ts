@@ -1,5 +1,5 @@
 import { ERR_FIELD_NOT_FOUND, ERR_FILTER_KEY, ERR_FILTER_VALUE } from '../errors.js'
-import type { FieldInfo } from '../field-types.js'
+import { isTextType, type FieldInfo } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
 import type { FilterCondition, FilterGroup, FilterNode, FilterOp, FilterValue } from './ast.js'
 import { type CoerceOptions, coerceValue } from './coerce.js'
@@ -143,7 +143,7 @@ const OPPOSITE: Partial<Record<FilterOp, FilterOp>> = { gt: 'lte', gte: 'lt', lt
 const ROUND: Partial<Record<FilterOp, 'floor' | 'ceil'>> = { gt: 'floor', lte: 'floor', gte: 'ceil', lt: 'ceil' }
 
 function parseCondition (key: string, read: Key, field: FieldInfo, value: unknown, context: Context): FilterNode {
-  if ((read.op === 'like' || read.op === 'contains') && field.type !== 'string') {
+  if ((read.op === 'like' || read.op === 'contains') && !isTextType(field.type)) {
     throw new ERR_FILTER_KEY(key, `the operator applies only to string fields, '${field.code}' is ${field.type}`)
   }
   const parts = positiveParts(key, read.op, field, value)

@@ -1,6 +1,7 @@
 import type { Setting } from '../adapter.js'
 import { DEFAULT_PATHS, type ConnectorPaths } from '../endpoints.js'
 import { ERR_CONFIG_INVALID, ERR_CONNECTOR_INVALID, ERR_REST_FAILED } from '../errors.js'
+import { SUPPORTS_MAPPING } from '../field-names.js'
 import type { RestClient } from './rest-client.js'
 import { isRestCallError } from './rest-errors.js'
 
@@ -92,7 +93,7 @@ export function connectorFields (definition: ConnectorDefinition): Record<string
     sort: definition.sort ?? 100,
     ...urls,
     settings,
-    supportMapping: definition.supportMapping ?? true,
+    supportMapping: definition.supportMapping ?? SUPPORTS_MAPPING,
     ...(definition.sourceCode === undefined ? {} : { sourceCode: definition.sourceCode })
   }
 }

@@ -1,4 +1,5 @@
 import { ERR_TABLES_SYNC } from '../errors.js'
+import { bitrixTranslit, proposedFieldName } from '../field-names.js'
 import { suggestDatasetFieldName } from '../field-types.js'
 import type { CatalogField, ConnectorCatalog } from './connector-catalog.js'
 import type { RestClient } from './rest-client.js'
@@ -54,26 +55,31 @@ export interface TableSyncOptions {
 }
 
 /**
- * The portal table name for a connector table code: lower case, `a-z0-9_` (others as `_`), a letter first,
- * at most 230 characters, `prefix` first.
+ * The portal table name for a connector table code: transliterated as the portal does (`bitrixTranslit`), lower
+ * case `a-z0-9_`, a letter first, at most 230 characters, `prefix` first.
  *
  * @example
  * portalTableName('Sales Orders', 'wh_') // 'wh_sales_orders'
+ * portalTableName('Сделки') // 'sdelki'
  */
 export function portalTableName (code: string, prefix = ''): string {
-  let name = (prefix + code).toLowerCase().replace(/[^a-z0-9_]/g, '_')
+  let name = (prefix + bitrixTranslit(code, 230)).toLowerCase().replace(/[^a-z0-9_]/g, '_')
   if (!/^[a-z]/.test(name)) name = `t_${name}`
   return name.slice(0, 230)
 }
 
-/** The columns of `table.add` for `fields`: name as the portal proposes it (unique), code, type. */
+/**
+ * The columns of `table.add` for `fields`: the name the portal proposes for the code (`proposedFieldName`, so the
+ * connector resolves it even without `mapFields`; a letter-first fallback when nothing is left; `_2`, `_3` on a
+ * clash), the code as `externalCode`, the type.
+ */
 export function portalColumns (table: string, fields: readonly CatalogField[]): Array<{ name: string, externalCode: string, type: string }> {
   if (fields.length === 0) throw new ERR_TABLES_SYNC(`the connector describes table '${table}' with no fields`)
   const taken = new Set<string>()
   return fields.map((field) => {
     const type = field.type.toLowerCase()
     if (!PORTAL_COLUMN_TYPES.includes(type)) throw new ERR_TABLES_SYNC(`field '${field.code}' of '${table}' has the type '${field.type}' the portal does not know`)
-    const base = suggestDatasetFieldName(field.code)
+    const base = proposedFieldName(field.code) ?? suggestDatasetFieldName(field.code)
     let name = base
     for (let n = 2; taken.has(name); n++) name = `${base.slice(0, 32 - String(n).length - 1)}_${n}`
     taken.add(name)

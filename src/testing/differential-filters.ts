@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { FieldInfo } from '../field-types.js'
+import { isTextType, type FieldInfo } from '../field-types.js'
 import { compilePredicate } from '../filter/evaluate.js'
 import { parseFilter } from '../filter/parse.js'
 import { TimeZone } from '../time-zone.js'
@@ -19,7 +19,7 @@ function conditionArbitrary (field: FieldInfo, values: readonly string[]): fc.Ar
     fc.tuple(fc.constantFrom('', '!'), fc.uniqueArray(value, { minLength: 1, maxLength: 3 })).map(([op, items]) => [`${op}${field.code}`, items]),
     fc.constantFrom<[string, unknown]>([field.code, null], [`!${field.code}`, null])
   ]
-  if (field.type === 'string') {
+  if (isTextType(field.type)) {
     const part = value.chain((text) => fc.nat(Math.max(0, text.length - 1)).map((start) => text.slice(start, start + 3)))
     arbitraries.push(fc.tuple(fc.constantFrom(...TEXT_OPS), part.filter((text) => text !== '')).map(([op, text]) => [`${op}${field.code}`, text]))
   } else {
@@ -80,7 +80,7 @@ function sweepFilters (fields: readonly FieldInfo[], rows: readonly ExactValue[]
     const value = values[Math.floor(values.length / 2)]
     filters.push({ [field.code]: null }, { [`!${field.code}`]: null })
     if (value === undefined) return
-    const ops = field.type === 'string' ? [...ORDERED_OPS, ...TEXT_OPS] : [...ORDERED_OPS, '><', '!><']
+    const ops = isTextType(field.type) ? [...ORDERED_OPS, ...TEXT_OPS] : [...ORDERED_OPS, '><', '!><']
     for (const op of ops) {
       const between = op === '><' || op === '!><'
       const operand = between ? [values[0]!, value].sort() : TEXT_OPS.includes(op) ? value.slice(0, 2) || value : value

@@ -1,18 +1,23 @@
-import { FIELD_TYPES, isDatasetFieldName, type FieldInfo } from '../field-types.js'
-import { exactStringify, JsonNumber, type ExactValue } from '../exact-json.js'
-import { type KitContext, valueText } from './kit-context.js'
-import { isAnswerDate, isAnswerDateTime } from '../answer-format.js'
+import { exactStringify, type ExactValue } from '../exact-json.js'
+import {
+  checkCheckAnswer, checkData, checkTableDescription as checkDescriptionAnswer, checkTableList as checkListAnswer, hasErrors,
+  PORTAL_PREVIEW_LIMIT, type Violation
+} from '../protocol/answer-checks.js'
+import type { KitContext } from './kit-context.js'
 
 const CANARY_PREFIX = 'b24bi-canary-'
 
 /** A value no adapter accepts and every answer and log line must keep to itself. */
 export const WRONG_VALUE_CANARY = `${CANARY_PREFIX}${Math.random().toString(36).slice(2, 12)}`
 
+const messages = (violations: readonly Violation[]): string =>
+  violations.length === 0 ? '' : `: ${violations.slice(0, 3).map((violation) => violation.message).join('; ')}`
+
 /** urlCheck answers 200 with a body; a wrong credential answers 401; a missing setting 400. */
 export async function checkAuthentication (kit: KitContext): Promise<void> {
   const ok = await kit.server.post('check', kit.body())
-  kit.report('check', ok.status === 200 && ok.text.length > 0,
-    `urlCheck with the sample connection answers 200 with a non-empty body (got ${ok.status})`)
+  const problems = checkCheckAnswer(ok.status, ok.text)
+  kit.report('check', problems.length === 0, `urlCheck with the sample connection answers 200 with a non-empty body (got ${ok.status})${messages(problems)}`)
   const settings = kit.observed.settings
   if (settings.length === 0) return
   const credentials = settings.filter((setting) => setting.secret === true)
@@ -32,13 +37,12 @@ export async function checkAuthentication (kit: KitContext): Promise<void> {
 /** The table list: non-empty codes and titles, no duplicates; search finds a table by part of its code. */
 export async function checkTableList (kit: KitContext): Promise<void> {
   const answer = await kit.server.post('tableList', kit.body({ searchString: '' }))
-  const tables = Array.isArray(answer.json) ? answer.json as Array<Record<string, ExactValue>> : []
-  const wellFormed = tables.every((table) => typeof table.code === 'string' && table.code !== '' && typeof table.title === 'string' && table.title !== '')
-  kit.report('list', answer.status === 200 && tables.length > 0 && wellFormed,
-    `urlTableList answers 200 with at least one table, each with a non-empty code and title (got ${answer.status}, ${tables.length} tables)`)
-  kit.tables = tables.map((table) => String(table.code))
-  const unique = new Set(kit.tables).size === kit.tables.length
-  kit.report('list', unique, `table codes are unique${unique ? '' : `: ${kit.tables.join(', ')}`}`)
+  const violations: Violation[] = []
+  const tables = answer.status === 200 ? checkListAnswer(answer.json, violations) : []
+  kit.report('list', answer.status === 200 && tables.length > 0 && !hasErrors(violations),
+    `urlTableList answers 200 with at least one table, each with a non-empty code and title, codes unique (got ${answer.status}, ` +
+    `${tables.length} tables)${messages(violations)}`)
+  kit.tables = tables.map((table) => table.code)
   const first = kit.tables[0]
   if (first === undefined) return
   const needle = first.slice(0, Math.max(1, Math.ceil(first.length / 2))).toUpperCase()
@@ -49,73 +53,37 @@ export async function checkTableList (kit: KitContext): Promise<void> {
   kit.report('search', Array.isArray(none.json) && none.json.length === 0, 'a searchString matching nothing answers an empty list')
 }
 
-/** Every listed table describes: non-empty fields with code, name and an allowed type; codes usable as dataset field names. */
+/**
+ * Every listed table describes as the portal requires (non-empty code, name and a known type, unique codes); the
+ * kit also fails codes that are not dataset field names, which the probe only warns about.
+ */
 export async function checkDescriptions (kit: KitContext): Promise<void> {
   for (const table of kit.tables.slice(0, 20)) {
-    const fields = await kit.fields(table)
-    if (fields === undefined || fields.length === 0) {
-      kit.report('describe', false, `urlTableDescription for '${table}' answers a non-empty list of fields`)
-      continue
-    }
-    const bad = fields.filter((field) => typeof field.code !== 'string' || field.code === '' || typeof field.name !== 'string' ||
-      field.name === '' || !(FIELD_TYPES as readonly string[]).includes(field.type))
-    kit.report('describe', bad.length === 0, `'${table}': every field has a non-empty code, name and an allowed type` +
-      (bad.length === 0 ? '' : `; wrong: ${JSON.stringify(bad.slice(0, 3))}`))
-    const invalid = fields.filter((field) => !isDatasetFieldName(field.code)).map((field) => field.code)
-    kit.report('describe', invalid.length === 0, `'${table}': field codes are valid dataset field names (letter first, A-Z, 0-9, _, ≤ 32)` +
-      (invalid.length === 0 ? '' : `; invalid: ${invalid.slice(0, 5).join(', ')} (rename them with the runtime option renameFields)`))
-    const codes = fields.map((field) => field.code)
-    kit.report('describe', new Set(codes).size === codes.length, `'${table}': field codes are unique`)
+    const answer = await kit.server.post('tableDescription', kit.body({ table }))
+    const violations: Violation[] = []
+    if (answer.status === 200) checkDescriptionAnswer(answer.json, violations)
+    kit.report('describe', answer.status === 200 && violations.length === 0,
+      `urlTableDescription for '${table}' answers 200 with a non-empty list of fields, each with a non-empty code, name and ` +
+      `an allowed type, codes unique and valid dataset field names (got ${answer.status})${messages(violations)}`)
   }
 }
 
-/** Why `value` is not a valid answer value of `type`, or undefined when it is. */
-export function typeProblem (type: FieldInfo['type'], value: ExactValue | undefined, iso: boolean): string | undefined {
-  if (value === null) return undefined
-  switch (type) {
-    case 'int':
-      return value instanceof JsonNumber && /^-?\d+$/.test(value.text) ? undefined : 'is not an integer number'
-    case 'double':
-    case 'money':
-      return value instanceof JsonNumber ? undefined : 'is not a number'
-    case 'string':
-      return typeof value === 'string' ? undefined : 'is not a string'
-    case 'date':
-      return typeof value === 'string' && isAnswerDate(value) ? undefined : 'bad date format: not a calendar date YYYY-MM-DD'
-    case 'datetime':
-      return typeof value === 'string' && isAnswerDateTime(value, iso)
-        ? undefined
-        : `bad datetime format: not ${iso ? 'ISO 8601' : 'YYYY-MM-DD HH:MM:SS'}`
-  }
-}
-
-/** A preview (limit 10, no select) of every table: header in description order, every value of its declared type. */
+/** A preview as the portal makes it (limit 20, no select) of every table: header in description order, typed values. */
 export async function checkTypes (kit: KitContext): Promise<void> {
-  const iso = kit.options.runtime?.datetimeFormat === 'iso'
+  const datetime = kit.options.runtime?.datetimeFormat === 'iso' ? 'iso' : 'Y-m-d H:i:s'
   for (const table of kit.tables.slice(0, 20)) {
     const fields = await kit.fields(table)
     if (fields === undefined) continue
-    const read = await kit.read({ table, limit: 10 })
-    if (typeof read === 'string') {
-      kit.report('types', false, `a preview of '${table}' (limit 10) ${read}`)
-      continue
+    const answer = await kit.server.post('data', kit.body({ table, limit: PORTAL_PREVIEW_LIMIT }))
+    const violations: Violation[] = []
+    if (answer.status === 200) {
+      const expected = { header: fields.map((field) => field.code), types: new Map(fields.map((field) => [field.code, field.type])), limit: PORTAL_PREVIEW_LIMIT, datetime } as const
+      checkData(answer.json, expected, violations)
     }
-    const codes = fields.map((field) => field.code)
-    kit.report('types', JSON.stringify(read.header) === JSON.stringify(codes),
-      `the preview header of '${table}' lists every field in description order (got ${JSON.stringify(read.header)})`)
-    const problems: string[] = []
-    for (const row of read.rows) {
-      if (!Array.isArray(row) || row.length !== fields.length) {
-        problems.push(`row ${exactStringify(row)} does not have ${fields.length} values`)
-        continue
-      }
-      fields.forEach((field, index) => {
-        const problem = typeProblem(field.type, row[index], iso)
-        if (problem !== undefined) problems.push(`${table}.${field.code} (${field.type}) = ${JSON.stringify(valueText(row[index]))} ${problem}`)
-      })
-    }
-    kit.report('types', problems.length === 0, `every value of the '${table}' preview has its declared type and format` +
-      (problems.length === 0 ? '' : `: ${problems.slice(0, 3).join('; ')}`))
+    kit.report('types', answer.status === 200 && violations.length === 0,
+      `a preview of '${table}' (limit ${PORTAL_PREVIEW_LIMIT}, no select) answers 200, the header lists every field in description order ` +
+      `and every value has its declared type and format (got ${answer.status}${answer.status === 200 ? '' : `: ${answer.text.slice(0, 300)}`})` +
+      messages(violations.map((violation) => ({ ...violation, message: `${table}.${violation.message}` }))))
   }
 }
 

@@ -23,7 +23,7 @@ export async function checkSelectOrder (kit: KitContext): Promise<void> {
     `wrong header order: select [${select.join(', ')}] answers the full read's values in that order (values must follow plan.fields)${example}`)
 }
 
-/** Limits answer exactly min(limit, rows); an adapter that declares limit pushdown reads no more than the limit. */
+/** Limits answer exactly min(limit, rows) (0: all rows); an adapter that declares limit pushdown reads no more than the limit. */
 export async function checkLimit (kit: KitContext): Promise<void> {
   const reference = kit.reference
   if (reference === undefined) return
@@ -36,7 +36,9 @@ export async function checkLimit (kit: KitContext): Promise<void> {
       kit.report('limit', false, `limit ${limit} ${read}`)
       continue
     }
-    kit.report('limit', read.rows.length === Math.min(limit, total), `limit ${limit} answers ${Math.min(limit, total)} rows (got ${read.rows.length})`)
+    // limit 0 is the portal's "no limit": every row.
+    const expected = limit === 0 ? total : Math.min(limit, total)
+    kit.report('limit', read.rows.length === expected, `limit ${limit} answers ${expected} rows (got ${read.rows.length})`)
     const yielded = kit.observed.reads.slice(before).reduce((sum, item) => sum + item.rowsYielded, 0)
     if (pushes && limit > 0) {
       kit.report('limit', yielded <= limit,

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import type { Adapter } from '../../src/adapter.js'
 import { installPlugin, type InstallPluginOptions } from '../../plugins/install.js'
 import { buildServer, type ServerOptions } from '../../src/server/build-server.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
@@ -27,13 +28,13 @@ export interface PageSetup {
   close: () => Promise<void>
 }
 
-/** Starts both; `install` true (default) installs the application as the portal would. */
-export async function startPageServer (options: { server?: Partial<ServerOptions>, install?: Partial<InstallPluginOptions>, installed?: boolean } = {}): Promise<PageSetup> {
+/** Starts both (PageAdapter unless `adapter`); `installed` (default true) installs the application as the portal would. */
+export async function startPageServer (options: { server?: Partial<ServerOptions>, install?: Partial<InstallPluginOptions>, installed?: boolean, adapter?: Adapter } = {}): Promise<PageSetup> {
   const portal = await FakePortal.start()
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const store = new MemoryTokenStore()
-  const app = await buildServer({ adapter: new PageAdapter(), logger: false, runtime: { deadlineSeconds: 1 }, ...options.server })
+  const app = await buildServer({ adapter: options.adapter ?? new PageAdapter(), logger: false, runtime: { deadlineSeconds: 1 }, ...options.server })
   await app.register(installPlugin, {
     tokens: store,
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },

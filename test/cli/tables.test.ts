@@ -12,9 +12,10 @@ import { runCli } from './cli-harness.js'
 class ChangingAdapter extends Adapter {
   override readonly settings = [{ code: 'token', name: 'Token', type: 'STRING' as const }]
   tables: Record<string, { title: string, fields: FieldInfo[] }> = {
-    orders: { title: 'Orders', fields: [{ code: 'ID', type: 'int' }, { code: 'placed on', type: 'date' }, { code: 'amount', type: 'money' }] },
+    orders: { title: 'Orders', fields: [{ code: 'ID', type: 'int' }, { code: 'placed on', type: 'date' }, { code: 'amount', type: 'money' }, { code: 'Сумма НДС', type: 'double' }] },
     customers: { title: 'Customers', fields: [{ code: 'ID', type: 'int' }, { code: 'NAME', type: 'string' }, { code: 'zone', type: 'string' }] },
-    'Stock-Levels': { title: 'Stock levels', fields: [{ code: 'SKU', type: 'string' }, { code: 'qty', type: 'double' }] }
+    'Stock-Levels': { title: 'Stock levels', fields: [{ code: 'SKU', type: 'string' }, { code: 'qty', type: 'double' }] },
+    Склад: { title: 'Склад', fields: [{ code: 'sku', type: 'string' }, { code: 'SKU', type: 'string' }] }
   }
 
   override async check (context: RequestContext): Promise<boolean> { return context.connection.token === 'good' }
@@ -53,24 +54,28 @@ t.test('tables sync creates every table once, and a second run changes nothing',
   const first = await runCli(['tables', 'sync', '--source', String(sourceId), '--json'], env)
   t.equal(first.code, 0, first.stderr)
   t.match(JSON.parse(first.stdout), [
-    { code: 'orders', name: 'orders', action: 'added', added: ['ID', 'placed on', 'amount'] },
+    { code: 'orders', name: 'orders', action: 'added', added: ['ID', 'placed on', 'amount', 'Сумма НДС'] },
     { code: 'customers', name: 'customers', action: 'added' },
-    { code: 'Stock-Levels', name: 'stock_levels', action: 'added' }
+    { code: 'Stock-Levels', name: 'stock_levels', action: 'added' },
+    { code: 'Склад', name: 'sklad', action: 'added' }
   ])
   const tables = [...portal.state.tables.tables.values()]
-  t.equal(tables.length, 3)
+  t.equal(tables.length, 4)
   t.same(tables.map((table) => [table.name, table.externalCode, table.externalName, table.sourceId]), [
-    ['orders', 'orders', 'Orders', sourceId], ['customers', 'customers', 'Customers', sourceId], ['stock_levels', 'Stock-Levels', 'Stock levels', sourceId]
+    ['orders', 'orders', 'Orders', sourceId], ['customers', 'customers', 'Customers', sourceId], ['stock_levels', 'Stock-Levels', 'Stock levels', sourceId],
+    ['sklad', 'Склад', 'Склад', sourceId]
   ])
-  t.same(tables[0]?.fields.map((column) => [column.name, column.externalCode, column.type]), [['ID', 'ID', 'int'], ['PLACED_ON', 'placed on', 'date'], ['AMOUNT', 'amount', 'money']],
-    'columns named as the portal proposes, the connector code kept as externalCode')
+  t.same(tables[0]?.fields.map((column) => [column.name, column.externalCode, column.type]),
+    [['ID', 'ID', 'int'], ['PLACED_ON', 'placed on', 'date'], ['AMOUNT', 'amount', 'money'], ['SUMMA_NDS', 'Сумма НДС', 'double']],
+    'columns named as the portal proposes (transliterated), the connector code kept as externalCode')
+  t.same(tables[3]?.fields.map((column) => column.name), ['SKU', 'SKU_2'], 'two codes proposing one name get distinct names')
   const before = portal.calls.length
   const second = await runCli(['tables', 'sync', '--source', String(sourceId)], env)
   t.equal(second.code, 0, second.stderr)
-  t.match(second.stdout, /3 tables synced/)
-  t.equal(second.stdout.match(/ unchanged/g)?.length, 3, 'every table reported unchanged')
+  t.match(second.stdout, /4 tables synced/)
+  t.equal(second.stdout.match(/ unchanged/g)?.length, 4, 'every table reported unchanged')
   t.equal(callsOf(portal, before, 'biconnector.table.add') + callsOf(portal, before, 'biconnector.table.fields.update'), 0, 'no write on the second run')
-  t.equal(portal.state.tables.tables.size, 3)
+  t.equal(portal.state.tables.tables.size, 4)
   const listed = await runCli(['tables', 'list', '--source', String(sourceId)], env)
   t.match(listed.stdout, /^ID\s+NAME\s+SOURCE\s+EXTERNAL CODE\s+EXTERNAL NAME\n1\s+orders\s+\d+\s+orders\s+Orders/)
   const remove = await runCli(['sources', 'remove', String(sourceId)], env)
@@ -86,10 +91,10 @@ t.test('tables sync adds new columns, hides vanished ones, shows them again, and
   adapter.tables.orders = { title: 'Orders', fields: [{ code: 'ID', type: 'string' }, { code: 'amount', type: 'money' }, { code: 'status', type: 'string' }] }
   const changed = await runCli(['tables', 'sync', '--source', String(sourceId), '--table', 'orders', '--json'], env)
   t.equal(changed.code, 0, changed.stderr)
-  t.match(JSON.parse(changed.stdout), [{ code: 'orders', action: 'updated', added: ['status'], hidden: ['placed on'], shown: [] }])
+  t.match(JSON.parse(changed.stdout), [{ code: 'orders', action: 'updated', added: ['status'], hidden: ['placed on', 'Сумма НДС'], shown: [] }])
   t.match(changed.stderr, /column ID \(ID\) is int in the portal and string in the connector; the portal cannot change a column type/)
   const orders = portal.state.tables.tables.get(1)
-  t.same(orders?.fields.map((column) => [column.name, column.visible]), [['ID', true], ['PLACED_ON', false], ['AMOUNT', true], ['STATUS', true]])
+  t.same(orders?.fields.map((column) => [column.name, column.visible]), [['ID', true], ['PLACED_ON', false], ['AMOUNT', true], ['SUMMA_NDS', false], ['STATUS', true]])
   adapter.tables.orders.fields.push({ code: 'placed on', type: 'date' })
   const back = await runCli(['tables', 'sync', '--source', String(sourceId), '--table', 'orders', '--json'], env)
   t.match(JSON.parse(back.stdout), [{ action: 'updated', shown: ['placed on'], added: [] }])

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { FieldInfo } from '../../src/field-types.js'
+import type { FieldInfo, TableInfo } from '../../src/field-types.js'
 import { buildServer } from '../../src/server/index.js'
 import { MemoryAdapter } from '../helpers/memory-adapter.js'
 
@@ -97,11 +97,58 @@ t.test('an error before the first row is a clean coded answer', async (t) => {
   t.notMatch(answer.body, /hunter2/)
 })
 
-t.test('mapFields is validated against select', async (t) => {
-  const ok = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { ID: 'ITEM_ID' }, limit: 1 })
-  t.same(ok.json(), [['ID'], [1]], 'the header stays in field codes')
-  const notSelected = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { NAME: 'X' } })
-  t.equal(notSelected.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
-  const badName = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { ID: '1abc' } })
-  t.equal(badName.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
+t.test('mapFields: keys are field codes, values any unique non-empty names; the header echoes select', async (t) => {
+  const ok = await data(new MemoryAdapter(fields, rows), { select: ['Item id', 'NAME'], mapFields: { ID: 'Item id' }, limit: 1 })
+  t.same(ok.json(), [['Item id', 'NAME'], [1, 'item 1']], 'a display-like name selects the field and heads its column')
+  const notAField = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { NOPE: 'X' } })
+  t.equal(notAField.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
+  t.match(notAField.json().message, /'NOPE' is not a field/)
+  const twice = await data(new MemoryAdapter(fields, rows), { select: ['X'], mapFields: { ID: 'X', NAME: 'X' } })
+  t.equal(twice.json().error, 'B24BI_ERR_MAP_FIELDS_INVALID')
+  const empty = await data(new MemoryAdapter(fields, rows), { select: ['ID'], mapFields: { ID: '' } })
+  t.equal(empty.json().error, 'B24BI_ERR_REQUEST_INVALID', 'an empty name is refused by the schema')
+  const sameField = await data(new MemoryAdapter(fields, rows), { select: ['ID', 'X'], mapFields: { ID: 'X' } })
+  t.equal(sameField.json().error, 'B24BI_ERR_REQUEST_INVALID', 'one field selected twice under two names')
+  const noSelect = await data(new MemoryAdapter(fields, rows), { mapFields: { ID: 'Item id' }, limit: 1 })
+  t.same(noSelect.json()[0], ['Item id', 'NAME', 'DAY', 'AMOUNT'], 'without select: every field, mapped names where given')
+})
+
+t.test('limit 0 means no limit; a negative or fractional limit is a 400', async (t) => {
+  const all = await data(new MemoryAdapter(fields, rows), { select: ['ID'], limit: 0 })
+  t.equal((all.json() as unknown[]).length, 11, 'header and all ten rows')
+  const form = async (limit: string) => {
+    const app = await buildServer({ adapter: new MemoryAdapter(fields, rows), logger: false })
+    t.teardown(() => app.close())
+    return await app.inject({ method: 'POST', url: '/api/data', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `connection%5Bnone%5D=x&table=items&limit=${limit}` })
+  }
+  t.equal(((await form('0')).json() as unknown[]).length, 11, "the portal's form-encoded limit=0")
+  for (const limit of ['-1', '1.5', 'x']) {
+    const answer = await form(limit)
+    t.equal(answer.statusCode, 400, `limit=${limit}`)
+    t.equal(answer.json().error, 'B24BI_ERR_REQUEST_INVALID')
+  }
+})
+
+t.test('a table described with no fields is a coded error, never an empty description', async (t) => {
+  const app = await buildServer({ adapter: new MemoryAdapter([], []), logger: false })
+  t.teardown(() => app.close())
+  for (const url of ['/api/table_description', '/api/data']) {
+    const answer = await app.inject({ method: 'POST', url, payload: { connection: {}, table: 'items' } })
+    t.equal(answer.statusCode, 500, url)
+    t.equal(answer.json().error, 'B24BI_ERR_TABLE_NO_FIELDS', url)
+    t.match(answer.json().message, /'items' has no fields/)
+  }
+})
+
+t.test('the table list carries the optional id when the adapter gives one', async (t) => {
+  class WithIds extends MemoryAdapter {
+    override async listTables (): Promise<TableInfo[]> {
+      return [{ id: 7, code: 'items', title: 'Items' }, { code: 'other' }, { id: 'x-1', code: 'third', title: 'Third' }]
+    }
+  }
+  const app = await buildServer({ adapter: new WithIds(fields, rows), logger: false })
+  t.teardown(() => app.close())
+  const answer = await app.inject({ method: 'POST', url: '/api/table_list', payload: { connection: {} } })
+  t.same(answer.json(), [{ id: 7, code: 'items', title: 'Items' }, { code: 'other', title: 'other' }, { id: 'x-1', code: 'third', title: 'Third' }])
+  t.equal(app.b24bi.supportsMapping, true, 'every adapter can map: the runtime resolves names and mapFields')
 })

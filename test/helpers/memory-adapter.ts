@@ -1,5 +1,5 @@
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext } from '../../src/adapter.js'
-import type { FieldInfo } from '../../src/field-types.js'
+import type { FieldInfo, TableInfo } from '../../src/field-types.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 
 /** A small in-test adapter over rows in memory; records what the runtime asked of it. */
@@ -24,7 +24,7 @@ export class MemoryAdapter extends Adapter {
     return this.options.capabilities ?? {}
   }
 
-  async listTables () {
+  async listTables (): Promise<TableInfo[]> {
     return [{ code: 'items', title: 'Items' }]
   }
 

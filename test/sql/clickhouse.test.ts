@@ -1,6 +1,7 @@
 import { createClient } from '@clickhouse/client'
 import t from 'tap'
 import { ClickHouseAdapter, clickhouseLiteral } from '../../adapters/clickhouse/index.js'
+import { buildServer } from '../../src/server/index.js'
 import { CLICKHOUSE_URL, clickhouseDatabase } from './clickhouse-fixture.js'
 import { sqlAdapterSuite } from './suite.js'
 
@@ -40,4 +41,25 @@ t.test('ClickHouse literals: the injection corpus round-trips through a real ser
   }
   t.equal(clickhouseLiteral(null), 'NULL')
   t.equal(clickhouseLiteral(true), '1')
+})
+
+t.test('ClickHouse UInt64 is declared string (the portal reads ints as signed 64-bit), filtered exactly as text', async (t) => {
+  const { database, drop } = await clickhouseDatabase()
+  t.teardown(drop)
+  const client = createClient({ url: CLICKHOUSE_URL })
+  await client.command({ query: `CREATE TABLE ${database}.unsigned_values (id Int32, u64 UInt64, u32 UInt32) ENGINE = Memory` })
+  await client.command({ query: `INSERT INTO ${database}.unsigned_values VALUES (1, 18446744073709551615, 4294967295), (2, 9223372036854775808, 0), (3, 7, 7)` })
+  await client.close()
+  const app = await buildServer({ adapter: new ClickHouseAdapter({ url: `${CLICKHOUSE_URL}/${database}`, token: TOKEN }), logger: false })
+  t.teardown(() => app.close())
+  const post = async (url: string, body: Record<string, unknown>) =>
+    await app.inject({ method: 'POST', url, payload: { connection: { token: TOKEN }, table: 'unsigned_values', ...body } })
+  const described = await post('/api/table_description', {})
+  t.same((described.json() as Array<{ code: string, type: string }>).map((field) => [field.code, field.type]), [['ID', 'int'], ['U64', 'string'], ['U32', 'int']])
+  const answer = await post('/api/data', { select: ['ID', 'U64', 'U32'] })
+  t.equal(answer.statusCode, 200, answer.body)
+  t.ok(answer.body.includes('[1,"18446744073709551615",4294967295]'), `above 2^63-1 as a string: ${answer.body}`)
+  const filtered = await post('/api/data', { select: ['ID'], filter: { U64: ['9223372036854775808', '7'] } })
+  t.same((filtered.json() as unknown[][])[0], ['ID'])
+  t.same((filtered.json() as number[][]).slice(1).map((row) => row[0]).sort(), [2, 3])
 })

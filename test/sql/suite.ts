@@ -130,7 +130,18 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     const limited = await post('/api/data', { table: 'fixture', limit: '3' })
     t.equal((limited.json() as unknown[][]).length, 4, 'header and three rows')
     const zero = await post('/api/data', { table: 'fixture', limit: '0' })
-    t.same(zero.json(), [FILTER_FIELDS.map((field) => field.code)], 'limit 0 is the header only')
+    t.equal((zero.json() as unknown[][]).length, 17, 'limit 0 means no limit: header and all 16 rows')
+  })
+
+  await t.test("the portal's field names: mapFields, select and filter keys, header as sent", async (t) => {
+    const answer = await post('/api/data', { table: 'fixture', select: ['Deal', 'TITLE'], filter: { '<=Deal': '2' }, mapFields: { ID: 'Deal' } })
+    t.equal(answer.statusCode, 200, answer.body)
+    const [header, ...rows] = answer.json() as unknown[][]
+    t.same(header, ['Deal', 'TITLE'])
+    t.same(rows.sort((a, b) => (a[0] as number) - (b[0] as number)), [[1, "O'Brien"], [2, '100% sure']])
+    const renamed = await post('/api/data', { table: 'fixture', select: ['Deal'] })
+    t.equal(renamed.statusCode, 400)
+    t.match(renamed.json(), { error: 'B24BI_ERR_FIELD_NOT_FOUND', message: /supportMapping/ })
   })
 
   await t.test('every filter case gives the expected ids', async (t) => {
@@ -194,6 +205,8 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
       ['unknown table', '/api/data', { table: 'nope_nope' }, 404, 'B24BI_ERR_TABLE_NOT_FOUND'],
       ['unknown field', '/api/data', { table: 'fixture', select: ['ID', 'NOPE'] }, 400, 'B24BI_ERR_FIELD_NOT_FOUND'],
+      ['negative limit', '/api/data', { table: 'fixture', limit: '-1' }, 400, 'B24BI_ERR_REQUEST_INVALID'],
+      ['fractional limit', '/api/data', { table: 'fixture', limit: '2.5' }, 400, 'B24BI_ERR_REQUEST_INVALID'],
       ['unknown filter field', '/api/data', { table: 'fixture', filter: { NOPE: '1' } }, 400, 'B24BI_ERR_'],
       ['invalid date', '/api/data', { table: 'fixture', filter: { DAY: '31.02.2025' } }, 400, 'B24BI_ERR_FILTER_VALUE'],
       ['unknown table described', '/api/table_description', { table: 'nope_nope' }, 404, 'B24BI_ERR_TABLE_NOT_FOUND']

@@ -3,6 +3,7 @@ import { parseCommandArgs, positiveInteger, settingValues, stringFlag } from '..
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
 import { printProbeReport } from '../probe/probe-report.js'
+import { portalDateFormat as readPortalDateFormat } from '../probe/portal-date.js'
 import { probe } from '../probe/probe-run.js'
 
 const usage = `Usage: b24bi probe BASE_URL [--setting code=value ...] [options]
@@ -11,18 +12,26 @@ Plays the Bitrix24 portal against a running connector, without a portal: sends f
 as the portal does and checks every answer the way the portal does.
 
 Calls: check (and check with wrong settings), table list (without and with a search string), every table's
-description, a preview (only limit), and data with a select subset, a filter and a limit.
+description, a preview (limit 20, no select, as the portal), data with a select subset, a filter and a limit,
+and filters shaped as the portal builds them: a dimension filter alone (filter[0][LOGIC]=OR&filter[0][0][=F][0]=v),
+a date range in the portal's date format (the end at 23:59:59, even on a date field), a negated comparison with a
+list (filter[0][0][!>F][0]=v); the rows they answer must match them.
 Checks: HTTP 200; a non-empty check answer; {code, title} and {code, name, type} non-empty; types among
-int, string, double, date, datetime, money; dataset field names (warning); the header in select order;
-no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null).
+int, string, double, date, datetime, money (any case); dataset field names (warning); the header in select order;
+no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null;
+ints within PHP's signed 64 bits). Every answer is read whole and timed (request to last byte, and its body):
+one over 55 s fails (the portal stops a transfer at 60 s). A step whose prerequisite failed is listed as not run.
 Exits 1 when the portal would reject any answer.
 
 Options:
   --setting code=value     a connection setting; repeat for each
   --setting-env code=VAR   a connection setting read from the environment variable VAR (keeps secrets out of ps)
-  --preview-limit N        rows asked for in the preview (default 10)
-  --datetime-format F      'Y-m-d H:i:s' (default) or iso
-  --timeout S              seconds per call (default 250, as the portal)
+  --preview-limit N        rows asked for in the preview (default 20, as the portal)
+  --datetime-format F      answers' datetimes: 'Y-m-d H:i:s' (default) or iso
+  --portal-date-format F   the portal's date format its date filters are written in, as the connector's
+                           portalDateFormat setting: 'DD.MM.YYYY HH:MI:SS' (default), 'MM/DD/YYYY H:MI:SS T', ...
+  --timeout S              seconds to wait for each answer to start (default 250, as the portal); its body
+                           then has 60 s
   --json                   print the report as JSON
 `
 
@@ -31,6 +40,7 @@ const OPTIONS = {
   'setting-env': { type: 'string', multiple: true },
   'preview-limit': { type: 'string' },
   'datetime-format': { type: 'string' },
+  'portal-date-format': { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' }
 } as const
@@ -45,6 +55,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
     if (datetime !== 'Y-m-d H:i:s' && datetime !== 'iso') throw new ERR_CLI_USAGE("--datetime-format must be 'Y-m-d H:i:s' or iso")
     const previewLimit = stringFlag(parsed, 'preview-limit')
     const timeout = stringFlag(parsed, 'timeout')
+    const portalDateFormat = stringFlag(parsed, 'portal-date-format')
+    if (portalDateFormat !== undefined) readPortalDateFormat(portalDateFormat) // a wrong one is a usage error before any call
     const spinner = out.tty ? out.spinner('probing') : undefined
     let report
     try {
@@ -54,7 +66,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
         datetime,
         onStep: (name) => spinner?.update(`probing: ${name}`),
         ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),
-        ...(timeout === undefined ? {} : { timeout: positiveInteger(timeout, '--timeout') * 1000 })
+        ...(portalDateFormat === undefined ? {} : { portalDateFormat }),
+        ...(timeout === undefined ? {} : { timeoutMs: positiveInteger(timeout, '--timeout') * 1000 })
       })
     } finally {
       spinner?.stop(out.paint('dim', `probe of ${baseUrl} finished`))
