@@ -6,7 +6,8 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  *
  * | MySQL / MariaDB | portal |
  * |---|---|
- * | tinyint … bigint (signed or unsigned), year | int (exact) |
+ * | bigint unsigned | string (the portal reads an int as PHP's signed 64-bit: above 2^63-1 it would not arrive; compared as text) |
+ * | tinyint … bigint (signed; unsigned up to int), year | int (exact) |
  * | bit | int |
  * | decimal, numeric | double (exact digits) |
  * | float, double | double |
@@ -17,6 +18,7 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  * | time, binary, blob, geometry, … | string (text form) |
  */
 export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
+  [/^bigint\b.*\bunsigned\b/, { type: 'string', as: 'text' }],
   [/^(tinyint|smallint|mediumint|int|integer|bigint)\b/, { type: 'int' }],
   [/^year\b/, { type: 'int' }],
   [/^bit\b/, { type: 'int', as: 'int' }],

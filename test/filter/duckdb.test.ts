@@ -108,16 +108,20 @@ const VALUES: Record<string, string[]> = {
   MOMENT: ['31.05.2025 17:01:55', '2025-03-30 02:30:00', '2025-10-26 02:30:00', '2025-05-31T15:01:55Z', '01.06.2025'],
   STAMP: ['31.05.2025 17:01:55', '2025-03-30 02:30:00', '2025-10-26 02:30:00', '2025-10-26T01:30:00Z', '01.06.2025']
 }
-const SCALAR_PREFIXES = ['', '=', '!', '!=', '<>', '>', '>=', '<', '<=']
+const SCALAR_PREFIXES = ['', '=', '!', '!=', '<>', '>', '>=', '<', '<=', '!>', '!>=', '!<', '!<=']
 const TEXT_PREFIXES = ['~', '!~', '%', '!%']
+const DATED = new Set(['DAY', 'MOMENT', 'STAMP'])
 
 const conditionArbitrary = fc.constantFrom(...Object.keys(VALUES)).chain((code) => {
   const pool = fc.constantFrom(...VALUES[code]!)
   const prefixes = code === 'TITLE' ? [...SCALAR_PREFIXES, ...TEXT_PREFIXES] : SCALAR_PREFIXES
   return fc.oneof(
     fc.tuple(fc.constantFrom(...prefixes), pool).map(([prefix, value]) => [prefix + code, value] as const),
-    fc.tuple(fc.constantFrom('', '!'), fc.array(pool, { minLength: 1, maxLength: 3 })).map(([prefix, list]) => [prefix + code, list] as const),
+    // The portal's shapes: a list on any operator, a list of [from, to] pairs, IS_NULL as 0 on dates.
+    fc.tuple(fc.constantFrom(...prefixes), fc.array(pool, { minLength: 1, maxLength: 3 })).map(([prefix, list]) => [prefix + code, list] as const),
     fc.tuple(fc.constantFrom('><', '!><'), pool, pool).map(([prefix, a, b]) => [prefix + code, [a, b]] as const),
+    fc.tuple(fc.constantFrom('><', '!><'), fc.array(fc.tuple(pool, pool), { minLength: 1, maxLength: 2 })).map(([prefix, pairs]) => [prefix + code, pairs] as const),
+    fc.constantFrom('', '=', '!', '!=').map((prefix) => [prefix + code, DATED.has(code) ? '0' : VALUES[code]![0]!] as const),
     fc.constantFrom('', '!').map((prefix) => [prefix + code, null] as const)
   )
 })
@@ -133,4 +137,5 @@ function groupArbitrary (depth: number): fc.Arbitrary<Record<string, unknown>> {
     })
 }
 
-const filterArbitrary = groupArbitrary(3)
+// A filter is a group, or (as the portal sends a groups-only filter) a list of AND-ed groups.
+const filterArbitrary = fc.oneof(groupArbitrary(3), fc.array(groupArbitrary(2), { minLength: 1, maxLength: 2 }))

@@ -34,7 +34,8 @@ function vectors (table: string, text: string, payload: string): Array<[string, 
     ['filter >= key', { table, filter: { [`>=${payload}`]: '1' } }],
     ['filter nested key', { table, filter: { group: { LOGIC: 'OR', [payload]: '1', ID: '1' } } }],
     ['LOGIC', { table, filter: { LOGIC: payload, ID: '1' } }],
-    ['mapFields', { table, select: ['ID'], mapFields: { ID: payload } }],
+    // A mapFields name selects and filters its field (ID = -1 matches no row): the payload is a name, never SQL.
+    ['mapFields', { table, select: [payload], filter: { [payload]: '-1' }, mapFields: { ID: payload } }],
     ['mapFields key', { table, select: ['ID'], mapFields: { [payload]: 'X' } }]
   ]
 }
