@@ -1,3 +1,5 @@
+import { stdSerializers } from 'pino'
+
 /**
  * pino redaction paths: every connection value, passwords and tokens wherever they appear in a log object,
  * and credentials in request headers and query. Values are replaced with `[redacted]`.
@@ -45,4 +47,20 @@ export function scrubSerializedError<T> (serialized: T): T {
   for (const key of ['message', 'stack']) if (typeof out[key] === 'string') out[key] = scrubSecrets(out[key])
   if (out.cause !== undefined) out.cause = scrubSerializedError(out.cause)
   return out as T
+}
+
+/** Driver messages may hold a connection string: scrubs credentials from a logged error and its causes. */
+function scrubbedError (error: Error): ReturnType<typeof stdSerializers.err> {
+  return scrubSerializedError(error instanceof Error ? stdSerializers.err(error) : error)
+}
+
+/**
+ * The redaction every b24bi logger applies (the server's and the conformance kit's): `REDACTED_PATHS` censored,
+ * and `err` / `cause` serialized with credentials scrubbed from message and stack.
+ *
+ * @example
+ * const logger = pino({ level: 'info', ...redactionOptions() })
+ */
+export function redactionOptions (): { redact: { paths: string[], censor: string }, serializers: Record<'err' | 'cause', typeof scrubbedError> } {
+  return { redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: scrubbedError, cause: scrubbedError } }
 }

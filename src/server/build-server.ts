@@ -9,8 +9,7 @@ import { answerError, answerNotFound } from '../error-answer.js'
 import { ERR_OVERLOADED, ERR_RATE_LIMITED } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
 import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
-import { stdSerializers } from 'pino'
-import { REDACTED_PATHS, scrubSerializedError } from '../log-redaction.js'
+import { redactionOptions } from '../log-redaction.js'
 import { connectorPlugin } from '../../plugins/connector.js'
 import { docsPlugin } from '../../plugins/docs.js'
 import { guardPlugin } from '../../plugins/guard.js'
@@ -39,11 +38,6 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-/** Driver messages may hold a connection string: scrub credentials from every logged error and cause. */
-function scrubbedError (error: Error): ReturnType<typeof stdSerializers.err> {
-  return scrubSerializedError(error instanceof Error ? stdSerializers.err(error) : error)
-}
-
 function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https?: { cert: string | Buffer, key: string | Buffer } } {
   const logger = options.loggerInstance !== undefined
     ? undefined
@@ -52,8 +46,7 @@ function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https
       : {
           level: 'info',
           ...(typeof options.logger === 'object' ? options.logger : {}),
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          serializers: { err: scrubbedError, cause: scrubbedError }
+          ...redactionOptions()
         }
   return {
     ...(logger !== undefined ? { logger } : {}),

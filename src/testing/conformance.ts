@@ -1,6 +1,6 @@
 import { checkDifferentialFilters } from './differential-filters.js'
 import { checkFixtures, checkZoneInvariance } from './fixture-checks.js'
-import { type CheckName, type ConformanceOptions, type Finding, KitContext, type Measurements } from './kit-context.js'
+import { type CheckName, type ConformanceOptions, type Finding, KitContext, type KitNeed, type Measurements } from './kit-context.js'
 import { checkLoad } from './load-checks.js'
 import { ObservedAdapter } from './observed-adapter.js'
 import { checkAuthentication, checkDescriptions, checkTableList, checkTypes } from './protocol-checks.js'
@@ -21,37 +21,74 @@ const DEFAULT_SAMPLE_MAX_ROWS = 20_000
 async function loadReference (kit: KitContext): Promise<void> {
   const table = kit.options.sample?.table ?? kit.tables[0]
   kit.sampleTable = table
-  if (table === undefined) return
+  if (table === undefined) {
+    kit.unavailable('sample', `no sample table: sample.table is not set and ${kit.missing(['tables']) ?? 'the table list answered no table'}`)
+    return
+  }
   const fields = await kit.fields(table)
   const read = await kit.read({ table })
   if (fields === undefined || typeof read === 'string') {
-    kit.report('types', false, `the sample table '${table}' read whole ${typeof read === 'string' ? read : 'has no description'}`)
+    const problem = `the sample table '${table}' read whole ${typeof read === 'string' ? read : 'has no description'}`
+    kit.report('types', false, problem)
+    kit.unavailable('sample', problem)
     return
   }
   const maxRows = kit.options.sample?.maxRows ?? DEFAULT_SAMPLE_MAX_ROWS
   if (read.rows.length > maxRows) {
-    kit.report('differential', false, `the sample table '${table}' has ${read.rows.length} rows, more than sample.maxRows (${maxRows}): choose a smaller sample table`)
+    const problem = `the sample table '${table}' has ${read.rows.length} rows, more than sample.maxRows (${maxRows}): choose a smaller sample table`
+    kit.report('differential', false, problem)
+    kit.unavailable('sample', problem)
     return
   }
   kit.reference = { fields, read }
 }
 
-const STEPS: Array<[CheckName[], (kit: KitContext) => Promise<void> | void]> = [
-  [['check', 'auth'], checkAuthentication],
-  [['list', 'search'], checkTableList],
-  [['describe'], checkDescriptions],
-  [['types'], checkTypes],
-  [[], loadReference],
-  [['select-order'], checkSelectOrder],
-  [['limit'], checkLimit],
-  [['filter'], checkFilterApplied],
-  [['differential'], checkDifferentialFilters],
-  [['bad-input'], checkBadInput],
-  [['exact-numbers', 'time-zones'], checkFixtures],
-  [['time-zones'], checkZoneInvariance],
-  [['throughput', 'memory'], checkLoad],
-  [['secrets'], checkSecrets]
+/** One step of the kit: the checks it reports, what it needs from earlier steps, what it makes available to later ones. */
+interface Step {
+  checks: CheckName[]
+  needs: KitNeed[]
+  provides?: KitNeed
+  run: (kit: KitContext) => Promise<void> | void
+}
+
+const STEPS: Step[] = [
+  { checks: ['check', 'auth'], needs: [], run: checkAuthentication },
+  { checks: ['list', 'search'], needs: [], provides: 'tables', run: checkTableList },
+  { checks: ['describe'], needs: ['tables'], run: checkDescriptions },
+  { checks: ['types'], needs: ['tables'], run: checkTypes },
+  { checks: [], needs: [], provides: 'sample', run: loadReference },
+  { checks: ['select-order'], needs: ['sample'], run: checkSelectOrder },
+  { checks: ['limit'], needs: ['sample'], run: checkLimit },
+  { checks: ['filter'], needs: ['sample'], run: checkFilterApplied },
+  { checks: ['differential'], needs: ['sample'], run: checkDifferentialFilters },
+  { checks: ['bad-input'], needs: [], run: checkBadInput },
+  { checks: ['exact-numbers', 'time-zones'], needs: [], run: checkFixtures },
+  { checks: ['time-zones'], needs: ['sample'], run: checkZoneInvariance },
+  { checks: ['throughput', 'memory'], needs: [], run: checkLoad },
+  { checks: ['secrets'], needs: [], run: checkSecrets }
 ]
+
+function stepName (step: Step): string {
+  return step.checks.join('/') || step.provides || 'step'
+}
+
+/** Runs one step, or reports each of its checks as not run when a need is missing; a throw is a failure. */
+async function runStep (kit: KitContext, step: Step, skip: ReadonlySet<CheckName>): Promise<void> {
+  const skipped = step.checks.length > 0 && step.checks.every((check) => skip.has(check))
+  const missing = skipped ? `the '${stepName(step)}' checks are skipped (options.skip)` : kit.missing(step.needs)
+  if (missing !== undefined) {
+    for (const check of step.checks) if (!skip.has(check)) kit.notRun(check, missing)
+    if (step.provides !== undefined) kit.unavailable(step.provides, missing)
+    return
+  }
+  try {
+    await step.run(kit)
+  } catch (error) {
+    const problem = `the ${stepName(step)} check threw: ${(error as Error)?.stack ?? String(error)}`
+    kit.report(step.checks[0] ?? 'types', false, problem)
+    if (step.provides !== undefined) kit.unavailable(step.provides, problem)
+  }
+}
 
 /**
  * Runs the protocol suite against a real connector server built around `options.adapter` and returns every
@@ -65,14 +102,7 @@ export async function runConformance (options: ConformanceOptions): Promise<Conf
   const skip = new Set(options.skip ?? [])
   try {
     kit.server = await kit.startServer()
-    for (const [checks, step] of STEPS) {
-      if (checks.length > 0 && checks.every((check) => skip.has(check))) continue
-      try {
-        await step(kit)
-      } catch (error) {
-        kit.report(checks[0] ?? 'types', false, `the ${checks.join('/') || 'sample'} check threw: ${(error as Error)?.stack ?? String(error)}`)
-      }
-    }
+    for (const step of STEPS) await runStep(kit, step, skip)
   } finally {
     await kit.close()
     await observed.closeInner()
@@ -83,12 +113,13 @@ export async function runConformance (options: ConformanceOptions): Promise<Conf
 
 /** The part of a tap test object the kit uses. */
 export interface TapLike {
-  ok: (value: unknown, message: string) => unknown
+  ok: (value: unknown, ...message: [string] | [string, { skip: string }]) => unknown
   comment: (...message: unknown[]) => unknown
 }
 
 /**
- * The conformance kit for a tap test: runs {@link runConformance} and asserts every finding.
+ * The conformance kit for a tap test: runs {@link runConformance} and asserts every finding; a check that could
+ * not run is a skip line saying why.
  *
  * @example
  * import t from 'tap'
@@ -99,7 +130,11 @@ export interface TapLike {
  */
 export async function conformance (t: TapLike, options: ConformanceOptions): Promise<ConformanceReport> {
   const report = await runConformance(options)
-  for (const finding of report.findings) t.ok(finding.ok, `${finding.check}: ${finding.message}`)
+  for (const finding of report.findings) {
+    // A check that could not run is a TAP skip line (`# SKIP not run: <why>`), never a silent pass.
+    if (finding.notRun === true) t.ok(true, finding.check, { skip: finding.message })
+    else t.ok(finding.ok, `${finding.check}: ${finding.message}`)
+  }
   const { largeReadRows, rowsPerSecond, rssGrowthMb } = report.measurements
   if (rowsPerSecond !== undefined) t.comment(`large read: ${largeReadRows} rows, ${rowsPerSecond} rows/s, RSS growth ${rssGrowthMb} MiB`)
   return report

@@ -53,10 +53,16 @@ function column (rows: readonly ExactValue[][], index: number): string[] {
  * dates and naive datetimes are shown as stored.
  */
 export async function checkZoneInvariance (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  if (reference === undefined || kit.options.runtime?.datetimeFormat === 'iso') return
+  const reference = kit.reference! // the step needs 'sample'
+  if (kit.options.runtime?.datetimeFormat === 'iso') {
+    kit.notRun('time-zones', 'the zone shift check compares Y-m-d H:i:s wall times; the runtime writes iso')
+    return
+  }
   const timed = reference.fields.map((field, index) => ({ field, index })).filter(({ field }) => field.type === 'date' || field.type === 'datetime')
-  if (timed.length === 0) return
+  if (timed.length === 0) {
+    kit.notRun('time-zones', `the sample table '${kit.sampleTable}' has no date or datetime field`)
+    return
+  }
   const home = new TimeZone(kit.options.runtime?.timeZone ?? 'UTC')
   const otherName = home.name === OTHER_ZONE ? 'UTC' : OTHER_ZONE
   const other = new TimeZone(otherName)

@@ -48,12 +48,23 @@ export interface ConformanceOptions {
   skip?: readonly CheckName[]
 }
 
-/** One result: a passed or failed check, with a message naming what was checked or what is wrong. */
+/**
+ * One result: a passed or failed check, with a message naming what was checked or what is wrong; or a check
+ * that could not run (`notRun`, message `not run: <why>`), because what it needs failed or was skipped.
+ */
 export interface Finding {
   check: CheckName
   ok: boolean
   message: string
+  /** True when the check did not run; `ok` is then true and the message says why. */
+  notRun?: boolean
 }
+
+/**
+ * What a step may need from earlier ones: `tables` (the table list answered at least one table) and `sample`
+ * (the sample table read whole, the reference of the read checks).
+ */
+export type KitNeed = 'tables' | 'sample'
 
 /** Numbers the kit measured. */
 export interface Measurements {
@@ -88,9 +99,30 @@ export class KitContext {
     this.observed = observed
   }
 
+  readonly #missing = new Map<KitNeed, string>()
+
   /** Records a finding. */
   report (check: CheckName, ok: boolean, message: string): void {
     this.findings.push({ check, ok, message })
+  }
+
+  /** Records that `check` did not run, and why. */
+  notRun (check: CheckName, why: string): void {
+    this.findings.push({ check, ok: true, message: `not run: ${why}`, notRun: true })
+  }
+
+  /** Records why `need` is not available to later steps (the first reason given wins). */
+  unavailable (need: KitNeed, why: string): void {
+    if (!this.#missing.has(need)) this.#missing.set(need, why)
+  }
+
+  /** Why the first of `needs` that is not available is missing, or undefined when all are there. */
+  missing (needs: readonly KitNeed[]): string | undefined {
+    for (const need of needs) {
+      const available = need === 'tables' ? this.tables.length > 0 : this.reference !== undefined
+      if (!available) return this.#missing.get(need) ?? (need === 'tables' ? 'the table list answered no table' : 'no sample table was read')
+    }
+    return undefined
   }
 
   /** Starts a server with the author's runtime options plus `overrides`; closed with the kit. */

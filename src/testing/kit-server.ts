@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { DEFAULT_PATHS } from '../endpoints.js'
 import type { RuntimeOptions } from '../runtime-options.js'
-import { REDACTED_PATHS } from '../log-redaction.js'
+import { redactionOptions } from '../log-redaction.js'
 import { buildServer } from '../server/build-server.js'
 import { parseExactJson, type ExactValue } from '../exact-json.js'
 import type { ObservedAdapter } from './observed-adapter.js'
@@ -37,8 +37,8 @@ function memoryLogger (record: KitRecord): pino.Logger {
       callback()
     }
   })
-  // The same redaction the production server applies (see buildServer), at debug to see every line.
-  return pino({ level: 'debug', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream)
+  // The same redaction and error scrubbing the production server applies, at debug to see every line.
+  return pino({ level: 'debug', ...redactionOptions() }, stream)
 }
 
 /** A connector server for the kit: real Fastify, the author's adapter, logs captured in memory. */

@@ -40,7 +40,12 @@ async function streamRead (kit: KitContext, body: Record<string, unknown>): Prom
  */
 export async function checkLoad (kit: KitContext): Promise<void> {
   const table = kit.options.load?.table ?? kit.sampleTable
-  if (table === undefined) return
+  if (table === undefined) {
+    const why = `no table to read: load.table is not set and ${kit.missing(['sample']) ?? 'there is no sample table'}`
+    kit.notRun('throughput', why)
+    kit.notRun('memory', why)
+    return
+  }
   const minRate = kit.options.thresholds?.minRowsPerSecond ?? DEFAULT_MIN_ROWS_PER_SECOND
   const maxGrowth = kit.options.thresholds?.maxRssGrowthMb ?? DEFAULT_MAX_RSS_GROWTH_MB
   const small = await streamRead(kit, { table, limit: 10 })

@@ -2,10 +2,15 @@ import { exactStringify, type ExactValue } from '../exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 
+// The read checks run only with the sample read (their step needs 'sample'), hence `kit.reference!`.
+
 /** Selecting the fields in reverse order answers the same rows with the values in that order. */
 export async function checkSelectOrder (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  if (reference === undefined || reference.fields.length < 2) return
+  const reference = kit.reference!
+  if (reference.fields.length < 2) {
+    kit.notRun('select-order', `the sample table '${kit.sampleTable}' has fewer than two fields to reorder`)
+    return
+  }
   const select = reference.fields.map((field) => field.code).reverse()
   const read = await kit.read({ table: kit.sampleTable, select })
   if (typeof read === 'string') {
@@ -25,8 +30,7 @@ export async function checkSelectOrder (kit: KitContext): Promise<void> {
 
 /** Limits answer exactly min(limit, rows) (0: all rows); an adapter that declares limit pushdown reads no more than the limit. */
 export async function checkLimit (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  if (reference === undefined) return
+  const reference = kit.reference!
   const total = reference.read.rows.length
   const pushes = kit.observed.capabilities().limit === true
   for (const limit of [0, 1, Math.max(2, Math.min(5, total - 1))]) {
@@ -66,9 +70,12 @@ function equalityProbe (kit: KitContext): { code: string, index: number, value: 
 
 /** An equality filter answers exactly the rows holding the value: an adapter that pushes filters must apply them. */
 export async function checkFilterApplied (kit: KitContext): Promise<void> {
-  const reference = kit.reference
-  const probe = reference === undefined ? undefined : equalityProbe(kit)
-  if (reference === undefined || probe === undefined) return
+  const reference = kit.reference!
+  const probe = equalityProbe(kit)
+  if (probe === undefined) {
+    kit.notRun('filter', `no int, string or date field of '${kit.sampleTable}' holds a value only some rows have`)
+    return
+  }
   const text = valueText(probe.value)
   const read = await kit.read({ table: kit.sampleTable, filter: { [probe.code]: text } })
   if (typeof read === 'string') {

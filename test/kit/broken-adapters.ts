@@ -196,3 +196,19 @@ export class ZoneShift extends SampleAdapter {
     return value instanceof Date ? value.toISOString().slice(0, 19).replace('T', ' ') : value
   }
 }
+
+/** Fails every read of the sample table 'people' (the big table still reads). */
+export class SampleReadFails extends SampleAdapter {
+  override async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
+    if (plan.table === 'people') throw new Error('the people store is offline')
+    yield * super.readRows(plan, context)
+  }
+}
+
+/** A driver-style failure whose message holds the credential in a connection URL (production logs scrub it). */
+export class CredentialInDriverMessage extends SampleAdapter {
+  override async describeTable (table: string): Promise<FieldInfo[] | undefined> {
+    if (table === 'people') return await super.describeTable(table)
+    throw new Error(`connect postgres://reader:${API_KEY}@10.0.0.5:5432/shop failed`)
+  }
+}

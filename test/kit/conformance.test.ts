@@ -1,8 +1,8 @@
 import t from 'tap'
 import { conformance, runConformance, type CheckName, type ConformanceOptions } from '../../src/testing/index.js'
 import {
-  API_KEY, BadDateFormat, DifferentialMismatch, ExactNumberMangled, IgnoresFilter, IgnoresLimit, LeaksCanary,
-  LeaksException, SAMPLE_FIXTURES, SampleAdapter, WrongHeaderOrder, ZoneShift
+  API_KEY, BadDateFormat, CredentialInDriverMessage, DifferentialMismatch, ExactNumberMangled, IgnoresFilter, IgnoresLimit, LeaksCanary,
+  LeaksException, SAMPLE_FIXTURES, SampleAdapter, SampleReadFails, WrongHeaderOrder, ZoneShift
 } from './broken-adapters.js'
 
 const base = (adapter: SampleAdapter): ConformanceOptions => ({
@@ -16,6 +16,7 @@ const base = (adapter: SampleAdapter): ConformanceOptions => ({
 t.test('a correct adapter passes every check', async (t) => {
   const report = await conformance(t, base(new SampleAdapter({ bigRows: 50_000 })))
   t.same(report.failures, [])
+  t.same(report.findings.filter((finding) => finding.notRun === true), [], 'every check ran')
   const checks = new Set(report.findings.map((finding) => finding.check))
   for (const check of ['check', 'auth', 'list', 'search', 'describe', 'types', 'select-order', 'limit', 'filter', 'differential',
     'bad-input', 'secrets', 'throughput', 'memory', 'exact-numbers', 'time-zones'] as const) {
@@ -52,4 +53,41 @@ t.test('a wrong threshold fails the throughput and memory checks with the number
   })
   t.match(report.failures.find((finding) => finding.check === 'throughput')?.message, /5000 rows at \d+ rows\/s/)
   t.match(report.failures.find((finding) => finding.check === 'memory')?.message, /RSS growth .* MiB/)
+})
+
+t.test('a failed sample read: every check that needs it is listed as not run with the reason', async (t) => {
+  const report = await runConformance({ ...base(new SampleReadFails()), skip: ['throughput', 'memory'] })
+  t.ok(report.failures.some((finding) => finding.check === 'types' && /the sample table 'people' read whole answered 502/.test(finding.message)),
+    'the failed read itself fails')
+  for (const check of ['select-order', 'limit', 'filter', 'differential', 'time-zones'] as const) {
+    const notRun = report.findings.filter((finding) => finding.check === check && finding.notRun === true)
+    t.equal(notRun.length, 1, `'${check}' is listed once as not run`)
+    t.match(notRun[0], { ok: true, message: /^not run: the sample table 'people' read whole answered 502/ }, `'${check}' names the reason`)
+  }
+  t.notOk(report.findings.some((finding) => finding.check === 'throughput' || finding.check === 'memory'), 'skipped checks are not listed')
+})
+
+t.test('skipping the table list lists describe and types as not run instead of dropping them', async (t) => {
+  const report = await runConformance({ ...base(new SampleAdapter()), skip: ['list', 'search', 'throughput', 'memory', 'differential'] })
+  for (const check of ['describe', 'types'] as const) {
+    t.match(report.findings.filter((finding) => finding.check === check), [{ notRun: true, message: /^not run: the 'list\/search' checks are skipped/ }],
+      `'${check}' is not run because the list was skipped`)
+  }
+  t.ok(report.findings.some((finding) => finding.check === 'limit' && finding.notRun !== true), 'the read checks still run on the configured sample table')
+})
+
+t.test('conformance() writes a skip line for a check that did not run', async (t) => {
+  const lines: Array<{ ok: unknown, message: string, skip?: string }> = []
+  const tap = {
+    ok: (ok: unknown, ...rest: [string] | [string, { skip: string }]) => lines.push({ ok, message: rest[0], skip: rest[1]?.skip }),
+    comment: () => {}
+  }
+  await conformance(tap, { ...base(new SampleReadFails()), skip: ['throughput', 'memory', 'differential'] })
+  t.match(lines.find((line) => line.message === 'limit'), { ok: true, skip: /^not run: the sample table 'people' read whole/ })
+})
+
+t.test('the kit logs errors through the server\'s own scrubbing serializers: a credential in a driver message is not a leak', async (t) => {
+  const report = await runConformance({ ...base(new CredentialInDriverMessage()), skip: ['throughput', 'memory', 'differential'] })
+  const leaks = report.failures.filter((finding) => finding.check === 'secrets')
+  t.same(leaks, [], 'no secret found in the captured log lines')
 })
