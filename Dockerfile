@@ -19,7 +19,11 @@ COPY src ./src
 COPY plugins ./plugins
 COPY adapters ./adapters
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev && npm cache clean --force
+COPY scripts/image-dependencies.mjs ./scripts/
+# The drivers are optional peers of the package; the image serves every adapter, so they stay (see the script).
+RUN npm run build && node scripts/image-dependencies.mjs \
+ && npm install --package-lock-only --offline --ignore-scripts \
+ && npm prune --omit=dev && npm cache clean --force
 
 FROM ${BASE_REGISTRY}node:${NODE_TAG}-bookworm-slim AS runtime
 ENV NODE_ENV=production \

@@ -1,7 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 
 /** Options of `docsPlugin`. */
 export interface DocsPluginOptions {
@@ -18,6 +16,8 @@ const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json']
 
 const docs: FastifyPluginAsync<DocsPluginOptions> = async (fastify, options) => {
   const path = options.path ?? '/docs'
+  // Loaded only when /docs is on: nobody else pays for swagger.
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')])
   await fastify.register(swagger, {
     openapi: {
       info: {

@@ -1,8 +1,10 @@
 import { sql } from 'kysely'
 import { SqlAdapter } from '../sql/sql-adapter.js'
+import { lazyDriver } from '../sql/lazy-driver.js'
+import { loadDriver } from '../../src/driver-load.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { ClickHouseDriver, isClickhouseAuthError, isClickhouseTimeout } from './clickhouse-driver.js'
+import { isClickhouseAuthError, isClickhouseTimeout } from './clickhouse-errors.js'
 import { clickhouseBuilder } from './clickhouse-literal.js'
 import { CLICKHOUSE_TYPES } from './clickhouse-types.js'
 
@@ -16,7 +18,10 @@ export const clickhouseEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefi
   defaultPort: 8123,
   castColumn: (column, as) => as === 'int' ? sql`toInt64(${column})` : as === 'text' ? sql`toString(${column})` : column,
   readColumn: (column, read) => read === 'utc' ? sql`toString(${column}, 'UTC')` : sql`toString(${column})`,
-  connect: (target, options) => new ClickHouseDriver(target, options),
+  connect: (target, options) => lazyDriver(async () => {
+    const { ClickHouseDriver } = await loadDriver('@clickhouse/client', async () => await import('./clickhouse-driver.js'))
+    return new ClickHouseDriver(target, options)
+  }),
   isAuthError: isClickhouseAuthError,
   isTimeout: isClickhouseTimeout
 })

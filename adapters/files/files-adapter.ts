@@ -1,11 +1,12 @@
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join, sep } from 'node:path'
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import type { FieldInfo, FieldType, TableInfo } from '../../src/field-types.js'
 import { checkOptions } from '../../src/strict-options.js'
 import { safeEqual } from '../../src/secrets.js'
+import { loadDriver } from '../../src/driver-load.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
@@ -53,6 +54,7 @@ export class FilesAdapter extends Adapter {
   }
 
   override async init (): Promise<void> {
+    const { DuckDBInstance } = await loadDriver('@duckdb/node-api', async () => await import('@duckdb/node-api'))
     this.#instance = await DuckDBInstance.create(':memory:', { threads: String(this.#options.threads ?? 2) })
   }
 

@@ -1,9 +1,11 @@
 import { sql } from 'kysely'
 import { SqlAdapter } from '../sql/sql-adapter.js'
+import { lazyDriver } from '../sql/lazy-driver.js'
+import { loadDriver } from '../../src/driver-load.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { isMysqlAuthError, isMysqlTimeout, MysqlDriver } from './mysql-driver.js'
+import { isMysqlAuthError, isMysqlTimeout } from './mysql-errors.js'
 import { MYSQL_TYPES } from './mysql-types.js'
 
 /** MySQL and MariaDB for the shared SQL adapter (`mysql2`). */
@@ -16,7 +18,10 @@ export const mysqlEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefinitio
   defaultPort: 3306,
   castColumn: (column, as) => as === 'int' ? sql`CAST(${column} AS SIGNED)` : as === 'decimal' ? sql`CAST(${column} AS DECIMAL(65, 30))` : sql`CAST(${column} AS CHAR)`,
   readColumn: (column, read) => read === 'text' ? sql`CAST(${column} AS CHAR)` : column,
-  connect: (target, options) => new MysqlDriver(target, options),
+  connect: (target, options) => lazyDriver(async () => {
+    const { MysqlDriver } = await loadDriver('mysql2', async () => await import('./mysql-driver.js'))
+    return new MysqlDriver(target, options)
+  }),
   isAuthError: isMysqlAuthError,
   isTimeout: isMysqlTimeout
 })

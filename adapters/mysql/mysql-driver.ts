@@ -139,14 +139,4 @@ export class MysqlDriver implements SqlDriver {
   }
 }
 
-/** True for "access denied" and "unknown database". */
-export function isMysqlAuthError (error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_BAD_DB_ERROR'
-}
-
-/** True for MariaDB's max_statement_time and MySQL's max_execution_time errors. */
-export function isMysqlTimeout (error: unknown): boolean {
-  const errno = (error as { errno?: unknown } | null)?.errno
-  return errno === 1969 || errno === 3024
-}
+export { isMysqlAuthError, isMysqlTimeout } from './mysql-errors.js'

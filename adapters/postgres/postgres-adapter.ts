@@ -1,9 +1,11 @@
 import { sql } from 'kysely'
 import { SqlAdapter } from '../sql/sql-adapter.js'
+import { lazyDriver } from '../sql/lazy-driver.js'
+import { loadDriver } from '../../src/driver-load.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { isPostgresAuthError, isPostgresTimeout, PostgresDriver } from './postgres-driver.js'
+import { isPostgresAuthError, isPostgresTimeout } from './postgres-errors.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 
 /** PostgreSQL for the shared SQL adapter (`pg` + `pg-cursor`). */
@@ -16,7 +18,10 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   defaultPort: 5432,
   castColumn: (column, as) => as === 'int' ? sql`CAST(${column} AS integer)` : as === 'decimal' ? sql`CAST(${column} AS numeric)` : sql`CAST(${column} AS text)`,
   readColumn: (column) => sql`CAST(${column} AS text)`,
-  connect: (target, options) => new PostgresDriver(target, options),
+  connect: (target, options) => lazyDriver(async () => {
+    const { PostgresDriver } = await loadDriver(['pg', 'pg-cursor'], async () => await import('./postgres-driver.js'))
+    return new PostgresDriver(target, options)
+  }),
   isAuthError: isPostgresAuthError,
   isTimeout: isPostgresTimeout
 })

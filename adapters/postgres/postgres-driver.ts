@@ -115,13 +115,4 @@ export class PostgresDriver implements SqlDriver {
   }
 }
 
-/** True for PostgreSQL's "wrong password / no such role / no such database" errors. */
-export function isPostgresAuthError (error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === '28P01' || code === '28000' || code === '3D000'
-}
-
-/** True for "canceling statement due to statement timeout". */
-export function isPostgresTimeout (error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '57014'
-}
+export { isPostgresAuthError, isPostgresTimeout } from './postgres-errors.js'

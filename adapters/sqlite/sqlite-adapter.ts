@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
 import { SqlAdapter } from '../sql/sql-adapter.js'
+import { lazyDriver } from '../sql/lazy-driver.js'
+import { loadDriver } from '../../src/driver-load.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { SqliteDriver } from './sqlite-driver.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
 /** SQLite for the shared SQL adapter (`better-sqlite3`, read-only). */
@@ -17,7 +18,10 @@ export const sqliteEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefiniti
   defaultPort: 0,
   castColumn: (column, as) => as === 'int' ? sql`CAST(${column} AS INTEGER)` : as === 'text' ? sql`CAST(${column} AS TEXT)` : column,
   readColumn: (column, read) => read === 'text' ? sql`CAST(${column} AS TEXT)` : column,
-  connect: (target) => new SqliteDriver(target),
+  connect: (target) => lazyDriver(async () => {
+    const { SqliteDriver } = await loadDriver('better-sqlite3', async () => await import('./sqlite-driver.js'))
+    return new SqliteDriver(target)
+  }),
   isAuthError: () => false,
   isTimeout: () => false
 })

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DuckDBInstance } from '@duckdb/node-api'
+import { loadDriver } from '../driver-load.js'
 import { sql } from 'kysely'
 import { queryBuilder } from '../../adapters/sql/sql-dialect.js'
 
@@ -83,7 +83,7 @@ export async function writeDemoData (directory: string): Promise<string> {
   if (await exists(marker)) return directory
   const staging = `${directory}.tmp-${process.pid}-${Date.now()}`
   await mkdir(staging, { recursive: true })
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' })
+  const instance = await (await loadDriver('@duckdb/node-api', async () => await import('@duckdb/node-api'))).DuckDBInstance.create(':memory:', { threads: '2' })
   const connection = await instance.connect()
   try {
     for (const [file, select] of Object.entries(TABLES)) {

@@ -1,4 +1,5 @@
 import { ERR_CLI_USAGE } from '../errors.js'
+import { loadDriver } from '../driver-load.js'
 import { DEFAULT_TOKEN_FILE, FileTokenStore } from '../token-store/file-token-store.js'
 import type { TokenStore } from '../token-store/token-store.js'
 
@@ -15,13 +16,13 @@ export interface OpenedTokenStore {
 export async function openTokenStore (spec: string | undefined): Promise<OpenedTokenStore> {
   const value = spec ?? `file:${DEFAULT_TOKEN_FILE}`
   if (/^postgres(ql)?:\/\//.test(value)) {
-    const { default: pg } = await import('pg')
+    const { default: pg } = await loadDriver('pg', async () => await import('pg'))
     const { PostgresTokenStore } = await import('../token-store/postgres-token-store.js')
     const pool = new pg.Pool({ connectionString: value, max: 2 })
     return { store: new PostgresTokenStore({ client: pool }), close: async () => await pool.end() }
   }
   if (/^rediss?:\/\//.test(value)) {
-    const { Redis } = await import('ioredis')
+    const { Redis } = await loadDriver('ioredis', async () => await import('ioredis'))
     const { RedisTokenStore } = await import('../token-store/redis-token-store.js')
     const redis = new Redis(value, { lazyConnect: true, maxRetriesPerRequest: 2 })
     await redis.connect()

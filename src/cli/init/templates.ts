@@ -4,10 +4,12 @@ export interface ScaffoldValues {
   name: string
   /** The adapter class name, e.g. `SalesConnectorAdapter`. */
   className: string
-  /** The `b24bi` dependency spec: a version range or `file:` path. */
+  /** The `b24bi` dependency spec: a version range or a `file:` path relative to the project. */
   b24bi: string
-  /** Dev dependency versions taken from b24bi's own package.json. */
-  versions: { tap: string, typescript: string, typesNode: string }
+  /** True when b24bi is a packed file under `vendor/` (the Dockerfile copies it). */
+  vendor: boolean
+  /** Dependency versions taken from b24bi's own package.json. */
+  versions: { tap: string, typescript: string, typesNode: string, typebox: string }
 }
 
 const adapter = ({ className }: ScaffoldValues): string => `import {
@@ -137,7 +139,7 @@ const packageJson = (values: ScaffoldValues): string => JSON.stringify({
     test: 'tap',
     typecheck: 'tsc -p tsconfig.json --noEmit'
   },
-  dependencies: { b24bi: values.b24bi },
+  dependencies: { b24bi: values.b24bi, typebox: values.versions.typebox },
   devDependencies: { '@types/node': values.versions.typesNode, tap: values.versions.tap, typescript: values.versions.typescript }
 }, null, 2) + '\n'
 
@@ -157,10 +159,10 @@ const tsconfig = `{
 }
 `
 
-const dockerfile = `FROM node:24-slim AS build
+const dockerfile = ({ vendor }: ScaffoldValues): string => `FROM node:24-slim AS build
 WORKDIR /app
 COPY package*.json ./
-RUN npm ci
+${vendor ? 'COPY vendor ./vendor\n' : ''}RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
@@ -230,7 +232,7 @@ export function scaffoldFiles (values: ScaffoldValues): Record<string, string> {
     'src/adapter.ts': adapter(values),
     'src/server.ts': server(values),
     'test/adapter.test.ts': test(values),
-    Dockerfile: dockerfile,
+    Dockerfile: dockerfile(values),
     'README.md': readme(values)
   }
 }
