@@ -53,17 +53,17 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
   const limit = bodyLimit === undefined ? {} : { bodyLimit }
 
   app.post(paths.check, { ...limit, schema: { body: CheckBody, response: { 200: CheckAnswer, ...errors } } }, async (request) => {
-    await runtime.authenticate(request.body.connection, request.log)
+    await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     return { status: 'ok' as const }
   })
 
   app.post(paths.tableList, { ...limit, schema: { body: TableListBody, response: { 200: TableListAnswer, ...errors } } }, async (request) => {
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     return await runtime.tableList(request.body.searchString ?? '', context)
   })
 
   app.post(paths.tableDescription, { ...limit, schema: { body: TableDescriptionBody, response: { 200: TableDescriptionAnswer, ...errors } } }, async (request) => {
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     const table = request.body.table ?? request.body.name
     if (table === undefined) throw new ERR_REQUEST_INVALID('table is required')
     const fields = await runtime.describe(table, context)
@@ -72,7 +72,7 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
 
   app.post(paths.data, { ...limit, schema: { body: DataBody, response: { 200: DataAnswer, ...errors } } }, async (request, reply) => {
     const startedAt = performance.now()
-    const context = await runtime.authenticate(request.body.connection, request.log)
+    const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     const disconnected = new AbortController()
     let stream: DataStream | undefined
     reply.raw.once('close', () => {

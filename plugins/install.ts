@@ -5,14 +5,15 @@ import { safeEqual } from '../src/secrets.js'
 import { normalizeBody } from '../src/body.js'
 import { registerBodyParsers } from '../src/body-parsers.js'
 import { answerError } from '../src/error-answer.js'
-import { ERR_CONFIG_INVALID, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError, ERR_REST_FAILED, ERR_RATE_LIMITED } from '../src/errors.js'
+import { ERR_CONFIG_INVALID, ERR_INSTALL_FAILED, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError, ERR_RATE_LIMITED, withRetryAfter } from '../src/errors.js'
 import { connectorFields, registerConnector, type ConnectorDefinition, type Registration as ConnectorRegistration } from '../src/rest/connector-registration.js'
 import { httpCatalog, runtimeCatalog } from '../src/rest/connector-catalog.js'
 import { ensureSource, getConnector } from '../src/rest/portal-sources.js'
 import { syncTables } from '../src/rest/portal-tables.js'
-import type { OAuthApplication } from '../src/rest/oauth.js'
-import { isPortalDomain, restEndpointOf } from '../src/rest/portal-url.js'
+import { tokenOwner, type OAuthApplication } from '../src/rest/oauth.js'
+import { PortalPolicy, type PortalPolicyOptions } from '../src/rest/portal-policy.js'
 import { RestClient, type RestClientOptions } from '../src/rest/rest-client.js'
+import { WindowCounter, type WindowLimits } from '../src/window-counter.js'
 import { MemoryTokenStore } from '../src/token-store/memory-token-store.js'
 import { IpWindow } from '../src/app-page/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
@@ -34,6 +35,10 @@ export interface InstallPluginOptions {
   paths?: { install?: string, events?: string }
   /** REST client tuning (retries, back-off, timeout). */
   rest?: Omit<RestClientOptions, 'auth'>
+  /** Which portals are accepted (allow-list `B24BI_PORTALS`, private addresses, http for tests). Default: public hosts over https. */
+  portals?: PortalPolicyOptions
+  /** Events accepted per client address and window on the install and events routes; false turns it off. Default 30 per 60 s. */
+  rateLimit?: WindowLimits | false
   /**
    * Creates the portal's tables on install (`biconnector.table.*`, as `b24bi tables sync` does): finds or adds the
    * source titled `source.title` with `source.settings` (the portal checks the connection), then adds or updates a
@@ -59,6 +64,9 @@ export interface InstallPluginOptions {
   }
 }
 
+/** The default limit of install and events requests per client address. */
+export const INSTALL_RATE_DEFAULTS: Readonly<WindowLimits> = Object.freeze({ max: 30, windowSeconds: 60 })
+
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 function text (auth: Record<string, unknown>, key: string): string {
@@ -67,23 +75,15 @@ function text (auth: Record<string, unknown>, key: string): string {
   return value
 }
 
-/** Reads and checks the `auth` block of an `ONAPPINSTALL` event (the install page gives no application_token). */
-function installedTokens (auth: Record<string, unknown>, fromPage = false): PortalTokens {
+/**
+ * Reads and checks the `auth` block of an `ONAPPINSTALL` event (the install page gives no application_token),
+ * without any network call: the domain must pass the portal policy, `client_endpoint` be its REST endpoint.
+ */
+function installedTokens (auth: Record<string, unknown>, policy: PortalPolicy, fromPage = false): PortalTokens {
   const memberId = text(auth, 'member_id')
   const domain = text(auth, 'domain').toLowerCase()
   if (!MEMBER_ID.test(memberId)) throw new ERR_INSTALL_INVALID('auth[member_id] is malformed')
-  if (!isPortalDomain(domain)) throw new ERR_INSTALL_INVALID('auth[domain] is not a host name')
-  let restEndpoint = restEndpointOf(domain)
-  if (typeof auth.client_endpoint === 'string' && auth.client_endpoint !== '') {
-    let endpoint: URL
-    try {
-      endpoint = new URL(auth.client_endpoint)
-    } catch {
-      throw new ERR_INSTALL_INVALID('auth[client_endpoint] is not a URL')
-    }
-    if (endpoint.host.toLowerCase() !== domain) throw new ERR_INSTALL_INVALID('auth[client_endpoint] is not on auth[domain]')
-    restEndpoint = endpoint.href
-  }
+  const restEndpoint = policy.endpointFor(domain, auth.client_endpoint)
   const expiresIn = Number(auth.expires_in)
   return {
     memberId,
@@ -100,7 +100,8 @@ function authOf (body: unknown): { event: string, auth: Record<string, unknown> 
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
   const auth = record.auth
   if (typeof auth !== 'object' || auth === null) throw new ERR_INSTALL_INVALID('auth is missing')
-  return { event: String(record.event ?? '').toUpperCase(), auth: auth as Record<string, unknown> }
+  if (record.event !== undefined && typeof record.event !== 'string') throw new ERR_INSTALL_INVALID('event is not a string')
+  return { event: (record.event ?? '').toUpperCase(), auth: auth as Record<string, unknown> }
 }
 
 /**
@@ -143,6 +144,17 @@ async function installTables (
 
 async function routes (fastify: FastifyInstance, options: InstallPluginOptions & { settings: () => readonly Setting[] }): Promise<void> {
   const { tokens: store, application } = options
+  const policy = new PortalPolicy(options.portals)
+  fastify.addHook('onClose', async () => await policy.close())
+  const limits = options.rateLimit === false ? undefined : options.rateLimit ?? INSTALL_RATE_DEFAULTS
+  const counter = limits === undefined ? undefined : new WindowCounter(limits)
+  if (counter !== undefined) {
+    fastify.addHook('onRequest', async (request) => {
+      const wait = counter.retryAfter('ip:' + request.ip)
+      if (wait > 0) throw withRetryAfter(new ERR_RATE_LIMITED(String(wait)), wait)
+      counter.record(['ip:' + request.ip])
+    })
+  }
   const prefix = options.pagePrefix ?? '/bitrix24/app'
   const assets = new PageAssets(CLIENT_ASSETS)
   const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
@@ -156,14 +168,26 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   registerBodyParsers(fastify)
   fastify.setErrorHandler(answerError)
 
+  /** The vendor's OAuth server must confirm the event's token belongs to this application, portal id and domain. */
+  async function verify (fresh: PortalTokens): Promise<void> {
+    const owner = await tokenOwner(fresh.accessToken, { application, ...(options.rest?.fetch === undefined ? {} : { fetch: options.rest.fetch }), timeout: options.rest?.timeout })
+    const mismatch = owner.clientId !== application.clientId ? 'client_id' : owner.memberId !== fresh.memberId ? 'member_id' : owner.domain !== fresh.domain ? 'domain' : undefined
+    if (mismatch !== undefined) {
+      throw new ERR_INSTALL_FORBIDDEN('the event could not be verified', { cause: new Error(`the OAuth server names another ${mismatch} for this access token`) })
+    }
+  }
+
   async function install (request: FastifyRequest, auth: Record<string, unknown>, fromPage = false): Promise<Registration> {
-    const fresh = installedTokens(auth, fromPage)
+    const fresh = installedTokens(auth, policy, fromPage)
+    // Nothing goes to the portal (nor is stored) before the OAuth server vouches for the event and the host is public.
+    await verify(fresh)
+    await policy.checkHost(fresh.domain)
     const known = await store.get(fresh.memberId)
     if (known !== undefined && known.domain !== fresh.domain) throw new ERR_INSTALL_FORBIDDEN('this portal id is installed on another domain')
     if (fresh.applicationToken === undefined && known?.applicationToken !== undefined) fresh.applicationToken = known.applicationToken
     // The tokens are proven by the registration call before they replace anything stored.
     const trial = new MemoryTokenStore([fresh])
-    const client = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: trial, application } })
+    const client = new RestClient({ ...options.rest, fetch: policy.fetch, auth: { memberId: fresh.memberId, tokens: trial, application } })
     const registration: Registration = await registerConnector(client, definition())
     // The page's menu item; install succeeds without it (the log says how to enable it).
     const placement = leftMenu === undefined ? undefined : await bindLeftMenu(client, leftMenu, request.log)
@@ -171,7 +195,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     await store.set({ ...used, connectorId: registration.id })
     request.log.info({ memberId: fresh.memberId, domain: fresh.domain, connectorId: registration.id, action: registration.action, placement: placement?.status }, 'application installed')
     if (options.syncTables !== undefined) {
-      const synced = new RestClient({ ...options.rest, auth: { memberId: fresh.memberId, tokens: store, application } })
+      const synced = new RestClient({ ...options.rest, fetch: policy.fetch, auth: { memberId: fresh.memberId, tokens: store, application } })
       registration.tables = await installTables(synced, registration.id, options.syncTables, fastify, request.log)
     }
     return registration
@@ -192,7 +216,9 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     try {
       return await install(request, auth, fromPage)
     } catch (error) {
-      throw isB24biError(error) ? error : new ERR_REST_FAILED('biconnector.connector.add', 'registration failed', { cause: error })
+      // The portal's own words (or an unreachable host's) go to the log only: the answer is a code and a fixed text.
+      if (isB24biError(error) && error.statusCode < 500) throw error
+      throw new ERR_INSTALL_FAILED({ cause: error })
     }
   }
 
@@ -203,7 +229,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
       if (!pages.hit(request.ip)) throw new ERR_RATE_LIMITED(String(pages.retryAfter()))
       await registered(request, page, true)
       // The portal frames the install page: only its origin may (the domain was proven by the registration).
-      framableBy(reply, portalOrigin(restEndpointOf(String(page.domain).toLowerCase())))
+      framableBy(reply, portalOrigin(policy.endpointOf(String(page.domain).toLowerCase())))
       return await reply.type('text/html; charset=utf-8').send(installPage(assets, prefix))
     }
     const { event, auth } = authOf(body)

@@ -11,8 +11,14 @@ export interface Setting {
   type: 'STRING' | 'INT'
   /** When true (the default) a request without it is answered 400 naming it. */
   required?: boolean
-  /** When true the value is a secret (it is always redacted from logs anyway). */
+  /** When true the value is a secret (it is always redacted from logs anyway); secrets are not trimmed. */
   secret?: boolean
+  /**
+   * When true the value is a host the adapter connects to (portal mode): it is compared lower-cased without a
+   * trailing dot, and refused authentications are also counted per host, so the connector is no
+   * password-guessing relay. Default false.
+   */
+  host?: boolean
 }
 
 /** The values the portal sent for the adapter's settings, already checked for presence. */

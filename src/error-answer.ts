@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ERR_ADAPTER_FAILED, ERR_REQUEST_INVALID, ERR_REQUEST_MALFORMED, ERR_REQUEST_MEDIA_TYPE, ERR_REQUEST_TOO_LARGE,
-  ERR_ROUTE_NOT_FOUND, isB24biError, toB24biError, type B24biError
+  ERR_ROUTE_NOT_FOUND, isB24biError, retryAfterOf, toB24biError, type B24biError
 } from './errors.js'
 import { isRestCallError } from './rest/rest-errors.js'
 
@@ -31,9 +31,16 @@ export function codedError (error: unknown, bodyLimit: number): B24biError {
   return toB24biError(error, ERR_ADAPTER_FAILED)
 }
 
-/** Sends `{ error, message }` (and the portal's `vendorCode` of a failed REST call) with the coded error's status as JSON. */
+/**
+ * Sends `{ error, message }` (and the portal's `vendorCode` of a failed REST call, also when it is the cause of a
+ * fixed-text error: a code, never the portal's words) with the coded error's status as JSON, and `Retry-After`
+ * when the error asks for one.
+ */
 function send (reply: FastifyReply, coded: B24biError): void {
-  const vendorCode = isRestCallError(coded) ? { vendorCode: coded.vendorCode } : {}
+  const vendor = isRestCallError(coded) ? coded : isRestCallError(coded.cause) ? coded.cause : undefined
+  const vendorCode = vendor === undefined ? {} : { vendorCode: vendor.vendorCode }
+  const retryAfter = retryAfterOf(coded)
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
   void reply.code(coded.statusCode).type('application/json; charset=utf-8').send({ error: coded.code, message: coded.message, ...vendorCode })
 }
 

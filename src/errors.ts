@@ -68,6 +68,7 @@ export const ERR_SETTING_INVALID = createError('B24BI_ERR_SETTING_INVALID', "The
 export const ERR_AUTH_REJECTED = createError('B24BI_ERR_AUTH_REJECTED', 'The connection settings were not accepted', 401)
 export const ERR_ACCESS_DENIED = createError('B24BI_ERR_ACCESS_DENIED', 'Access denied: %s', 403)
 export const ERR_RATE_LIMITED = createError('B24BI_ERR_RATE_LIMITED', 'Too many requests; retry in %s seconds', 429)
+export const ERR_AUTH_THROTTLED = createError('B24BI_ERR_AUTH_THROTTLED', 'Too many refused connection settings; retry in %s seconds', 429)
 
 // tables and fields
 export const ERR_TABLE_NOT_FOUND = createError('B24BI_ERR_TABLE_NOT_FOUND', "Unknown table '%s'", 404)
@@ -107,6 +108,17 @@ export const ERR_CONFIG_INVALID = createError('B24BI_ERR_CONFIG_INVALID', "Confi
 export const ERR_REST_FAILED = createError('B24BI_ERR_REST_FAILED', 'Bitrix24 REST method %s failed: %s', 502)
 export const ERR_REST_INSECURE = createError('B24BI_ERR_REST_INSECURE', "Refusing plain http to the non-local portal '%s'", 400)
 
+/** An error the answer carries with a `Retry-After` header (seconds): 429 and 503 answers. */
+export function withRetryAfter<E extends B24biError> (error: E, seconds: number): E & { retryAfterSeconds: number } {
+  return Object.assign(error, { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) })
+}
+
+/** The `Retry-After` seconds an error asks for, if any. */
+export function retryAfterOf (error: unknown): number | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds
+  return typeof seconds === 'number' && seconds > 0 ? seconds : undefined
+}
+
 /** Turns anything thrown into a coded error; a foreign error becomes `fallback` with the original as cause. */
 export function toB24biError (error: unknown, fallback: B24biErrorClass = ERR_ADAPTER_FAILED): B24biError {
   if (isB24biError(error)) return error
@@ -120,6 +132,7 @@ export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "N
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
+export const ERR_INSTALL_FAILED = createError('B24BI_ERR_INSTALL_FAILED', 'The connector could not be registered on the portal', 502)
 export const ERR_PAGE_DENIED = createError('B24BI_ERR_PAGE_DENIED', 'The application page was refused: %s', 403)
 export const ERR_PAGE_SESSION = createError('B24BI_ERR_PAGE_SESSION', 'The page session is missing, expired or not valid; reload the page', 401)
 export const ERR_CLI_USAGE = createError('B24BI_ERR_CLI_USAGE', '%s', 400)

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { FAILED_AUTH_DEFAULTS, type WindowLimits } from './window-counter.js'
 import { ERR_CONFIG_INVALID } from './errors.js'
 import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
@@ -27,6 +28,11 @@ export interface RuntimeOptions {
   maxAnswerMegabytes?: number
   /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
   authCacheSeconds?: number
+  /**
+   * Refused authentications allowed per client address (and per target host in portal mode) within a window;
+   * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
+   */
+  authFailures?: Partial<WindowLimits> | false
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
   renameFields?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -50,6 +56,7 @@ export interface ResolvedRuntimeOptions {
   readonly deadlineSeconds: number
   readonly maxAnswerMegabytes: number
   readonly authCacheSeconds: number
+  readonly authFailures: Readonly<WindowLimits> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
 
@@ -79,6 +86,12 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
     maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
     authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
+    authFailures: options.authFailures === false
+      ? false
+      : Object.freeze({
+        max: positive('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max, false),
+        windowSeconds: positive('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds, false)
+      }),
     renameFields: structuredClone(options.renameFields ?? {})
   })
 }
@@ -92,5 +105,9 @@ export const RuntimeOptionsSchema = Type.Object({
   maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  authFailures: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
+    max: Type.Optional(Type.Integer({ minimum: 1 })),
+    windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+  }, { additionalProperties: false })])),
   renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
 }, { additionalProperties: false })

@@ -1,7 +1,8 @@
-import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row } from './adapter.js'
+import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
+import { WindowCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
-  ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
+  ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
   ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
 } from './errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
@@ -44,11 +45,13 @@ export class AdapterRuntime {
   readonly #authCache = new Map<string, number>()
   readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
+  readonly #failures: WindowCounter | undefined
   readonly #dataListeners = new Set<(summary: DataSummary) => void>()
 
   constructor (adapter: Adapter, options: RuntimeOptions = {}) {
     this.adapter = adapter
     this.options = resolveRuntimeOptions(options)
+    this.#failures = this.options.authFailures === false ? undefined : new WindowCounter(this.options.authFailures)
   }
 
   async #ready (): Promise<void> {
@@ -73,19 +76,24 @@ export class AdapterRuntime {
     return () => { this.#dataListeners.delete(listener) }
   }
 
-  /** Checks `connection` against the declared settings and returns the values as strings. */
+  /**
+   * Checks `connection` against the declared settings and returns the values as canonical strings, so one
+   * database is one identity (one auth-cache entry, one rate-limit allowance, one pool): values other than
+   * secrets trimmed, integers as numbers (`05432` is `5432`), hosts lower-cased without a trailing dot.
+   */
   connection (raw: Readonly<Record<string, unknown>> | undefined): Connection {
     const values: Record<string, string> = {}
     for (const setting of this.adapter.settings) {
       const value = raw?.[setting.code]
-      if (value === undefined || value === null || value === '') {
+      if (typeof value !== 'string' && typeof value !== 'number' && value !== undefined && value !== null) {
+        throw new ERR_SETTING_INVALID(setting.code, 'a single value')
+      }
+      const text = value === undefined || value === null ? '' : setting.secret === true ? String(value) : String(value).trim()
+      if (text === '') {
         if (setting.required === false) continue
         throw new ERR_SETTING_MISSING(setting.code)
       }
-      if (typeof value !== 'string' && typeof value !== 'number') throw new ERR_SETTING_INVALID(setting.code, 'a single value')
-      const text = String(value)
-      if (setting.type === 'INT' && !/^-?\d+$/.test(text)) throw new ERR_SETTING_INVALID(setting.code, 'an integer')
-      values[setting.code] = text
+      values[setting.code] = canonicalValue(setting, text)
     }
     return Object.freeze(values)
   }
@@ -104,23 +112,53 @@ export class AdapterRuntime {
     return known
   }
 
-  /** Validates and authenticates the connection; returns the request context for the other calls. */
-  async authenticate (raw: Readonly<Record<string, unknown>> | undefined, log: Logger): Promise<RequestContext> {
+  /**
+   * Validates and authenticates the connection; returns the request context for the other calls.
+   * `client.address` (the caller's IP) counts refused attempts: beyond the `authFailures` allowance the
+   * caller (or, in portal mode, anyone naming the same host) gets 429 until the window ends; credentials
+   * already proven keep working.
+   */
+  async authenticate (raw: Readonly<Record<string, unknown>> | undefined, log: Logger, client?: { address?: string }): Promise<RequestContext> {
     const { connection, key } = this.credentials(raw ?? {})
     await this.#ready()
     const context = { connection, log }
     const until = this.#authCache.get(key)
     if (until !== undefined && until > Date.now()) return context
+    const failureKeys = this.#failureKeys(connection, client)
+    this.#refuseThrottled(failureKeys, log)
     const accepted = await this.adapter.check(context).catch((error: unknown) => {
-      if (isB24biError(error)) throw error
+      if (isB24biError(error)) {
+        if (error.code === ERR_AUTH_REJECTED.code) this.#failures?.record(failureKeys)
+        throw error
+      }
       throw new ERR_SOURCE_FAILED({ cause: error })
     })
-    if (!accepted) throw new ERR_AUTH_REJECTED()
+    if (!accepted) {
+      this.#failures?.record(failureKeys)
+      throw new ERR_AUTH_REJECTED()
+    }
     if (this.options.authCacheSeconds > 0) {
       if (this.#authCache.size > 10_000) this.#authCache.clear()
       this.#authCache.set(key, Date.now() + this.options.authCacheSeconds * 1000)
     }
     return context
+  }
+
+  #failureKeys (connection: Connection, client: { address?: string } | undefined): string[] {
+    if (this.#failures === undefined) return []
+    const keys = client?.address !== undefined ? ['ip:' + client.address] : []
+    for (const setting of this.adapter.settings) {
+      if (setting.host === true && connection[setting.code] !== undefined) keys.push('host:' + connection[setting.code]!)
+    }
+    return keys
+  }
+
+  #refuseThrottled (keys: readonly string[], log: Logger): void {
+    let wait = 0
+    for (const key of keys) wait = Math.max(wait, this.#failures!.retryAfter(key))
+    if (wait === 0) return
+    log.warn({ retryAfterS: wait }, 'too many refused connection settings from this client or for this host: answering 429')
+    throw withRetryAfter(new ERR_AUTH_THROTTLED(String(wait)), wait)
   }
 
   /**
@@ -285,6 +323,15 @@ export class AdapterRuntime {
     if (init !== undefined) await init.catch(() => {})
     await this.adapter.close()
   }
+}
+
+function canonicalValue (setting: Setting, text: string): string {
+  if (setting.type === 'INT') {
+    if (!/^[-+]?\d{1,30}$/.test(text)) throw new ERR_SETTING_INVALID(setting.code, 'an integer')
+    return BigInt(text).toString()
+  }
+  if (setting.host === true) return text.toLowerCase().replace(/\.$/, '')
+  return text
 }
 
 /** The residual filter yields to the event loop after this many milliseconds of work. */

@@ -14,7 +14,7 @@ const PROBE_TIMEOUT_MS = 3000
 
 /** The settings of portal mode, as `biconnector.connector.add` shows them. */
 export const PORTAL_SETTINGS: readonly Setting[] = Object.freeze([
-  { code: 'host', name: 'Host', type: 'STRING' },
+  { code: 'host', name: 'Host', type: 'STRING', host: true },
   { code: 'port', name: 'Port', type: 'INT', required: false },
   { code: 'database', name: 'Database', type: 'STRING' },
   { code: 'user', name: 'User', type: 'STRING' },
@@ -71,11 +71,13 @@ export class SqlAdapter extends Adapter {
 
   async #lease (connection: RequestContext['connection']): Promise<PoolLease<PoolState>> {
     if (this.options.mode === 'server') return this.#pools.lease('server', () => this.#open({ url: this.options.url }))
-    const key = credentialHash(connection)
-    if (this.#pools.has(key)) return this.#pools.lease(key, () => { throw new ERR_SOURCE_UNAVAILABLE() })
-    const host = await this.#guard.resolve(connection.host ?? '')
     const port = connection.port === undefined ? this.#engine.defaultPort : Number(connection.port)
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ERR_SETTING_INVALID('port', 'a port number')
+    // The runtime hands canonical values (host lower-cased, port a number); the default port is spelled out here,
+    // so `port` left out and the default port given are one pool.
+    const key = credentialHash({ ...connection, port: String(port) })
+    if (this.#pools.has(key)) return this.#pools.lease(key, () => { throw new ERR_SOURCE_UNAVAILABLE() })
+    const host = await this.#guard.resolve(connection.host ?? '')
     const target = { host, port, database: connection.database, user: connection.user, password: connection.password ?? '' }
     return this.#pools.lease(key, () => this.#open(target))
   }

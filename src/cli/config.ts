@@ -19,6 +19,13 @@ export const RateLimitConfig = Type.Object({
   windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
 }, { additionalProperties: false, default: {} })
 
+/** Refused authentications per client address (and per target host in portal mode); beyond them, 429. */
+export const AuthFailuresConfig = Type.Object({
+  enabled: Type.Boolean({ default: true }), // default true
+  max: Type.Integer({ minimum: 1, default: 60 }), // refused authentications per window and key; default 60
+  windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
+}, { additionalProperties: false, default: {} })
+
 /** `@fastify/under-pressure` thresholds; 0 turns one off. Saturated: 503 with Retry-After. */
 export const UnderPressureConfig = Type.Object({
   enabled: Type.Boolean({ default: true }), // default true
@@ -62,6 +69,8 @@ export const InstallConfig = Type.Object({
   supportMapping: Type.Optional(Type.Boolean()),
   tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
+  oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
+  portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
   appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
   syncTables: Type.Optional(Type.Object({ // create the portal tables on install
     source: Type.Object({
@@ -90,6 +99,7 @@ export const ConfigSchema = Type.Object({
   drainSeconds: Type.Number({ minimum: 0, default: 10 }), // seconds /ready fails on SIGTERM before the listener closes; default 10
   shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60), // seconds; default 60
   rateLimit: RateLimitConfig,
+  authFailures: AuthFailuresConfig,
   underPressure: UnderPressureConfig,
   sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
   allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [] }), // CIDR list; default [] (everyone)

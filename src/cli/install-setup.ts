@@ -20,13 +20,17 @@ export interface InstallConfig {
   tokenStore?: string
   /** Default the vendor's OAuth server. */
   oauthServer?: string
+  /** The OAuth server's REST endpoint that proves install events (`app.info`). Default `https://oauth.bitrix.info/rest/`. */
+  oauthRestServer?: string
+  /** Portal domains accepted (`*.example.com` for a whole domain). Default: every public host. */
+  portals?: string[]
   /** Create the portal tables on install (see `InstallPluginOptions.syncTables`). Default off. */
   syncTables?: InstallPluginOptions['syncTables']
 }
 
 /**
  * The install flow's settings from the configuration (`install` in the config file; `B24BI_CLIENT_ID`,
- * `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`, `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`,
+ * `B24BI_CLIENT_SECRET`, `B24BI_PUBLIC_URL`, `B24BI_CONNECTOR_TITLE`, `B24BI_TOKEN_STORE`, `B24BI_OAUTH_SERVER`, `B24BI_OAUTH_REST_SERVER`, `B24BI_PORTALS`,
  * `B24BI_SYNC_TABLES_SOURCE`, `B24BI_SYNC_TABLES_SETTINGS`, `B24BI_SYNC_TABLES_PREFIX` in the environment).
  * Undefined (the flow stays off) without a client id; `loadConfig` has checked the rest.
  */
@@ -57,7 +61,13 @@ export async function installPluginOptions (config: InstallConfig): Promise<{ op
   return {
     options: {
       tokens: opened.store,
-      application: { clientId: config.clientId, clientSecret: config.clientSecret, ...(config.oauthServer === undefined ? {} : { server: config.oauthServer }) },
+      application: {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        ...(config.oauthServer === undefined ? {} : { server: config.oauthServer }),
+        ...(config.oauthRestServer === undefined ? {} : { restServer: config.oauthRestServer })
+      },
+      ...(config.portals === undefined ? {} : { portals: { allow: config.portals } }),
       connector: {
         title: config.title ?? 'b24bi connector',
         publicUrl: config.publicUrl,

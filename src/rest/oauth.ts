@@ -1,9 +1,12 @@
-import { ERR_OAUTH_RENEW } from '../errors.js'
+import { ERR_INSTALL_FORBIDDEN, ERR_OAUTH_RENEW } from '../errors.js'
 import type { PortalTokens } from '../token-store/token-store.js'
 import { securePortalUrl } from './portal-url.js'
 
 /** The vendor's OAuth server. */
 export const DEFAULT_OAUTH_SERVER = 'https://oauth.bitrix.info/oauth/token/'
+
+/** The vendor's OAuth server REST endpoint (`app.info` there proves an access token and names its portal). */
+export const DEFAULT_OAUTH_REST_SERVER = 'https://oauth.bitrix.info/rest/'
 
 /** The application's credentials (from the local application's page in the portal). */
 export interface OAuthApplication {
@@ -13,6 +16,51 @@ export interface OAuthApplication {
   clientSecret: string
   /** The token endpoint. Default `https://oauth.bitrix.info/oauth/token/` (tests point it at a local fake). */
   server?: string
+  /** The OAuth server's REST endpoint, where `app.info` proves install events. Default `https://oauth.bitrix.info/rest/`. */
+  restServer?: string
+}
+
+/** Who an access token belongs to, as the vendor's OAuth server says. */
+export interface TokenOwner {
+  clientId: string
+  memberId: string
+  domain: string
+}
+
+/**
+ * Asks the vendor's OAuth server (`app.info` under `application.restServer`) whom `accessToken` belongs to.
+ * The answer is trusted, the event that carried the token is not. Throws `B24BI_ERR_INSTALL_FORBIDDEN`
+ * with a fixed message (the reason goes into the cause, for the log).
+ */
+export async function tokenOwner (accessToken: string, options: RenewOptions): Promise<TokenOwner> {
+  const refuse = (reason: string, cause?: unknown): never => {
+    throw new ERR_INSTALL_FORBIDDEN('the event could not be verified', { cause: cause ?? new Error(reason) })
+  }
+  const url = securePortalUrl(options.application.restServer ?? DEFAULT_OAUTH_REST_SERVER, 'OAuth REST server')
+  url.pathname = url.pathname.replace(/\/?$/, '/') + 'app.info'
+  let body: Record<string, unknown> = {}
+  try {
+    const response = await (options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ auth: accessToken }).toString(),
+      signal: AbortSignal.timeout(options.timeout ?? 30_000)
+    })
+    body = await response.json() as Record<string, unknown>
+  } catch (error) {
+    refuse('the OAuth server did not answer with JSON', error)
+  }
+  const result = body?.result as Record<string, unknown> | undefined
+  if (typeof result !== 'object' || result === null) refuse(`app.info answered ${String(body?.error ?? 'no result')}`)
+  const install = (typeof result!.install === 'object' && result!.install !== null ? result!.install : {}) as Record<string, unknown>
+  const text = (value: unknown): string => typeof value === 'string' || typeof value === 'number' ? String(value) : ''
+  const owner = {
+    clientId: text(result!.client_id),
+    memberId: text(install.member_id ?? result!.member_id),
+    domain: text(install.domain ?? result!.domain).toLowerCase()
+  }
+  if (owner.clientId === '' || owner.memberId === '' || owner.domain === '') refuse('app.info did not name client_id, member_id and domain')
+  return owner
 }
 
 /** Options of `renewTokens`. */

@@ -42,6 +42,8 @@ export class FakePortal {
   readonly apps = new AppMethods(this.clientId)
   /** Refresh-token grants answered. */
   renewals = 0
+  /** `app.info` calls the OAuth server answered. */
+  appInfoCalls = 0
   url = ''
   readonly #tokenTtl: number
   readonly #access = new Map<string, number>()
@@ -56,6 +58,23 @@ export class FakePortal {
       done(null, qs.parse(String(body), { depth: 10 }))
     })
     this.app.get('/oauth/token/', async (request, reply) => this.#grant(request.query as Record<string, string>, reply))
+    // The OAuth server's app.info: whom an access token belongs to (how an application verifies an event).
+    this.app.post('/oauth/rest/app.info', async (request, reply) => {
+      const auth = String((request.body as Record<string, unknown> | undefined)?.auth ?? '')
+      this.appInfoCalls++
+      const expiresAt = this.#access.get(auth)
+      if (expiresAt === undefined || expiresAt <= Date.now()) return await reply.code(401).send({ error: 'invalid_token', error_description: 'The access token provided is invalid.' })
+      return {
+        result: {
+          scope: 'biconnector',
+          client_id: this.clientId,
+          expires: Math.floor(expiresAt / 1000),
+          install: { installed: true, version: 1, status: 'L', scope: 'biconnector', domain: this.domain, uri: `${this.url}/rest/`, client_endpoint: `${this.url}/rest/`, member_id: this.memberId, member_type: 'PORTAL' },
+          user_id: 1
+        },
+        time: { start: Date.now() / 1000, duration: 0.001 }
+      }
+    })
     this.app.post('/rest/:method', async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>
       const { auth, ...params } = body
@@ -92,6 +111,8 @@ export class FakePortal {
   get domain (): string { return this.url.replace(/^https?:\/\//, '') }
   /** The OAuth token endpoint (point `OAuthApplication.server` here). */
   get oauthServer (): string { return `${this.url}/oauth/token/` }
+  /** The OAuth server's REST endpoint (point `OAuthApplication.restServer` here). */
+  get oauthRestServer (): string { return `${this.url}/oauth/rest/` }
   /** An incoming webhook of user 1. */
   get webhookUrl (): string { return `${this.url}/rest/1/${this.webhookCode}/` }
 

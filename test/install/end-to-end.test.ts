@@ -37,9 +37,10 @@ async function startConnector (t: Test, adapter: Adapter, install?: { portal: Fa
   if (install !== undefined) {
     await app.register(installPlugin, {
       tokens: new FileTokenStore(install.tokens),
-      application: { clientId: install.portal.clientId, clientSecret: install.portal.clientSecret, server: install.portal.oauthServer },
+      application: { clientId: install.portal.clientId, clientSecret: install.portal.clientSecret, server: install.portal.oauthServer, restServer: install.portal.oauthRestServer },
       connector: { title: 'b24bi demo', publicUrl: base, description: 'The embedded demo' },
       rest: { retryDelay: 1 },
+      portals: { allowHosts: ['127.0.0.1'], allowHttp: true },
       ...(install.syncTables === undefined ? {} : { syncTables: install.syncTables })
     })
   }

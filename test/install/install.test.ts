@@ -12,9 +12,10 @@ async function setup (t: Test, overrides: Partial<InstallPluginOptions> = {}): P
   const app = Fastify()
   await app.register(installPlugin, {
     tokens: store,
-    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },
+    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
     connector: { title: 'Warehouse', publicUrl: 'https://bi.example.com/', settings, description: 'Sales' },
     rest: { retryDelay: 1 },
+    portals: { allowHosts: ['127.0.0.1'], allowHttp: true },
     ...overrides
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -66,7 +67,7 @@ t.test('an install event with missing or insane fields is refused and stores not
     [{ application_token: '' }, /auth\[application_token\] is missing/],
     [{ domain: 'evil.com/x' }, /not a host name/],
     [{ member_id: 'a b' }, /member_id/],
-    [{ client_endpoint: 'https://elsewhere.example.com/rest/' }, /not on auth\[domain\]/]
+    [{ client_endpoint: 'https://elsewhere.example.com/rest/' }, /client_endpoint\] must be http:\/\/127\.0\.0\.1:\d+\/rest\//]
   ] as const) {
     const answer = await portal.install(handler, overrides)
     t.equal(answer.status, 400)
@@ -89,7 +90,8 @@ t.test('a failing registration answers an error and stores nothing', async (t) =
   portal.failNext(1, 'INTERNAL_SERVER_ERROR')
   const answer = await portal.install(handler)
   t.equal(answer.status, 502)
-  t.match(JSON.parse(answer.body), { error: 'B24BI_ERR_REST_CALL', message: /INTERNAL_SERVER_ERROR/ })
+  t.same(JSON.parse(answer.body), { error: 'B24BI_ERR_INSTALL_FAILED', message: 'The connector could not be registered on the portal', vendorCode: 'INTERNAL_SERVER_ERROR' },
+    "the portal's words stay in the log; only its code comes back")
   t.same(await store.list(), [])
 })
 
@@ -98,7 +100,7 @@ t.test('a connector.add the portal refuses inside result (HTTP 200) fails the in
   portal.refuseNext('biconnector.connector.add', 'ACCESS_DENIED', 'Access denied.')
   const answer = await portal.install(handler)
   t.equal(answer.status, 502)
-  t.match(JSON.parse(answer.body), { error: 'B24BI_ERR_REST_CALL', vendorCode: 'ACCESS_DENIED', message: /biconnector\.connector\.add answered ACCESS_DENIED: Access denied\./ })
+  t.same(JSON.parse(answer.body), { error: 'B24BI_ERR_INSTALL_FAILED', vendorCode: 'ACCESS_DENIED', message: 'The connector could not be registered on the portal' })
   t.same(await store.list(), [], 'no tokens stored (the old bug stored connector id NaN)')
   t.equal(portal.state.connectors.size, 0)
 })

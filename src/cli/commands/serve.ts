@@ -181,7 +181,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
       deadlineSeconds: config.deadlineSeconds,
       maxAnswerMegabytes: config.maxAnswerMegabytes,
       maxRows: config.maxRows,
-      authCacheSeconds: config.authCacheSeconds
+      authCacheSeconds: config.authCacheSeconds,
+      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false
     },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
