@@ -1,17 +1,13 @@
 import type { FastifyServerOptions } from 'fastify'
+import type { ConnectorPaths } from '../endpoints.js'
 import { Type } from 'typebox'
 import type { Adapter } from '../adapter.js'
 import { ERR_CONFIG_INVALID } from '../errors.js'
 import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime-options.js'
 import { checkOptions } from '../strict-options.js'
 
-/** The four endpoint paths (the connector plugin's `ConnectorPaths`). */
-export interface ServerPaths {
-  check: string // default '/api/check'
-  tableList: string // default '/api/table_list'
-  tableDescription: string // default '/api/table_description'
-  data: string // default '/api/data'
-}
+/** The four endpoint paths (the connector plugin's `ConnectorPaths`; defaults in `DEFAULT_PATHS`). */
+export type ServerPaths = ConnectorPaths
 
 /** Per-credential rate limit: `max` requests per `windowSeconds` for one credential set (or one IP without one). */
 export interface RateLimitOptions {
