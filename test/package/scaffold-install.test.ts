@@ -13,8 +13,15 @@ const repo = resolve(import.meta.dirname, '../..')
 t.setTimeout(1_200_000) // the file, not only the test: npm install from the registry on a busy machine
 const DRIVERS = ['pg', 'pg-cursor', 'mysql2', 'better-sqlite3', '@duckdb/node-api', '@clickhouse/client', 'ioredis']
 
+// What a newcomer's shell has besides PATH and HOME: the CA bundle and proxy that reach the registry, and npm's own
+// settings (the Node headers native addons build against). Nothing of this test run's own (tap, B24BI_*).
+const PASSED_ON = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|npm_config_(nodedir|registry|cafile|cache|proxy|https_proxy|noproxy|strict_ssl))$/
+function passedOn (): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ON.test(name)))
+}
+
 async function exec (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null, output: string }> {
-  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1', ...env }
+  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), NO_COLOR: '1', ...passedOn(), ...env }
   return await new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env: clean })
     let output = ''
