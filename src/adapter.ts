@@ -59,6 +59,11 @@ export interface Capabilities {
    * Default: none (the runtime filters every row).
    */
   filter?: boolean | ((field: FieldInfo, op: FilterOp) => boolean)
+  /**
+   * How many `readRows` the source serves at once (its pool sizes, its own cap); the runtime admits no more
+   * urlData answers than this and answers 503 beyond. Default: no bound of the adapter's own.
+   */
+  concurrentReads?: number
 }
 
 /** The per-request context handed to every adapter method. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { type B24biError, ERR_CLIENT_GONE, ERR_DEADLINE, toB24biError, ERR_SOURCE_FAILED } from './errors.js'
+import { type B24biError, ERR_CLIENT_GONE, ERR_CLIENT_STALLED, ERR_DEADLINE, toB24biError, ERR_SOURCE_FAILED } from './errors.js'
 import { formatRow, type ValueFormatter } from './format.js'
 
 /** What the data stream reports when it ends, for logs and metrics. */
@@ -23,6 +23,11 @@ export interface DataStreamOptions {
   deadlineMs: number
   /** When the request started (performance.now()). */
   startedAt: number
+  /**
+   * Milliseconds the consumer may read nothing while an answer waits on it; then the answer is cut
+   * (`B24BI_ERR_CLIENT_STALLED`) and the source aborted. Infinity for none.
+   */
+  stallMs?: number
   /** Aborts the source (query cancel). */
   abort: (reason: B24biError) => void
   /** Called exactly once, when the stream ends, fails or is destroyed. */
@@ -48,6 +53,7 @@ export class DataStream extends Readable {
   #started = false
   #ahead: Promise<IteratorResult<readonly (readonly unknown[])[]>> | undefined
   #deadline: NodeJS.Timeout | undefined
+  #stall: NodeJS.Timeout | undefined
   // Rejected when the deadline passes before `start()` is done, so it never waits on a source that ignores abort.
   #early: { promise: Promise<never>, reject: (error: B24biError) => void } | undefined
 
@@ -102,6 +108,8 @@ export class DataStream extends Readable {
   }
 
   override _read (): void {
+    clearTimeout(this.#stall)
+    this.#stall = undefined
     if (this.#reading) return
     this.#reading = true
     this.#pump().catch((error: unknown) => this.destroy(toB24biError(error, ERR_SOURCE_FAILED)))
@@ -128,7 +136,7 @@ export class DataStream extends Readable {
         return
       }
       if (this.#pending.length >= CHUNK_BYTES && !this.#flush()) {
-        this.#reading = false
+        this.#waitForConsumer()
         return
       }
       const next = await this.#nextBatch()
@@ -137,11 +145,27 @@ export class DataStream extends Readable {
       if (next.done !== true) this.#prefetch()
       if (!this.#take(next) || this.#pending.length >= CHUNK_BYTES) {
         if (!this.#flush() && !this.#finished) {
-          this.#reading = false
+          this.#waitForConsumer()
           return
         }
       }
     }
+  }
+
+  // The buffer is full: the next `_read` comes when the consumer takes some. If it takes nothing for `stallMs`
+  // (a client that never reads holds a source connection and a slot), the answer is cut and the source aborted.
+  #waitForConsumer (): void {
+    this.#reading = false
+    const stallMs = this.#options.stallMs ?? Infinity
+    if (!Number.isFinite(stallMs) || this.#stall !== undefined) return
+    this.#stall = setTimeout(() => this.#onStall(stallMs), stallMs)
+    this.#stall.unref()
+  }
+
+  #onStall (stallMs: number): void {
+    this.#stall = undefined
+    if (this.destroyed || this.#summaryDone) return
+    this.destroy(new ERR_CLIENT_STALLED(String(stallMs / 1000)))
   }
 
   #onDeadline (): void {
@@ -159,6 +183,7 @@ export class DataStream extends Readable {
     if (this.#summaryDone) return
     this.#summaryDone = true
     clearTimeout(this.#deadline)
+    clearTimeout(this.#stall)
     if (error !== undefined) this.#options.abort(error)
     this.#options.onEnd({
       rows: this.#rows,

@@ -90,6 +90,9 @@ export const ERR_DEADLINE = createError('B24BI_ERR_DEADLINE', 'The answer did no
 export const ERR_QUERY_TIMEOUT = createError('B24BI_ERR_QUERY_TIMEOUT', 'The source did not answer within %s seconds', 504)
 export const ERR_CLIENT_GONE = createError('B24BI_ERR_CLIENT_GONE', 'The client disconnected before the answer was complete', 499)
 export const ERR_OVERLOADED = createError('B24BI_ERR_OVERLOADED', 'The connector is overloaded; retry later', 503)
+export const ERR_READS_LIMITED = createError('B24BI_ERR_READS_LIMITED',
+  'These connection settings already have %s urlData answers in progress; retry in %s seconds', 429)
+export const ERR_CLIENT_STALLED = createError('B24BI_ERR_CLIENT_STALLED', 'The client read nothing of the answer for %s seconds', 408)
 
 // the source and the adapter
 export const ERR_SOURCE_UNAVAILABLE = createError('B24BI_ERR_SOURCE_UNAVAILABLE', 'The data source is unavailable', 502)

@@ -29,6 +29,21 @@ export interface RuntimeOptions {
   /** Seconds a successful check of a credential set is remembered. 0 turns the cache off. Default 60. */
   authCacheSeconds?: number
   /**
+   * urlData answers one credential set may have in progress at once; one more is refused with 429
+   * `B24BI_ERR_READS_LIMITED` and a Retry-After. Default 2.
+   */
+  concurrentReadsPerCredential?: number
+  /**
+   * urlData answers in progress at once, in all; one more is refused with 503 `B24BI_ERR_OVERLOADED`. Never above
+   * what the adapter declares it can serve (`capabilities().concurrentReads`, e.g. its pools). Default 64.
+   */
+  concurrentReads?: number
+  /**
+   * Seconds an urlData answer may wait on a client that reads nothing; then it is cut and its query cancelled.
+   * Default 30.
+   */
+  stallSeconds?: number
+  /**
    * Refused authentications allowed per client address (and per target host in portal mode) within a window;
    * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
    */
@@ -44,7 +59,10 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   maxRows: Infinity, // rows
   deadlineSeconds: 55, // seconds, under the portal's 60 s transfer limit
   maxAnswerMegabytes: 256, // MiB
-  authCacheSeconds: 60 // seconds
+  authCacheSeconds: 60, // seconds
+  concurrentReadsPerCredential: 2, // answers in progress per credential set
+  concurrentReads: 64, // answers in progress in all (lowered to the adapter's capabilities().concurrentReads)
+  stallSeconds: 30 // seconds without a read by the client
 })
 
 /** Runtime options with defaults applied, validated and frozen. */
@@ -56,6 +74,9 @@ export interface ResolvedRuntimeOptions {
   readonly deadlineSeconds: number
   readonly maxAnswerMegabytes: number
   readonly authCacheSeconds: number
+  readonly concurrentReadsPerCredential: number
+  readonly concurrentReads: number
+  readonly stallSeconds: number
   readonly authFailures: Readonly<WindowLimits> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -64,6 +85,11 @@ function positive (name: string, value: number, allowZero: boolean): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
     throw new ERR_CONFIG_INVALID(name, `must be a ${allowZero ? 'non-negative' : 'positive'} number`)
   }
+  return value
+}
+
+function count (name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new ERR_CONFIG_INVALID(name, 'must be a positive integer')
   return value
 }
 
@@ -86,6 +112,9 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
     maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
     authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
+    concurrentReadsPerCredential: count('concurrentReadsPerCredential', options.concurrentReadsPerCredential ?? RUNTIME_DEFAULTS.concurrentReadsPerCredential),
+    concurrentReads: count('concurrentReads', options.concurrentReads ?? RUNTIME_DEFAULTS.concurrentReads),
+    stallSeconds: positive('stallSeconds', options.stallSeconds ?? RUNTIME_DEFAULTS.stallSeconds, false),
     authFailures: options.authFailures === false
       ? false
       : Object.freeze({
@@ -105,6 +134,9 @@ export const RuntimeOptionsSchema = Type.Object({
   maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+  concurrentReadsPerCredential: Type.Optional(Type.Integer({ minimum: 1 })),
+  concurrentReads: Type.Optional(Type.Integer({ minimum: 1 })),
+  stallSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   authFailures: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
     max: Type.Optional(Type.Integer({ minimum: 1 })),
     windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))

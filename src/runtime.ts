@@ -2,7 +2,7 @@ import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Settin
 import { WindowCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
-  ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
+  ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_OVERLOADED, ERR_READS_LIMITED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
   ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
 } from './errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
@@ -12,6 +12,7 @@ import { valueFormatter } from './format.js'
 import { planQuery, type QueryPlan, type QueryRequest } from './plan.js'
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js'
 import { credentialHash } from './secrets.js'
+import { ReadSlots, type ReadSlot } from './read-slots.js'
 
 /** One item of the table list answer. */
 export interface TableListItem {
@@ -47,6 +48,7 @@ export class AdapterRuntime {
   readonly #warnedTables = new Set<string>()
   readonly #failures: WindowCounter | undefined
   readonly #dataListeners = new Set<(summary: DataSummary) => void>()
+  #slots: ReadSlots | undefined
 
   constructor (adapter: Adapter, options: RuntimeOptions = {}) {
     this.adapter = adapter
@@ -220,6 +222,42 @@ export class AdapterRuntime {
     context: RequestContext,
     control: { startedAt: number, signal?: AbortSignal, onEnd?: (summary: DataSummary) => void }
   ): Promise<DataStream> {
+    const slot = this.#readSlot(context)
+    try {
+      return await this.#startData(table, request, context, control, slot)
+    } catch (error) {
+      slot.release()
+      throw error
+    }
+  }
+
+  /**
+   * A slot for one more answer of this credential set, or a coded refusal: 429 with Retry-After when the set
+   * already has its share in progress, 503 when the server (or the adapter's pools) is full.
+   */
+  #readSlot (context: RequestContext): ReadSlot {
+    this.#slots ??= new ReadSlots(
+      this.options.concurrentReadsPerCredential,
+      Math.min(this.options.concurrentReads, this.adapter.capabilities().concurrentReads ?? Infinity)
+    )
+    const slot = this.#slots.acquire(credentialHash(context.connection))
+    if (typeof slot !== 'string') return slot
+    const wait = READ_SLOT_RETRY_SECONDS
+    if (slot === 'credential') {
+      context.log.warn({ concurrentReadsPerCredential: this.options.concurrentReadsPerCredential }, 'urlData: these settings already have their share of answers in progress: answering 429')
+      throw withRetryAfter(new ERR_READS_LIMITED(String(this.options.concurrentReadsPerCredential), String(wait)), wait)
+    }
+    context.log.warn({ inUse: this.#slots.inUse }, 'urlData: every answer slot is in use: answering 503')
+    throw withRetryAfter(new ERR_OVERLOADED(), wait)
+  }
+
+  async #startData (
+    table: string,
+    request: QueryRequest,
+    context: RequestContext,
+    control: { startedAt: number, signal?: AbortSignal, onEnd?: (summary: DataSummary) => void },
+    slot: ReadSlot
+  ): Promise<DataStream> {
     const fields = await this.describe(table, context)
     const plan = planQuery(fields, request, this.adapter.capabilities(), this.options)
     context.log.debug({ table, pushed: plan.pushed, residual: plan.residual, pushedLimit: plan.pushedLimit, limit: plan.limit },
@@ -237,9 +275,11 @@ export class AdapterRuntime {
       })),
       batches,
       deadlineMs: this.options.deadlineSeconds * 1000,
+      stallMs: this.options.stallSeconds * 1000,
       startedAt: control.startedAt,
       abort: (reason: B24biError) => abort.abort(reason),
       onEnd: (summary) => {
+        slot.release()
         const ended = { ...summary, table }
         control.onEnd?.(ended)
         for (const listener of this.#dataListeners) listener(ended)
@@ -333,6 +373,9 @@ function canonicalValue (setting: Setting, text: string): string {
   if (setting.host === true) return text.toLowerCase().replace(/\.$/, '')
   return text
 }
+
+/** Retry-After of an answer refused a read slot, in seconds. */
+const READ_SLOT_RETRY_SECONDS = 5
 
 /** The residual filter yields to the event loop after this many milliseconds of work. */
 const RESIDUAL_SLICE_MS = 10

@@ -11,7 +11,8 @@ import { compileFilter } from '../sql/compile-filter.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
 import { globToRegExp } from './glob.js'
-import { FilesOptionsSchema, type FilesAdapterOptions } from './files-options.js'
+import { FILES_DEFAULTS, FilesOptionsSchema, type FilesAdapterOptions } from './files-options.js'
+import { ReadGate } from './read-gate.js'
 
 export type { FilesAdapterOptions } from './files-options.js'
 
@@ -44,6 +45,7 @@ export class FilesAdapter extends Adapter {
   #instance: DuckDBInstance | undefined
   readonly #tables = new Map<string, FileTable>()
   readonly #glob: RegExp | undefined
+  readonly #gate: ReadGate
 
   constructor (options: FilesAdapterOptions) {
     super()
@@ -51,11 +53,18 @@ export class FilesAdapter extends Adapter {
     this.#options = structuredClone(options)
     this.#glob = options.glob === undefined ? undefined : globToRegExp(options.glob)
     this.settings = options.token === undefined ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
+    this.#gate = new ReadGate(options.concurrentReads ?? FILES_DEFAULTS.concurrentReads)
   }
 
   override async init (): Promise<void> {
     const { DuckDBInstance } = await loadDriver('@duckdb/node-api', async () => await import('@duckdb/node-api'))
-    this.#instance = await DuckDBInstance.create(':memory:', { threads: String(this.#options.threads ?? 2) })
+    this.#instance = await DuckDBInstance.create(':memory:', {
+      threads: String(this.#options.threads ?? FILES_DEFAULTS.threads),
+      memory_limit: `${this.#options.memoryLimitMegabytes ?? FILES_DEFAULTS.memoryLimitMegabytes}MB`,
+      // Memory a read used goes back to the system when it ends, rather than staying with the process.
+      allocator_flush_threshold: `${FILES_DEFAULTS.allocatorFlushMegabytes}MB`,
+      allocator_bulk_deallocation_flush_threshold: `${FILES_DEFAULTS.allocatorFlushMegabytes}MB`
+    })
   }
 
   override async check ({ connection }: RequestContext): Promise<boolean> {
@@ -122,7 +131,7 @@ export class FilesAdapter extends Adapter {
   }
 
   override capabilities (): Capabilities {
-    return { limit: true, filter: true }
+    return { limit: true, filter: true, concurrentReads: this.#options.concurrentReads ?? FILES_DEFAULTS.concurrentReads }
   }
 
   async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
@@ -142,7 +151,14 @@ export class FilesAdapter extends Adapter {
     })
     const query = db.selectFrom(inner.as('filtered')).select(selections).compile()
     const epochColumns = plan.fields.map((field, index) => columns.get(field.source ?? field.code)!.reading.read === 'epoch_ms' ? index : -1).filter((index) => index >= 0)
-    const connection = await this.#connect()
+    const leave = await this.#gate.enter(plan.signal)
+    let connection: DuckDBConnection
+    try {
+      connection = await this.#connect()
+    } catch (error) {
+      leave()
+      throw error
+    }
     const onAbort = (): void => connection.interrupt()
     let next: Promise<DuckDBDataChunk | null> | undefined
     plan.signal.addEventListener('abort', onAbort, { once: true })
@@ -167,6 +183,7 @@ export class FilesAdapter extends Adapter {
       // A prefetched chunk may still be in flight when the reader stops early: let it settle before closing.
       await next?.catch(() => null)
       connection.closeSync()
+      leave()
     }
   }
 

@@ -18,9 +18,29 @@ export interface FilesAdapterOptions {
   token?: string
   /** Per table, a column's portal type forced over the inferred one: `{ deals: { ZIP: 'string' } }`. */
   types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
-  /** DuckDB threads. Default 2. */
+  /** DuckDB worker threads (DuckDB's `threads` setting). Default 2. */
   threads?: number
+  /**
+   * DuckDB's `memory_limit`, in MiB: the most its buffers may hold (a read beyond it fails with a coded 502 rather
+   * than growing the process). Default 256.
+   */
+  memoryLimitMegabytes?: number
+  /**
+   * Reads streaming at once; more wait their turn. The runtime admits no more urlData answers than this (503 beyond).
+   * Each read holds one libuv thread while DuckDB fills a chunk (`b24bi serve` raises UV_THREADPOOL_SIZE above it).
+   * Default 4.
+   */
+  concurrentReads?: number
 }
+
+/** Defaults of the DuckDB settings, with units. */
+export const FILES_DEFAULTS = Object.freeze({
+  threads: 2, // DuckDB worker threads
+  memoryLimitMegabytes: 256, // MiB
+  concurrentReads: 4, // reads streaming at once
+  // After a task that allocated more than this, DuckDB hands the memory back to the system (its default is 128 MiB).
+  allocatorFlushMegabytes: 8 // MiB
+})
 
 /** `FilesAdapterOptions` as a schema: every key the files adapter knows (unknown keys are refused, at any depth). */
 export const FilesOptionsSchema = Type.Object({
@@ -28,5 +48,7 @@ export const FilesOptionsSchema = Type.Object({
   glob: Type.Optional(Type.String({ minLength: 1 })),
   token: Type.Optional(Type.String({ minLength: 1 })),
   types: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))))),
-  threads: Type.Optional(Type.Integer({ minimum: 1 }))
+  threads: Type.Optional(Type.Integer({ minimum: 1 })),
+  memoryLimitMegabytes: Type.Optional(Type.Integer({ minimum: 16 })),
+  concurrentReads: Type.Optional(Type.Integer({ minimum: 1 }))
 }, { additionalProperties: false })

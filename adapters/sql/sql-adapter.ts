@@ -144,7 +144,12 @@ export class SqlAdapter extends Adapter {
 
   /** Select, filter (except columns the engine cannot compare exactly) and limit run in the database. */
   override capabilities (): Capabilities {
-    return { limit: true, filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true }
+    return {
+      limit: true,
+      filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true,
+      // A read holds one connection of its pool at a time (the catalog is read before the stream starts).
+      concurrentReads: this.options.maxPools * this.options.poolSize
+    }
   }
 
   async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {

@@ -94,6 +94,9 @@ export const ConfigSchema = Type.Object({
   maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256 }), // MiB; a larger answer is logged as a warning; default 256
   maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
   authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
+  concurrentReadsPerCredential: Type.Integer({ minimum: 1, default: 2 }), // urlData answers in progress per credential set; beyond: 429; default 2
+  concurrentReads: Type.Integer({ minimum: 1, default: 64 }), // urlData answers in progress in all (never above the adapter's pools); beyond: 503; default 64
+  stallSeconds: Seconds('seconds an answer may wait on a client that reads nothing', 30), // seconds; then the answer is cut and its query cancelled; default 30
   bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
   requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
   drainSeconds: Type.Number({ minimum: 0, default: 10 }), // seconds /ready fails on SIGTERM before the listener closes; default 10

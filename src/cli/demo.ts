@@ -1,7 +1,10 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FilesAdapter } from '../../adapters/files/files-adapter.js'
+import { FilesAdapter, type FilesAdapterOptions } from '../../adapters/files/files-adapter.js'
 import { DEMO_DATA_VERSION, writeDemoData } from './demo-data.js'
+
+/** The demo's options: its token, where its data lives, and the files adapter's DuckDB settings. */
+export type DemoOptions = Pick<FilesAdapterOptions, 'threads' | 'memoryLimitMegabytes' | 'concurrentReads'> & { token: string, directory?: string }
 
 /** The token the demo accepts when `CONNECTOR_TOKEN` is not set. */
 export const DEMO_TOKEN = 'demo'
@@ -16,11 +19,13 @@ export function defaultDemoDirectory (): string {
  * generated deterministically on first start and served from Parquet/CSV through DuckDB.
  * One setting, `token`, compared in constant time with `token`.
  */
-export async function createDemoAdapter (options: { token: string, directory?: string }): Promise<FilesAdapter> {
-  const directory = await writeDemoData(options.directory ?? defaultDemoDirectory())
+export async function createDemoAdapter (options: DemoOptions): Promise<FilesAdapter> {
+  const { directory: given, token, ...duckdb } = options
+  const directory = await writeDemoData(given ?? defaultDemoDirectory())
   return new FilesAdapter({
+    ...duckdb,
     directory,
-    token: options.token,
+    token,
     types: {
       companies: { REVENUE: 'money' },
       deals: { OPPORTUNITY: 'money' },

@@ -43,6 +43,9 @@ export async function main (argv: string[], io: CliIo): Promise<number> {
   return await command.run(args, io)
 }
 
+/** libuv threads when UV_THREADPOOL_SIZE is not set: above the DuckDB reads admitted at once (default 4), with room for fs and dns. */
+const UV_THREADS = 16
+
 function invokedDirectly (): boolean {
   try {
     return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
@@ -52,6 +55,9 @@ function invokedDirectly (): boolean {
 }
 
 if (invokedDirectly()) {
+  // DuckDB (demo, files) fills each chunk on a libuv thread; with the default 4, a few slow queries would also hold
+  // up fs, dns and zlib. Set before the thread pool starts (it reads the variable once); an operator's value wins.
+  process.env.UV_THREADPOOL_SIZE ??= String(UV_THREADS)
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
     .then((code) => { if (code !== 0) process.exitCode = code })
     .catch((error: unknown) => {

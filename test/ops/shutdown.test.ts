@@ -77,7 +77,7 @@ t.test('SIGTERM to `b24bi serve --config`: /ready fails first while calls are st
       async * readRows () { for (let b = 0; b < 10; b++) { if (b > 0) await sleep(100); yield Array.from({ length: 100 }, (_, i) => [b * 100 + i]) } }
     }`)
   const configFile = join(directory, 'b24bi.json')
-  writeFileSync(configFile, JSON.stringify({ port: 0, host: '127.0.0.1', logLevel: 'warn', shutdownGraceSeconds: 60, drainSeconds: 1, adapter: { type: 'module', module: adapterFile } }))
+  writeFileSync(configFile, JSON.stringify({ port: 0, host: '127.0.0.1', logLevel: 'warn', shutdownGraceSeconds: 60, drainSeconds: 1, concurrentReadsPerCredential: 20, adapter: { type: 'module', module: adapterFile } }))
   const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
   const child = spawn(process.execPath, [...process.execArgv, main, 'serve', '--config', configFile], {
     env: { ...process.env, PORT: '', HOST: '' }, stdio: ['ignore', 'pipe', 'pipe']

@@ -30,7 +30,12 @@ const [kind, url, table] = process.argv.slice(2)
 const adapter = kind === 'postgres'
   ? new PostgresAdapter({ url: url!, token: process.env.CHILD_TOKEN!, exposure: { tables: { allow: [table!] } }, poolSize: Number(process.env.CHILD_POOL_SIZE ?? 4) })
   : new SlowAdapter()
-const fastify = await buildServer({ adapter, logger: { level: 'warn' } })
+const readsPerCredential = process.env.CHILD_READS_PER_CREDENTIAL
+const fastify = await buildServer({
+  adapter,
+  logger: { level: 'warn' },
+  runtime: readsPerCredential === undefined ? {} : { concurrentReadsPerCredential: Number(readsPerCredential) }
+})
 closeWithGrace({ delay: 30_000 }, async () => {
   await fastify.close()
 })

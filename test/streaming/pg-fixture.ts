@@ -96,6 +96,7 @@ export interface SeenAnswer {
   status: number
   body: string
   broken: boolean
+  headers: Record<string, string | string[] | undefined>
 }
 
 /** POSTs a form body and reads the answer to the end or to the break, never throwing for a broken transfer. */
@@ -113,7 +114,7 @@ export async function postForm (url: string, body: Record<string, unknown>, head
   } catch {
     broken = true
   }
-  return { status: answer.statusCode, body: Buffer.concat(chunks).toString('utf8'), broken }
+  return { status: answer.statusCode, body: Buffer.concat(chunks).toString('utf8'), broken, headers: answer.headers }
 }
 
 /** True when `text` parses as JSON. */

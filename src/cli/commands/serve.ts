@@ -120,7 +120,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 /** Builds the configured adapter; a missing or malformed adapter module fails here, at start. */
 export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
-  if (type === 'demo') return await createDemoAdapter({ token: config.token ?? DEMO_TOKEN })
+  if (type === 'demo') return await createDemoAdapter({ ...options, token: config.token ?? DEMO_TOKEN })
   if (type === 'files') {
     const { FilesAdapter } = await import('../../../adapters/files/files-adapter.js')
     return new FilesAdapter(options as unknown as ConstructorParameters<typeof FilesAdapter>[0])
@@ -168,9 +168,22 @@ function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<
   return thresholds
 }
 
+/** The SQL engines, whose pools are sized from the read caps unless `poolSize` is set. */
+const SQL_TYPES = new Set(['postgres', 'mysql', 'clickhouse'])
+
+/**
+ * The adapter's options with the pool sized from the caps: a credential set streams at most
+ * `concurrentReadsPerCredential` answers at once, plus one connection for catalog reads.
+ */
+function sizedAdapterConfig (config: Config): Config['adapter'] & Readonly<Record<string, unknown>> {
+  const adapter = config.adapter as Config['adapter'] & Readonly<Record<string, unknown>>
+  if (!SQL_TYPES.has(adapter.type) || adapter.poolSize !== undefined) return adapter
+  return { ...adapter, poolSize: config.concurrentReadsPerCredential + 1 }
+}
+
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
-  const adapter = await createConfiguredAdapter(config.adapter)
+  const adapter = await createConfiguredAdapter(sizedAdapterConfig(config))
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
@@ -182,6 +195,9 @@ async function run (args: string[], io: CliIo): Promise<number> {
       maxAnswerMegabytes: config.maxAnswerMegabytes,
       maxRows: config.maxRows,
       authCacheSeconds: config.authCacheSeconds,
+      concurrentReadsPerCredential: config.concurrentReadsPerCredential,
+      concurrentReads: config.concurrentReads,
+      stallSeconds: config.stallSeconds,
       authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false
     },
     bodyLimit: config.bodyLimit,
