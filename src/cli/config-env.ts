@@ -57,6 +57,8 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_OAUTH_SERVER', 'install.oauthServer', 'string'],
   ['B24BI_OAUTH_REST_SERVER', 'install.oauthRestServer', 'string'],
   ['B24BI_PORTALS', 'install.portals', 'list'],
+  ['B24BI_PORTAL_HOSTS', 'install.portalHosts', 'list'],
+  ['B24BI_PORTAL_HTTP', 'install.portalHttp', 'boolean'],
   ['B24BI_SYNC_TABLES_SOURCE', 'install.syncTables.source.title', 'string'],
   ['B24BI_SYNC_TABLES_SETTINGS', 'install.syncTables.source.settings', 'json'],
   ['B24BI_SYNC_TABLES_PREFIX', 'install.syncTables.prefix', 'string'],

@@ -81,6 +81,8 @@ export const InstallConfig = Type.Object({
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
   oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
   portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
+  portalHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // addresses/CIDR/names a portal may resolve to although private or loopback; default none
+  portalHttp: Type.Optional(Type.Boolean()), // a portal on loopback is called over http (local tests only); default false
   appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
   syncTables: Type.Optional(Type.Object({ // create the portal tables on install
     source: Type.Object({
