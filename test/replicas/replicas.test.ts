@@ -24,8 +24,9 @@ const ADAPTER = JSON.stringify({
   batchSize: 10,
   exposure: { schemas: { allow: ['b24bi_replicas_none'] } },
   datasets: [
-    // ~10 ms a row, 10 rows a batch: a read holds one connection for seconds while its bytes trickle out.
-    { name: 'slow', sql: 'SELECT n FROM generate_series(1, 400) AS n, LATERAL (SELECT pg_sleep(0.01)) AS s' },
+    // ~3 ms a row of ~300 bytes, 10 rows a batch: a read holds one connection for seconds while its bytes go out
+    // in the writer's 64 KiB chunks (the first one long before the last).
+    { name: 'slow', sql: "SELECT n, repeat('x', 300) AS pad FROM generate_series(1, 1500) AS n, LATERAL (SELECT pg_sleep(0.003) WHERE n > 0) AS s" },
     { name: 'small', sql: 'SELECT n FROM generate_series(1, 20) AS n' }
   ]
 })
@@ -125,4 +126,111 @@ t.test('a 30/min limit admits 30 of 90 calls through the balancer, whichever rep
   t.equal(perReplica.length, 3, 'the calls were spread over three replicas')
   t.equal(admitted, 30, 'exactly the limit, not three times it')
   t.equal(limited, 60)
+})
+
+t.test('installs, a busy pool, kill -9 and a rolling restart, through three replicas', async (t) => {
+  const portals = await Promise.all(Array.from({ length: 30 }, async () => await FakePortal.start()))
+  const router = new OAuthRouter(portals)
+  await router.start()
+  t.teardown(async () => {
+    await router.close()
+    await Promise.all(portals.map(async (portal) => await portal.close()))
+  })
+  const { balancer, replicas, start } = await trio(t, (port) => ({
+    B24BI_RATE_LIMIT_MAX: '100000',
+    B24BI_CLIENT_ID: portals[0]!.clientId,
+    B24BI_CLIENT_SECRET: 'replicas-test-secret',
+    B24BI_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    B24BI_OAUTH_SERVER: router.oauthServer,
+    B24BI_OAUTH_REST_SERVER: router.oauthRestServer,
+    B24BI_TOKEN_STORE: REDIS,
+    B24BI_PORTAL_HOSTS: '127.0.0.1',
+    B24BI_PORTAL_HTTP: 'true'
+  }))
+
+  await t.test('30 concurrent installs through the balancer are all stored', async (t) => {
+    const answers = await Promise.all(portals.map(async (portal) => await portal.install(`http://127.0.0.1:${balancer.port}/bitrix24/install`)))
+    t.same(answers.map((answer) => answer.status), answers.map(() => 200), answers.find((answer) => answer.status !== 200)?.body ?? 'all 200')
+    const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 })
+    await redis.connect()
+    t.teardown(async () => { await redis.quit() })
+    const store = new RedisTokenStore({ client: redis })
+    const stored = (await Promise.all(portals.map(async (portal) => await store.get(portal.memberId)))).filter((tokens) => tokens !== undefined)
+    t.comment(`installs: ${stored.length} of 30 stored; served per replica ${[...balancer.served.values()].join('/')}`)
+    t.equal(stored.length, 30, 'every portal has its tokens in the shared store')
+    t.equal(portals.filter((portal) => portal.state.connectors.size === 1).length, 30, 'every portal has the connector registered once')
+    await Promise.all(portals.map(async (portal) => await store.delete(portal.memberId)))
+  })
+
+  await t.test(`/ready stays 200 on a replica streaming at its pool size (${POOL_SIZE})`, async (t) => {
+    const busy = replicas[0]!
+    let streaming = 0
+    const reads = Array.from({ length: POOL_SIZE + 1 }, async () => await post(busy.port, '/api/data', `${connection}&table=slow`, () => { streaming++ }))
+    await waitUntil(() => streaming >= POOL_SIZE, 'the pool is busy streaming')
+    const statuses: number[] = []
+    while (streaming < POOL_SIZE + 1 || statuses.length < 5) {
+      const response = await fetch(`http://127.0.0.1:${busy.port}/ready`)
+      await response.arrayBuffer()
+      statuses.push(response.status)
+      await sleep(100)
+      if (statuses.length > 400) break
+    }
+    const answers = await Promise.all(reads)
+    t.comment(`/ready on a replica with ${POOL_SIZE} of ${POOL_SIZE} connections streaming: ${statuses.filter((status) => status === 200).length} of ${statuses.length} probes 200`)
+    t.ok(statuses.every((status) => status === 200), 'every probe answered 200')
+    t.ok(balancer.isUp(busy.port), 'the balancer kept the replica in service')
+    t.ok(answers.every((answer) => answer.status === 200 && answer.complete && isValidJson(answer.body)), 'every read completed')
+  })
+
+  await t.test('kill -9 mid-stream: the client sees a broken transfer, never a valid-looking truncated answer', async (t) => {
+    let victim: Replica | undefined
+    const answer = await post(balancer.port, '/api/data', `${connection}&table=slow`, (port) => {
+      victim = replicas.find((replica) => replica.port === port)
+      victim?.child.kill('SIGKILL')
+    })
+    t.ok(victim !== undefined, 'the stream came from a known replica, killed after its first bytes')
+    t.equal(answer.status, 200, 'the answer had begun')
+    t.notOk(answer.complete, 'the transfer is broken')
+    t.notOk(isValidJson(answer.body), `the partial body (${answer.body.length} bytes) is not valid JSON`)
+    await victim!.exited
+    balancer.remove(victim!.port)
+    replicas.splice(replicas.indexOf(victim!), 1, await start())
+    const after = await post(balancer.port, '/api/data', `${connection}&table=small`)
+    t.equal(after.status, 200, 'the others go on serving')
+  })
+
+  await t.test('a rolling restart under load (SIGTERM, drain, replace, one by one) fails no request', async (t) => {
+    let stop = false
+    let calls = 0
+    const failures: string[] = []
+    const count = (what: string, answer: Answer, expect: (answer: Answer) => boolean): void => {
+      calls++
+      if (!expect(answer)) failures.push(`${what}: ${answer.status} ${answer.code ?? ''} complete=${String(answer.complete)} ${answer.body.slice(0, 80)}`)
+    }
+    const small = async (): Promise<void> => {
+      while (!stop) {
+        count('check', await post(balancer.port, '/api/check', connection), (answer) => answer.status === 200)
+        count('table_list', await post(balancer.port, '/api/table_list', connection), (answer) => answer.status === 200)
+        count('data small', await post(balancer.port, '/api/data', `${connection}&table=small`), (answer) => answer.status === 200 && answer.complete && isValidJson(answer.body))
+      }
+    }
+    const streams = async (): Promise<void> => {
+      while (!stop) count('data slow', await post(balancer.port, '/api/data', `${connection}&table=slow`), (answer) => answer.status === 200 && answer.complete && isValidJson(answer.body))
+    }
+    const load = [small(), small(), small(), streams()]
+    const exits: Array<number | string | null> = []
+    for (const old of [...replicas]) {
+      const fresh = await start()
+      await sleep(300) // the new replica takes calls before the old one leaves
+      old.child.kill('SIGTERM')
+      exits.push(await old.exited)
+      balancer.remove(old.port)
+      replicas.splice(replicas.indexOf(old), 1, fresh)
+    }
+    stop = true
+    await Promise.all(load)
+    t.comment(`rolling restart of 3 replicas under load: ${failures.length} failed calls of ${calls}`)
+    t.same(failures, [], 'no call failed')
+    t.same(exits, [0, 0, 0], 'each old replica exited 0 after its drain')
+  })
 })
