@@ -94,6 +94,7 @@ export const ERR_OVERLOADED = createError('B24BI_ERR_OVERLOADED', 'The connector
 // the source and the adapter
 export const ERR_SOURCE_UNAVAILABLE = createError('B24BI_ERR_SOURCE_UNAVAILABLE', 'The data source is unavailable', 502)
 export const ERR_SOURCE_FAILED = createError('B24BI_ERR_SOURCE_FAILED', 'The data source failed to answer', 502)
+export const ERR_SOURCE_BUSY = createError('B24BI_ERR_SOURCE_BUSY', 'The data source has no free connection; retry in %s seconds', 503)
 export const ERR_HOST_REFUSED = createError('B24BI_ERR_HOST_REFUSED', "The host '%s' is not allowed", 403)
 export const ERR_VALUE_INVALID = createError('B24BI_ERR_VALUE_INVALID', "Field '%s' declared %s got a value that is not one", 500)
 export const ERR_ADAPTER_CLOSED = createError('B24BI_ERR_ADAPTER_CLOSED', 'The adapter is closed', 503)

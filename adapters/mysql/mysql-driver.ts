@@ -137,9 +137,20 @@ export class MysqlDriver implements SqlDriver {
     await this.#query('SELECT 1')
   }
 
+  async authenticate (): Promise<void> {
+    const { connectionLimit: _limit, maxIdle: _idle, idleTimeout: _timeout, ...single } = this.#config
+    const connection = mysql.createConnection(single)
+    connection.on('error', () => {})
+    try {
+      await new Promise<void>((resolve, reject) => connection.query('SELECT 1', (error) => error === null ? resolve() : reject(error)))
+    } finally {
+      connection.destroy()
+    }
+  }
+
   async close (): Promise<void> {
     await new Promise<void>((resolve) => this.#pool.end(() => resolve()))
   }
 }
 
-export { isMysqlAuthError, isMysqlTimeout } from './mysql-errors.js'
+export { isMysqlAuthError, isMysqlBusy, isMysqlTimeout } from './mysql-errors.js'

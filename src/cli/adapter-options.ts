@@ -8,8 +8,11 @@ import { SqlOptionsSchema } from '../../adapters/sql/sql-options.js'
 
 const SqliteOptionsSchema = Type.Omit(SqlOptionsSchema, ['portal', 'poolSize'])
 
-/** The demo's one option: the token the portal must send (default `demo`, or CONNECTOR_TOKEN). */
-const DemoOptionsSchema = Type.Object({ token: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })
+/** The demo's options: the token the portal must send (default `demo`, or CONNECTOR_TOKEN) and more accepted ones (CONNECTOR_TOKENS). */
+const DemoOptionsSchema = Type.Object({
+  token: Type.Optional(Type.String({ minLength: 1 })),
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 })))
+}, { additionalProperties: false })
 
 /** The options each built-in adapter type of `b24bi serve` takes (flat under `adapter`, next to `type`). */
 export const ADAPTER_OPTIONS: Readonly<Record<string, TSchema>> = Object.freeze({

@@ -8,6 +8,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['HOST', 'host', 'string'],
   ['LOG_LEVEL', 'logLevel', 'string'],
   ['CONNECTOR_TOKEN', 'adapter.token', 'string'],
+  ['CONNECTOR_TOKENS', 'adapter.tokens', 'list'],
   ['B24BI_PORT', 'port', 'number'],
   ['B24BI_HOST', 'host', 'string'],
   ['B24BI_LOG_LEVEL', 'logLevel', 'string'],

@@ -61,6 +61,7 @@ export const AdapterConfig = Type.Object({
   type: Type.String({ minLength: 1, default: 'demo' }), // default 'demo'
   module: Type.Optional(Type.String({ minLength: 1 })), // only for type 'module'
   token: Type.Optional(Type.String({ minLength: 1 })), // demo and files: the `token` setting; default CONNECTOR_TOKEN
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // more tokens accepted (a rotation); default CONNECTOR_TOKENS
   directory: Type.Optional(Type.String({ minLength: 1 })) // files: the folder served
 }, { additionalProperties: true, default: {} })
 

@@ -14,13 +14,14 @@ export function defaultDemoDirectory (): string {
 /**
  * The embedded demo: a small CRM (companies, contacts, deals, activities) and `exact_values`,
  * generated deterministically on first start and served from Parquet/CSV through DuckDB.
- * One setting, `token`, compared in constant time with `token`.
+ * One setting, `token`, compared in constant time with `token` and each of `tokens` (a rotation).
  */
-export async function createDemoAdapter (options: { token: string, directory?: string }): Promise<FilesAdapter> {
+export async function createDemoAdapter (options: { token?: string, tokens?: readonly string[], directory?: string }): Promise<FilesAdapter> {
   const directory = await writeDemoData(options.directory ?? defaultDemoDirectory())
   return new FilesAdapter({
     directory,
-    token: options.token,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
     types: {
       companies: { REVENUE: 'money' },
       deals: { OPPORTUNITY: 'money' },

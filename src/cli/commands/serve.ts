@@ -24,7 +24,8 @@ it (and the closest known key). b24bi config schema prints the JSON Schema of th
 Environment (the most used; every setting has one, see the README):
   PORT, HOST                 where to listen (default 3000, 0.0.0.0)
   LOG_LEVEL                  pino level (default info)
-  CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
+  CONNECTOR_TOKEN            the demo's / files / SQL adapter's access token (demo default "demo", with a warning)
+  CONNECTOR_TOKENS           more tokens accepted, comma-separated: rotate without downtime (old,new; then new)
   B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
   B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object (unknown keys stop the start)
   B24BI_ADAPTER_MODULE       with B24BI_ADAPTER=module: a package or file exporting (default, or as "adapter")
@@ -125,7 +126,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 /** Builds the configured adapter; a missing or malformed adapter module fails here, at start. */
 export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
-  if (type === 'demo') return await createDemoAdapter({ token: config.token ?? DEMO_TOKEN })
+  if (type === 'demo') return await createDemoAdapter(config.tokens === undefined ? { token: config.token ?? DEMO_TOKEN } : { token: config.token, tokens: config.tokens })
   if (type === 'files') {
     const { FilesAdapter } = await import('../../../adapters/files/files-adapter.js')
     return new FilesAdapter(options as unknown as ConstructorParameters<typeof FilesAdapter>[0])
@@ -151,8 +152,13 @@ function readTls (config: Config): { cert: Buffer, key: Buffer } | undefined {
   return { cert: read('cert'), key: read('key') }
 }
 
+/** The demo with neither CONNECTOR_TOKEN nor CONNECTOR_TOKENS: it accepts the public token. */
+function isPublicDemo (config: Config): boolean {
+  return config.adapter.type === 'demo' && config.adapter.token === undefined && config.adapter.tokens === undefined
+}
+
 function banner (base: string, config: Config): string {
-  const demoToken = config.adapter.type === 'demo' && config.adapter.token === undefined
+  const demoToken = isPublicDemo(config)
   const secret = config.sharedSecret !== undefined ? '?secret=<shared secret>' : ''
   const lines = [
     '',
@@ -211,11 +217,11 @@ async function run (args: string[], io: CliIo): Promise<number> {
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
     // The app page reads tables and runs the test with these settings (the demo's token unless install.appConnection, B24BI_APP_CONNECTION).
-    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
+    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? config.adapter.tokens?.[0] ?? DEMO_TOKEN } : undefined)
     await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
     fastify.addHook('onClose', close)
   }
-  if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
+  if (isPublicDemo(config)) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)
   }
   // Drain, then stop: /ready fails first so the balancer stops sending new calls, then the listener closes and
