@@ -8,7 +8,7 @@ import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
-import { redactTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
+import { checkTokenStore, redactTokens, replaceTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
 
 const suffix = `${process.pid}_${Date.now()}`
 
@@ -95,6 +95,31 @@ for (const engine of engines) {
     const store = await engine.open(t)
     await Promise.all(Array.from({ length: 20 }, async (_, i) => await store.set(tokens(`p${i}`))))
     t.equal((await store.list()).length, 20)
+  })
+
+  t.test(`${engine.name} store: replace is a compare-and-set on the refresh and application tokens`, async (t) => {
+    const store = await engine.open(t)
+    const first = tokens('m1')
+    await store.set(first)
+    const renewed = { ...first, accessToken: 'access-2', refreshToken: 'refresh-2' }
+    t.equal(await replaceTokens(store, first, renewed), true, 'the expected record is replaced')
+    t.same(await store.get('m1'), renewed)
+    t.equal(await replaceTokens(store, first, { ...first, accessToken: 'stale' }), false, 'a stale pair is refused')
+    t.equal(await replaceTokens(store, { ...renewed, applicationToken: 'old-app' }, { ...renewed, accessToken: 'stale' }), false, 'another applicationToken is refused')
+    t.same(await store.get('m1'), renewed, 'nothing was written')
+    const { applicationToken: _, ...withoutApp } = renewed
+    await store.set(withoutApp)
+    t.equal(await replaceTokens(store, renewed, { ...renewed, accessToken: 'x' }), false, 'an absent applicationToken is not the expected one')
+    t.equal(await replaceTokens(store, withoutApp, { ...withoutApp, accessToken: 'access-3' }), true, 'absent matches absent')
+    await store.delete('m1')
+    t.equal(await replaceTokens(store, withoutApp, { ...withoutApp, accessToken: 'x' }), false, 'a deleted record is not brought back')
+    t.equal(await store.get('m1'), undefined)
+  })
+
+  t.test(`${engine.name} store: is checked writable`, async (t) => {
+    const store = await engine.open(t)
+    await t.resolves(checkTokenStore(store))
+    t.same(await store.list(), [], 'the check leaves nothing behind')
   })
 
   t.test(`${engine.name} store: a returned record is a copy`, async (t) => {
