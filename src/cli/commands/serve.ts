@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -12,6 +13,7 @@ import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../endpoints.js'
 import { installPlugin } from '../../../plugins/install.js'
 import { installConfigOf, installPluginOptions } from '../install-setup.js'
+import { openSharedStore } from '../shared-store.js'
 
 const usage = `Usage: b24bi serve [--config <file.json>]
 
@@ -34,6 +36,9 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
+  B24BI_SHARED_STORE         redis://... every replica shares: one rate limit and one refused-login count for all
+  B24BI_HASH_KEY             the credential-hash key, the same on every replica (required with B24BI_SHARED_STORE)
+  B24BI_INSTANCE             this replica's instance label in /metrics (default <host name>:<port>)
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
@@ -171,6 +176,7 @@ function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
   const adapter = await createConfiguredAdapter(config.adapter)
+  const shared = config.sharedStore === undefined ? undefined : await openSharedStore(config.sharedStore)
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
@@ -182,19 +188,25 @@ async function run (args: string[], io: CliIo): Promise<number> {
       maxAnswerMegabytes: config.maxAnswerMegabytes,
       maxRows: config.maxRows,
       authCacheSeconds: config.authCacheSeconds,
-      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false
+      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false,
+      ...(config.hashKey === undefined ? {} : { hashKey: config.hashKey })
     },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
     rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    ...(shared === undefined ? {} : { sharedStore: shared.options }),
     underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
-    metrics: config.metrics,
+    metrics: config.metrics && { instance: config.instance ?? `${hostname()}:${config.port}` },
     docs: config.docs,
     tls: readTls(config)
+  }).catch(async (error: unknown) => {
+    await shared?.close()
+    throw error
   })
+  if (shared !== undefined) fastify.addHook('onClose', shared.close)
   const install = installConfigOf(config.install)
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
