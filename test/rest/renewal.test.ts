@@ -1,15 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { RestClient } from '../../src/rest/rest-client.js'
+import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
 import { withTokenLock, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 
-// Several RestClient instances, each with its own store connection over one shared backend, stand for replicas.
+// Several RestClient instances, each with its own store connection over one shared backend, stand for replicas
+// (for the file store: processes of one host sharing the file).
 const suffix = `${process.pid}_${Date.now()}`
 
 async function postgresPool (): Promise<pg.Pool> {
@@ -34,6 +39,14 @@ const engines: Array<{ name: string, replicas: Replicas }> = [
     replicas: async (_t, count) => {
       const store = new MemoryTokenStore()
       return Array.from({ length: count }, () => store)
+    }
+  },
+  {
+    name: 'file',
+    replicas: async (t, count) => {
+      const dir = await mkdtemp(join(tmpdir(), 'b24bi-renewal-'))
+      t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+      return Array.from({ length: count }, () => new FileTokenStore(join(dir, 'tokens.json')))
     }
   },
   {
