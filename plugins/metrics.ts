@@ -31,6 +31,12 @@ export interface MetricsPluginOptions {
   path?: string
   /** Also export the process metrics (CPU, memory, event loop lag, GC). Default true. */
   processMetrics?: boolean
+  /**
+   * The `instance` label on every series: which replica counted it (Prometheus scrapes each replica, not the
+   * balancer), so sums over replicas (`sum without (instance)`) stay right wherever the series are kept. Default:
+   * none (Prometheus adds its own target label). `b24bi serve`: `B24BI_INSTANCE`, default `<host name>:<port>`.
+   */
+  instance?: string
 }
 
 /** Seconds; the portal stops a transfer at 60 s (the default deadline is 55 s). */
@@ -65,6 +71,7 @@ function outcomeOf (summary: DataSummary): string {
 
 const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (fastify, options) => {
   const registry = new Registry()
+  if (options.instance !== undefined) registry.setDefaultLabels({ instance: options.instance })
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'b24bi_' })
   const m = instruments(registry)
   const adapterName = options.adapter.constructor.name

@@ -97,6 +97,7 @@ export const ERR_CLIENT_STALLED = createError('B24BI_ERR_CLIENT_STALLED', 'The c
 // the source and the adapter
 export const ERR_SOURCE_UNAVAILABLE = createError('B24BI_ERR_SOURCE_UNAVAILABLE', 'The data source is unavailable', 502)
 export const ERR_SOURCE_FAILED = createError('B24BI_ERR_SOURCE_FAILED', 'The data source failed to answer', 502)
+export const ERR_SOURCE_BUSY = createError('B24BI_ERR_SOURCE_BUSY', 'The data source has no free connection; retry in %s seconds', 503)
 export const ERR_HOST_REFUSED = createError('B24BI_ERR_HOST_REFUSED', "The host '%s' is not allowed", 403)
 export const ERR_VALUE_INVALID = createError('B24BI_ERR_VALUE_INVALID', "Field '%s' declared %s got a value that is not one", 500)
 export const ERR_ADAPTER_CLOSED = createError('B24BI_ERR_ADAPTER_CLOSED', 'The adapter is closed', 503)
@@ -133,6 +134,8 @@ export const ERR_REST_CALL = createError('B24BI_ERR_REST_CALL', 'Bitrix24 REST m
 export const ERR_OAUTH_RENEW = createError('B24BI_ERR_OAUTH_RENEW', 'Renewing the Bitrix24 access token failed: %s', 502)
 export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "No Bitrix24 tokens are stored for the portal '%s'", 404)
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
+export const ERR_TOKEN_STORE_UNWRITABLE = createError('B24BI_ERR_TOKEN_STORE_UNWRITABLE', 'The token store cannot be written: %s', 500)
+export const ERR_TOKEN_LOCK = createError('B24BI_ERR_TOKEN_LOCK', "The token renewal lock of the portal '%s' was not acquired within %s seconds", 503)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)
 export const ERR_INSTALL_FAILED = createError('B24BI_ERR_INSTALL_FAILED', 'The connector could not be registered on the portal', 502)

@@ -4,6 +4,7 @@ import { ERR_CONFIG_INVALID } from './errors.js'
 import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
+import { MIN_HASH_KEY_LENGTH } from './secrets.js'
 
 /** Options of the adapter runtime. Every one has a default; see `RUNTIME_DEFAULTS`. */
 export interface RuntimeOptions {
@@ -48,6 +49,11 @@ export interface RuntimeOptions {
    * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
    */
   authFailures?: Partial<WindowLimits> | false
+  /**
+   * The HMAC key of credential hashes (the auth cache and the rate-limit key), at least 32 characters. Default: a
+   * random key per process. Replicas sharing a rate-limit store need the same one (`B24BI_HASH_KEY`).
+   */
+  hashKey?: string
   /** Per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`. */
   renameFields?: Readonly<Record<string, Readonly<Record<string, string>>>>
 }
@@ -79,6 +85,7 @@ export interface ResolvedRuntimeOptions {
   readonly stallSeconds: number
   readonly authFailures: Readonly<WindowLimits> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
+  readonly hashKey: string | undefined
 }
 
 function positive (name: string, value: number, allowZero: boolean): number {
@@ -96,6 +103,13 @@ function count (name: string, value: number): number {
 function checkPortalDateFormat (format: string | undefined): string | undefined {
   readPortalDateFormat(format)
   return format
+}
+
+function checkHashKey (key: string | undefined): string | undefined {
+  if (key !== undefined && (typeof key !== 'string' || key.length < MIN_HASH_KEY_LENGTH)) {
+    throw new ERR_CONFIG_INVALID('hashKey', `must be at least ${MIN_HASH_KEY_LENGTH} characters (openssl rand -hex 32)`)
+  }
+  return key
 }
 
 /** Applies defaults and validates; a wrong option throws `B24BI_ERR_CONFIG_INVALID` naming it. */
@@ -121,7 +135,8 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
         max: positive('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max, false),
         windowSeconds: positive('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds, false)
       }),
-    renameFields: structuredClone(options.renameFields ?? {})
+    renameFields: structuredClone(options.renameFields ?? {}),
+    hashKey: checkHashKey(options.hashKey)
   })
 }
 
@@ -141,5 +156,6 @@ export const RuntimeOptionsSchema = Type.Object({
     max: Type.Optional(Type.Integer({ minimum: 1 })),
     windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
   }, { additionalProperties: false })])),
-  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String())))
+  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String()))),
+  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH }))
 }, { additionalProperties: false })

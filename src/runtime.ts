@@ -1,5 +1,5 @@
 import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
-import { WindowCounter } from './window-counter.js'
+import { WindowCounter, type FailureCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
   ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_OVERLOADED, ERR_READS_LIMITED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
@@ -46,14 +46,18 @@ export class AdapterRuntime {
   readonly #authCache = new Map<string, number>()
   readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
-  readonly #failures: WindowCounter | undefined
+  readonly #failures: FailureCounter | undefined
   readonly #dataListeners = new Set<(summary: DataSummary) => void>()
   #slots: ReadSlots | undefined
 
-  constructor (adapter: Adapter, options: RuntimeOptions = {}) {
+  /**
+   * @param shared what replicas share: `failures` counts refused authentications in a store every replica sees
+   * (`RedisWindowCounter`); default a counter of this process. Unused when `authFailures` is false.
+   */
+  constructor (adapter: Adapter, options: RuntimeOptions = {}, shared: { failures?: FailureCounter } = {}) {
     this.adapter = adapter
     this.options = resolveRuntimeOptions(options)
-    this.#failures = this.options.authFailures === false ? undefined : new WindowCounter(this.options.authFailures)
+    this.#failures = this.options.authFailures === false ? undefined : shared.failures ?? new WindowCounter(this.options.authFailures)
   }
 
   async #ready (): Promise<void> {
@@ -108,7 +112,7 @@ export class AdapterRuntime {
     let known = this.#credentials.get(raw)
     if (known === undefined) {
       const connection = this.connection(raw)
-      known = { connection, key: credentialHash(connection) }
+      known = { connection, key: credentialHash(connection, this.options.hashKey) }
       this.#credentials.set(raw, known)
     }
     return known
@@ -127,20 +131,20 @@ export class AdapterRuntime {
     const until = this.#authCache.get(key)
     if (until !== undefined && until > Date.now()) return context
     const failureKeys = this.#failureKeys(connection, client)
-    this.#refuseThrottled(failureKeys, log)
-    const accepted = await this.adapter.check(context).catch((error: unknown) => {
+    await this.#refuseThrottled(failureKeys, log)
+    const accepted = await this.adapter.check(context).catch(async (error: unknown) => {
       if (isB24biError(error)) {
-        if (error.code === ERR_AUTH_REJECTED.code) this.#failures?.record(failureKeys)
+        if (error.code === ERR_AUTH_REJECTED.code) await this.#recordFailure(failureKeys, log)
         throw error
       }
       throw new ERR_SOURCE_FAILED({ cause: error })
     })
     if (!accepted) {
-      this.#failures?.record(failureKeys)
+      await this.#recordFailure(failureKeys, log)
       throw new ERR_AUTH_REJECTED()
     }
     if (this.options.authCacheSeconds > 0) {
-      if (this.#authCache.size > 10_000) this.#authCache.clear()
+      if (this.#authCache.size >= AUTH_CACHE_ENTRIES) this.#authCache.clear()
       this.#authCache.set(key, Date.now() + this.options.authCacheSeconds * 1000)
     }
     return context
@@ -155,12 +159,27 @@ export class AdapterRuntime {
     return keys
   }
 
-  #refuseThrottled (keys: readonly string[], log: Logger): void {
+  // A shared counter that fails lets the attempt through (fail open) and says so: a Redis outage must not lock
+  // every portal out, and the adapter's own check still decides.
+  async #refuseThrottled (keys: readonly string[], log: Logger): Promise<void> {
     let wait = 0
-    for (const key of keys) wait = Math.max(wait, this.#failures!.retryAfter(key))
+    try {
+      for (const key of keys) wait = Math.max(wait, await this.#failures!.retryAfter(key))
+    } catch (error) {
+      log.warn({ err: error }, 'the shared refused-authentication counter failed; the attempt is let through')
+      return
+    }
     if (wait === 0) return
     log.warn({ retryAfterS: wait }, 'too many refused connection settings from this client or for this host: answering 429')
     throw withRetryAfter(new ERR_AUTH_THROTTLED(String(wait)), wait)
+  }
+
+  async #recordFailure (keys: readonly string[], log: Logger): Promise<void> {
+    try {
+      await this.#failures?.record(keys)
+    } catch (error) {
+      log.warn({ err: error }, 'the shared refused-authentication counter failed; this refusal is not counted')
+    }
   }
 
   /**
@@ -240,7 +259,7 @@ export class AdapterRuntime {
       this.options.concurrentReadsPerCredential,
       Math.min(this.options.concurrentReads, this.adapter.capabilities().concurrentReads ?? Infinity)
     )
-    const slot = this.#slots.acquire(credentialHash(context.connection))
+    const slot = this.#slots.acquire(credentialHash(context.connection, this.options.hashKey))
     if (typeof slot !== 'string') return slot
     const wait = READ_SLOT_RETRY_SECONDS
     if (slot === 'credential') {
@@ -373,6 +392,13 @@ function canonicalValue (setting: Setting, text: string): string {
   if (setting.host === true) return text.toLowerCase().replace(/\.$/, '')
   return text
 }
+
+/**
+ * Credential sets whose successful check is remembered at once; beyond it the cache starts over. With
+ * `authCacheSeconds` this bounds how long a revoked credential keeps working on a replica (at most
+ * `authCacheSeconds`: the next check opens a fresh connection) and how much memory the cache takes.
+ */
+export const AUTH_CACHE_ENTRIES = 10_000
 
 /** Retry-After of an answer refused a read slot, in seconds. */
 const READ_SLOT_RETRY_SECONDS = 5

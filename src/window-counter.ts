@@ -12,6 +12,17 @@ export const FAILED_AUTH_DEFAULTS: Readonly<WindowLimits> = Object.freeze({
   windowSeconds: 60 // seconds
 })
 
+/**
+ * Where refused authentications are counted: in this process (`WindowCounter`, the default) or in a store every
+ * replica shares (`RedisWindowCounter`), so a client guessing tokens through a balancer meets one allowance.
+ */
+export interface FailureCounter {
+  /** Seconds until `key` may try again, or 0 when it may try now. */
+  retryAfter: (key: string) => number | Promise<number>
+  /** Counts one event for each key. */
+  record: (keys: readonly string[]) => void | Promise<void>
+}
+
 const MAX_KEYS = 50_000 // keys kept before expired windows are swept
 
 /**
@@ -19,7 +30,7 @@ const MAX_KEYS = 50_000 // keys kept before expired windows are swept
  * client address (guessing tokens costs a 429 after `max` tries, whatever the token) and, in portal mode, by
  * target host (the connector is no password-guessing relay); the install flow counts events per address.
  */
-export class WindowCounter {
+export class WindowCounter implements FailureCounter {
   readonly #limits: WindowLimits
   readonly #windows = new Map<string, { count: number, resetAt: number }>()
 

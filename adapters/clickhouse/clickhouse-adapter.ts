@@ -4,7 +4,7 @@ import { lazyDriver } from '../sql/lazy-driver.js'
 import { loadDriver } from '../../src/driver-load.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { isClickhouseAuthError, isClickhouseTimeout } from './clickhouse-errors.js'
+import { isClickhouseAuthError, isClickhouseBusy, isClickhouseTimeout } from './clickhouse-errors.js'
 import { clickhouseBuilder } from './clickhouse-literal.js'
 import { CLICKHOUSE_TYPES } from './clickhouse-types.js'
 
@@ -23,7 +23,8 @@ export const clickhouseEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefi
     return new ClickHouseDriver(target, options)
   }),
   isAuthError: isClickhouseAuthError,
-  isTimeout: isClickhouseTimeout
+  isTimeout: isClickhouseTimeout,
+  isBusy: isClickhouseBusy
 })
 
 /**

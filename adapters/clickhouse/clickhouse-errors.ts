@@ -16,3 +16,8 @@ export function isClickhouseAuthError (error: unknown): boolean {
 export function isClickhouseTimeout (error: unknown): boolean {
   return errorCode(error) === '159'
 }
+
+/** True for TOO_MANY_SIMULTANEOUS_QUERIES (202). */
+export function isClickhouseBusy (error: unknown): boolean {
+  return errorCode(error) === '202'
+}

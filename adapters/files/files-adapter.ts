@@ -5,7 +5,7 @@ import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import type { FieldInfo, FieldType, TableInfo } from '../../src/field-types.js'
 import { checkOptions } from '../../src/strict-options.js'
-import { safeEqual } from '../../src/secrets.js'
+import { matchesAny } from '../../src/secrets.js'
 import { loadDriver } from '../../src/driver-load.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
@@ -46,13 +46,15 @@ export class FilesAdapter extends Adapter {
   readonly #tables = new Map<string, FileTable>()
   readonly #glob: RegExp | undefined
   readonly #gate: ReadGate
+  readonly #tokens: readonly string[]
 
   constructor (options: FilesAdapterOptions) {
     super()
     checkOptions(FilesOptionsSchema, options)
     this.#options = structuredClone(options)
     this.#glob = options.glob === undefined ? undefined : globToRegExp(options.glob)
-    this.settings = options.token === undefined ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
+    this.#tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
+    this.settings = this.#tokens.length === 0 ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
     this.#gate = new ReadGate(options.concurrentReads ?? FILES_DEFAULTS.concurrentReads)
   }
 
@@ -68,8 +70,7 @@ export class FilesAdapter extends Adapter {
   }
 
   override async check ({ connection }: RequestContext): Promise<boolean> {
-    const expected = this.#options.token
-    return expected === undefined || safeEqual(connection.token ?? '', expected)
+    return this.#tokens.length === 0 || matchesAny(connection.token ?? '', this.#tokens)
   }
 
   /** The supported files, as paths relative to the directory. */

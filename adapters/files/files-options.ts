@@ -16,6 +16,11 @@ export interface FilesAdapterOptions {
    * When unset, the adapter declares no settings and accepts every caller: only for public data.
    */
   token?: string
+  /**
+   * More values accepted as the `token` setting besides `token` (a rotation: `[current, next]`; env
+   * `CONNECTOR_TOKENS`). Default none.
+   */
+  tokens?: readonly string[]
   /** Per table, a column's portal type forced over the inferred one: `{ deals: { ZIP: 'string' } }`. */
   types?: Readonly<Record<string, Readonly<Record<string, FieldType>>>>
   /** DuckDB worker threads (DuckDB's `threads` setting). Default 2. */
@@ -47,6 +52,7 @@ export const FilesOptionsSchema = Type.Object({
   directory: Type.String({ minLength: 1, description: 'the folder whose files are the tables' }),
   glob: Type.Optional(Type.String({ minLength: 1 })),
   token: Type.Optional(Type.String({ minLength: 1 })),
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   types: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))))),
   threads: Type.Optional(Type.Integer({ minimum: 1 })),
   memoryLimitMegabytes: Type.Optional(Type.Integer({ minimum: 16 })),

@@ -5,7 +5,7 @@ import { loadDriver } from '../../src/driver-load.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { isMysqlAuthError, isMysqlTimeout } from './mysql-errors.js'
+import { isMysqlAuthError, isMysqlBusy, isMysqlTimeout } from './mysql-errors.js'
 import { MYSQL_TYPES } from './mysql-types.js'
 
 /** MySQL and MariaDB for the shared SQL adapter (`mysql2`). */
@@ -23,7 +23,8 @@ export const mysqlEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefinitio
     return new MysqlDriver(target, options)
   }),
   isAuthError: isMysqlAuthError,
-  isTimeout: isMysqlTimeout
+  isTimeout: isMysqlTimeout,
+  isBusy: isMysqlBusy
 })
 
 /**

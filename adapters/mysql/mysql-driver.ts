@@ -12,7 +12,7 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`
 const BINARY_CHARSET = 63
 
 /**
- * A `mysql2` pool: BIGINT and DECIMAL as strings, dates as strings, session time zone UTC; reads stream
+ * A `mysql2` pool: BIGINT and DECIMAL as strings, dates and JSON as strings, session time zone UTC; reads stream
  * with `query().stream()`; a statement timeout per read (MariaDB `SET STATEMENT max_statement_time`, MySQL the
  * `MAX_EXECUTION_TIME` hint); a cancelled read runs `KILL QUERY` on its thread and drops the connection.
  */
@@ -37,6 +37,9 @@ export class MysqlDriver implements SqlDriver {
       bigNumberStrings: true,
       dateStrings: true,
       decimalNumbers: false,
+      // JSON as the server's text, not parsed and re-serialised: a filter compares the stored text (MariaDB's JSON is
+      // a LONGTEXT), so the answer must show that same text or a value the portal shows would filter to nothing.
+      jsonStrings: true,
       charset: 'utf8mb4',
       timezone: 'Z'
     }
@@ -134,9 +137,20 @@ export class MysqlDriver implements SqlDriver {
     await this.#query('SELECT 1')
   }
 
+  async authenticate (): Promise<void> {
+    const { connectionLimit: _limit, maxIdle: _idle, idleTimeout: _timeout, ...single } = this.#config
+    const connection = mysql.createConnection(single)
+    connection.on('error', () => {})
+    try {
+      await new Promise<void>((resolve, reject) => connection.query('SELECT 1', (error) => error === null ? resolve() : reject(error)))
+    } finally {
+      connection.destroy()
+    }
+  }
+
   async close (): Promise<void> {
     await new Promise<void>((resolve) => this.#pool.end(() => resolve()))
   }
 }
 
-export { isMysqlAuthError, isMysqlTimeout } from './mysql-errors.js'
+export { isMysqlAuthError, isMysqlBusy, isMysqlTimeout } from './mysql-errors.js'

@@ -11,3 +11,9 @@ export function isMysqlTimeout (error: unknown): boolean {
   const errno = (error as { errno?: unknown } | null)?.errno
   return errno === 1969 || errno === 3024
 }
+
+/** True for "too many connections" (1040) and the user's max_user_connections (1203). */
+export function isMysqlBusy (error: unknown): boolean {
+  const errno = (error as { errno?: unknown } | null)?.errno
+  return errno === 1040 || errno === 1203
+}

@@ -14,7 +14,8 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  * | date | date |
  * | datetime | datetime, as stored |
  * | timestamp | datetime, an instant (session time_zone +00:00) shown in the configured zone |
- * | char, varchar, text, enum, set, json | string |
+ * | char, varchar, text, enum, set | string |
+ * | json | string: the text as the server gives it (MariaDB: as stored), filtered on that same text |
  * | time, binary, blob, geometry, … | string (text form) |
  */
 export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
@@ -27,7 +28,9 @@ export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/^date$/, { type: 'date' }],
   [/^datetime\b/, { type: 'datetime' }],
   [/^timestamp\b/, { type: 'datetime', zoned: true, read: 'utc' }],
-  [/^(char|varchar|tinytext|text|mediumtext|longtext|enum|set|json)\b/, { type: 'string' }],
+  // MySQL compares a JSON column with a string as JSON: cast it, so a filter compares the text the answer shows.
+  [/^json\b/, { type: 'string', as: 'text' }],
+  [/^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/, { type: 'string' }],
   [/^(time|binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|uuid|inet[46])\b/, { type: 'string', as: 'text', read: 'text' }]
 ] as const)
 

@@ -5,7 +5,7 @@ import { loadDriver } from '../../src/driver-load.js'
 import { queryBuilder } from '../sql/sql-dialect.js'
 import type { SqlEngineDefinition } from '../sql/sql-driver.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
-import { isPostgresAuthError, isPostgresTimeout } from './postgres-errors.js'
+import { isPostgresAuthError, isPostgresBusy, isPostgresTimeout } from './postgres-errors.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 
 /** PostgreSQL for the shared SQL adapter (`pg` + `pg-cursor`). */
@@ -23,7 +23,8 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
     return new PostgresDriver(target, options)
   }),
   isAuthError: isPostgresAuthError,
-  isTimeout: isPostgresTimeout
+  isTimeout: isPostgresTimeout,
+  isBusy: isPostgresBusy
 })
 
 /**

@@ -110,9 +110,21 @@ export class PostgresDriver implements SqlDriver {
     await this.#pool.query('SELECT 1')
   }
 
+  async authenticate (): Promise<void> {
+    const { max: _max, idleTimeoutMillis: _idle, ...single } = this.#config
+    const client = new pg.Client(single)
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      await client.query('SELECT 1')
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+
   async close (): Promise<void> {
     await this.#pool.end()
   }
 }
 
-export { isPostgresAuthError, isPostgresTimeout } from './postgres-errors.js'
+export { isPostgresAuthError, isPostgresBusy, isPostgresTimeout } from './postgres-errors.js'

@@ -10,3 +10,8 @@ export function isPostgresAuthError (error: unknown): boolean {
 export function isPostgresTimeout (error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '57014'
 }
+
+/** True for "too many connections" (53300: the server's max_connections or the role's CONNECTION LIMIT). */
+export function isPostgresBusy (error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '53300'
+}

@@ -20,6 +20,10 @@ export function lazyDriver (open: () => Promise<SqlDriver>): SqlDriver {
       yield * (await driver()).stream(statement, options)
     },
     ping: async () => { await (await driver()).ping() },
+    authenticate: async () => {
+      const opened = await driver()
+      await (opened.authenticate?.() ?? opened.ping())
+    },
     close: async () => {
       const pending = opened
       opened = undefined

@@ -22,6 +22,8 @@ interface Entry<T> {
 export interface PoolLease<T> {
   pool: T
   release: () => void
+  /** Takes the pool out of the cache (its credentials were refused): it closes when its last lease ends. */
+  evict: () => void
 }
 
 /**
@@ -74,6 +76,12 @@ export class PoolCache<T> {
         leased.leases--
         leased.lastUsed = Date.now()
         if (leased.evicted && leased.leases === 0) this.#close(leased)
+      },
+      evict: () => {
+        if (this.#entries.get(key) === leased) {
+          this.#entries.delete(key)
+          leased.evicted = true
+        }
       }
     }
   }

@@ -1,9 +1,10 @@
 import { Adapter, type Capabilities, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import { ERR_QUERY_TIMEOUT, ERR_SETTING_INVALID, ERR_SOURCE_UNAVAILABLE, isB24biError } from '../../src/errors.js'
 import type { FieldInfo, TableInfo } from '../../src/field-types.js'
-import { credentialHash, safeEqual } from '../../src/secrets.js'
+import { credentialHash, matchesAny } from '../../src/secrets.js'
 import { HostGuard } from './host-guard.js'
 import { PoolCache, type PoolLease } from './pool-cache.js'
+import { PoolGate, sourceBusy } from './pool-gate.js'
 import { datasetTable, NOT_PUSHED, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
 import type { SqlDriver, SqlEngineDefinition, SqlTarget } from './sql-driver.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
@@ -21,9 +22,10 @@ export const PORTAL_SETTINGS: readonly Setting[] = Object.freeze([
   { code: 'password', name: 'Password', type: 'STRING', required: false, secret: true }
 ])
 
-/** One open pool and what was read from its catalog. */
+/** One open pool, its connections as permits, and what was read from its catalog. */
 interface PoolState {
   driver: SqlDriver
+  gate: PoolGate
   catalog?: { until: number, tables: Promise<Map<string, SqlTable>> }
   datasets: Map<string, { until: number, table: Promise<SqlTable | undefined> }>
 }
@@ -66,7 +68,11 @@ export class SqlAdapter extends Adapter {
   }
 
   #open (target: SqlTarget): PoolState {
-    return { driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }), datasets: new Map() }
+    return {
+      driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }),
+      gate: new PoolGate(this.options.poolSize, this.options.poolWaitMs),
+      datasets: new Map()
+    }
   }
 
   async #lease (connection: RequestContext['connection']): Promise<PoolLease<PoolState>> {
@@ -82,24 +88,45 @@ export class SqlAdapter extends Adapter {
     return this.#pools.lease(key, () => this.#open(target))
   }
 
-  async #with<T> (context: RequestContext, work: (state: PoolState) => Promise<T>): Promise<T> {
+  /** Runs `work` with one of the pool's connections: waits `poolWaitSeconds` at most for it (then 503 with Retry-After). */
+  async #with<T> (context: RequestContext, work: (state: PoolState, lease: PoolLease<PoolState>) => Promise<T>): Promise<T> {
     const lease = await this.#lease(context.connection)
     try {
-      return await work(lease.pool)
+      const release = await lease.pool.gate.acquire()
+      try {
+        return await work(lease.pool, lease)
+      } catch (error) {
+        throw this.#busy(error)
+      } finally {
+        release()
+      }
     } finally {
       lease.release()
     }
   }
 
-  /** Server mode: the token in constant time. Portal mode: the host is allowed and the database accepts the credentials. */
+  /** "Too many connections" from the server (PostgreSQL 53300, MySQL 1040): retryable, 503 with Retry-After. */
+  #busy (error: unknown): unknown {
+    return !isB24biError(error) && this.#engine.isBusy?.(error) === true ? sourceBusy(error) : error
+  }
+
+  /**
+   * Server mode: the token (or one of `tokens`) in constant time. Portal mode: the host is allowed and the database
+   * accepts the credentials on a fresh connection, never a pooled one that logged in before a revocation; refused,
+   * the pool is closed (once its reads end), so revoked credentials stop working when the auth cache expires.
+   */
   override async check (context: RequestContext): Promise<boolean> {
-    if (this.options.mode === 'server') return safeEqual(context.connection.token ?? '', this.options.token!)
-    return await this.#with(context, async (state) => {
+    if (this.options.mode === 'server') return matchesAny(context.connection.token ?? '', this.options.tokens)
+    return await this.#with(context, async (state, lease) => {
       try {
-        await state.driver.ping()
+        await (state.driver.authenticate?.() ?? state.driver.ping())
         return true
       } catch (error) {
-        if (this.#engine.isAuthError(error)) return false
+        if (this.#engine.isAuthError(error)) {
+          lease.evict()
+          return false
+        }
+        if (this.#engine.isBusy?.(error) === true) throw sourceBusy(error)
         throw new ERR_SOURCE_UNAVAILABLE({ cause: error })
       }
     })
@@ -144,17 +171,14 @@ export class SqlAdapter extends Adapter {
 
   /** Select, filter (except columns the engine cannot compare exactly) and limit run in the database. */
   override capabilities (): Capabilities {
-    return {
-      limit: true,
-      filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true,
-      // A read holds one connection of its pool at a time (the catalog is read before the stream starts).
-      concurrentReads: this.options.maxPools * this.options.poolSize
-    }
+    return { limit: true, filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true }
   }
 
   async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
     const lease = await this.#lease(context.connection)
+    let release: (() => void) | undefined
     try {
+      release = await lease.pool.gate.acquire()
       const table = await this.#table(lease.pool, plan.table, context.log)
       if (table === undefined) return
       const statement = readStatement(this.#engine, table, plan)
@@ -168,8 +192,9 @@ export class SqlAdapter extends Adapter {
     } catch (error) {
       if (plan.signal.aborted) throw plan.signal.reason
       if (!isB24biError(error) && this.#engine.isTimeout(error)) throw new ERR_QUERY_TIMEOUT(String(this.options.timeoutMs / 1000), { cause: error })
-      throw error
+      throw this.#busy(error)
     } finally {
+      release?.()
       lease.release()
     }
   }

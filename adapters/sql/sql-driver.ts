@@ -54,8 +54,14 @@ export interface SqlDriver {
   describeQuery (sql: string): Promise<SqlQueryColumn[]>
   /** Runs a statement and yields its rows in batches; cancels the query when `signal` aborts. */
   stream (statement: SqlStatement, options: SqlStreamOptions): AsyncIterable<unknown[][]>
-  /** Resolves when a trivial query succeeds (used by `check` in portal mode and by `/ready`). */
+  /** Resolves when a trivial query succeeds (used by `/ready`, and by `check` without `authenticate`). */
   ping (): Promise<void>
+  /**
+   * Logs in on a new connection (never a pooled one) and runs a trivial query: proves the credentials still work
+   * (portal mode's `check`, whenever the auth cache expired). Optional: default `ping`, right for engines that
+   * authenticate every request (ClickHouse over HTTP) or have no credentials (SQLite).
+   */
+  authenticate? (): Promise<void>
   /** Ends every connection of the pool. */
   close (): Promise<void>
 }
@@ -101,4 +107,9 @@ export interface SqlEngineDefinition {
   isAuthError (error: unknown): boolean
   /** True when `error` says the statement timeout passed. */
   isTimeout (error: unknown): boolean
+  /**
+   * True when `error` says the server has no connection left ("too many connections": PostgreSQL 53300, MySQL
+   * 1040): answered 503 `B24BI_ERR_SOURCE_BUSY` with `Retry-After`, not 502. Optional: default never.
+   */
+  isBusy? (error: unknown): boolean
 }

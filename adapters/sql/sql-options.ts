@@ -44,6 +44,8 @@ export interface SqlAdapterOptions {
   url?: string
   /** Server mode: the value the portal must send as the `token` setting (compared in constant time). */
   token?: string
+  /** Server mode: more values accepted as `token` (a rotation: `[current, next]`; env `CONNECTOR_TOKENS`). Default none. */
+  tokens?: readonly string[]
   /** Portal mode, see `PortalConnectionOptions`. */
   portal?: PortalConnectionOptions
   /** Which schemas and tables are listed. Default: every table and view outside the system schemas. */
@@ -60,9 +62,24 @@ export interface SqlAdapterOptions {
   statementTimeoutSeconds?: number
   /** Rows per batch read from the database. Default 1000. */
   batchSize?: number
-  /** Connections per pool. Default 4. */
+  /** Connections per pool. Default 4 (with `maxConnections` in server mode: all the budget leaves). */
   poolSize?: number
-  /** How long a catalog read (table list and columns) is reused. Default 60 (seconds). */
+  /**
+   * This replica's budget of database connections, all pools together (N replicas open N times this): server mode
+   * keeps one for `/ready`'s probe and one for cancelling a read, and gives the pool the rest; portal mode keeps one
+   * for cancelling and opens at most `floor((maxConnections - 1) / poolSize)` pools. Default: no budget
+   * (`maxPools × poolSize`, plus the probe and a cancel).
+   */
+  maxConnections?: number
+  /**
+   * Seconds a call waits for a free connection of its pool; then 503 `B24BI_ERR_SOURCE_BUSY` with `Retry-After`.
+   * Default 30.
+   */
+  poolWaitSeconds?: number
+  /**
+   * How long a catalog read (table list and columns) is reused: after an `ALTER TABLE` every replica describes the
+   * new columns within this time. Default 15 (seconds).
+   */
   catalogSeconds?: number
 }
 
@@ -73,7 +90,8 @@ export const SQL_DEFAULTS = Object.freeze({
   statementTimeoutSeconds: 60, // seconds
   batchSize: 1000, // rows
   poolSize: 4, // connections
-  catalogSeconds: 60 // seconds
+  poolWaitSeconds: 30, // seconds
+  catalogSeconds: 15 // seconds
 })
 
 const Names = Type.Optional(Type.Array(Type.String({ minLength: 1 })))
@@ -87,6 +105,7 @@ export const FieldTypeSchema = Type.Union(FIELD_TYPES.map((type) => Type.Literal
 export const SqlOptionsSchema = Type.Object({
   url: Type.Optional(Type.String({ minLength: 1, description: 'server mode: the database URL' })),
   token: Type.Optional(Type.String({ minLength: 8, description: 'server mode: the token the portal must send' })),
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 8 }), { description: 'server mode: more tokens accepted (a rotation)' })),
   portal: Type.Optional(Type.Object({
     allowHosts: Names,
     maxPools: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -104,6 +123,8 @@ export const SqlOptionsSchema = Type.Object({
   statementTimeoutSeconds: Positive,
   batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
   poolSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  maxConnections: Type.Optional(Type.Integer({ minimum: 2, description: "this replica's database connections, all pools together" })),
+  poolWaitSeconds: Positive,
   catalogSeconds: Type.Optional(Type.Number({ minimum: 0 }))
 }, { additionalProperties: false })
 
@@ -112,6 +133,8 @@ export interface ResolvedSqlOptions {
   readonly mode: 'server' | 'portal'
   readonly url: string | undefined
   readonly token: string | undefined
+  /** Server mode: every token accepted (`token` and `tokens`). */
+  readonly tokens: readonly string[]
   readonly allowHosts: readonly string[]
   readonly maxPools: number
   readonly idleMs: number
@@ -123,6 +146,9 @@ export interface ResolvedSqlOptions {
   readonly timeoutMs: number
   readonly batchSize: number
   readonly poolSize: number
+  /** The budget of this replica's connections (Infinity without one). */
+  readonly maxConnections: number
+  readonly poolWaitMs: number
   readonly catalogMs: number
 }
 
@@ -151,13 +177,32 @@ function checkTypes (types: SqlAdapterOptions['types']): void {
   }
 }
 
+/** Connections kept apart from the pools: server mode the `/ready` probe and one cancel, portal mode one cancel. */
+function reserved (server: boolean): number {
+  return server ? 2 : 1
+}
+
+/** Pools and their size within `maxConnections` (without it, as given). */
+function budget (options: SqlAdapterOptions, server: boolean): { maxPools: number, poolSize: number, maxConnections: number } {
+  const poolSize = options.poolSize === undefined ? undefined : Math.floor(positive('poolSize', options.poolSize))
+  const maxPools = server ? 1 : Math.floor(positive('portal.maxPools', options.portal?.maxPools ?? SQL_DEFAULTS.maxPools))
+  if (options.maxConnections === undefined) return { maxPools, poolSize: poolSize ?? SQL_DEFAULTS.poolSize, maxConnections: Infinity }
+  const total = Math.floor(options.maxConnections)
+  const usable = total - reserved(server)
+  if (usable < 1) throw new ERR_CONFIG_INVALID('maxConnections', `must be at least ${reserved(server) + 1} (${reserved(server)} kept for the readiness probe and cancelling)`)
+  if (server) return { maxPools: 1, poolSize: Math.min(poolSize ?? usable, usable), maxConnections: total }
+  const size = Math.min(poolSize ?? SQL_DEFAULTS.poolSize, usable)
+  return { maxPools: Math.max(1, Math.min(maxPools, Math.floor(usable / size))), poolSize: size, maxConnections: total }
+}
+
 /** Validates the options once, at construction, and applies the defaults. */
 export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): ResolvedSqlOptions {
   checkKnownOptions(SqlOptionsSchema, options)
   const server = options.url !== undefined
   if (server === (options.portal !== undefined)) throw new ERR_CONFIG_INVALID(engine, 'give either url (server mode) or portal (portal mode)')
-  if (server && (options.token === undefined || options.token.length < 8)) {
-    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token of at least 8 characters')
+  const tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
+  if (server && (tokens.length === 0 || tokens.some((token) => token.length < 8))) {
+    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token (or tokens) of at least 8 characters')
   }
   const datasets = [...(options.datasets ?? [])].map((dataset) => ({ ...dataset, sql: dataset.sql.trim().replace(/;\s*$/, '') }))
   checkDatasets(datasets)
@@ -166,8 +211,9 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
     mode: server ? 'server' : 'portal',
     url: options.url,
     token: options.token,
+    tokens,
     allowHosts: [...(options.portal?.allowHosts ?? [])],
-    maxPools: server ? 1 : positive('portal.maxPools', options.portal?.maxPools ?? SQL_DEFAULTS.maxPools),
+    ...budget(options, server),
     idleMs: server ? Infinity : positive('portal.idleSeconds', options.portal?.idleSeconds ?? SQL_DEFAULTS.idleSeconds) * 1000,
     exposure: structuredClone(options.exposure ?? {}),
     defaultSchema: options.defaultSchema,
@@ -176,7 +222,7 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
     fieldCodes: options.fieldCodes ?? 'upper',
     timeoutMs: positive('statementTimeoutSeconds', options.statementTimeoutSeconds ?? SQL_DEFAULTS.statementTimeoutSeconds) * 1000,
     batchSize: Math.floor(positive('batchSize', options.batchSize ?? SQL_DEFAULTS.batchSize)),
-    poolSize: Math.floor(positive('poolSize', options.poolSize ?? SQL_DEFAULTS.poolSize)),
+    poolWaitMs: positive('poolWaitSeconds', options.poolWaitSeconds ?? SQL_DEFAULTS.poolWaitSeconds) * 1000,
     catalogMs: (options.catalogSeconds ?? SQL_DEFAULTS.catalogSeconds) * 1000
   })
 }

@@ -5,6 +5,7 @@ import { Value } from 'typebox/value'
 import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
 import { readPortalDateFormat } from '../filter/portal-date.js'
 import { TimeZone } from '../time-zone.js'
+import { MIN_HASH_KEY_LENGTH } from '../secrets.js'
 import { findUnknownOption, unknownOptionProblem } from '../strict-options.js'
 import { ADAPTER_OPTIONS, ADAPTER_TYPES } from './adapter-options.js'
 import { configFromEnv, envSource } from './config-env.js'
@@ -36,6 +37,15 @@ export const UnderPressureConfig = Type.Object({
   retryAfterSeconds: Type.Integer({ minimum: 1, default: 10 }) // seconds in Retry-After; default 10
 }, { additionalProperties: false, default: {} })
 
+/**
+ * A Redis every replica shares (`redis://` or `rediss://`): the rate limit and the refused-authentication counter
+ * keep their counts there, so N replicas admit what one would. Needs `hashKey`, the same on every replica.
+ */
+export const SharedStoreConfig = Type.Object({
+  url: Type.String({ pattern: '^rediss?://', description: 'redis://host:6379/0' }),
+  prefix: Type.String({ default: 'b24bi:' }) // prefix of every key; default 'b24bi:'
+}, { additionalProperties: false })
+
 /** Certificate and key files (PEM): the server terminates HTTPS itself. */
 export const TlsConfig = Type.Object({
   cert: Type.String({ minLength: 1, description: 'path of the PEM certificate (chain)' }),
@@ -51,6 +61,7 @@ export const AdapterConfig = Type.Object({
   type: Type.String({ minLength: 1, default: 'demo' }), // default 'demo'
   module: Type.Optional(Type.String({ minLength: 1 })), // only for type 'module'
   token: Type.Optional(Type.String({ minLength: 1 })), // demo and files: the `token` setting; default CONNECTOR_TOKEN
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // more tokens accepted (a rotation); default CONNECTOR_TOKENS
   directory: Type.Optional(Type.String({ minLength: 1 })) // files: the folder served
 }, { additionalProperties: true, default: {} })
 
@@ -71,6 +82,8 @@ export const InstallConfig = Type.Object({
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
   oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
   portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
+  portalHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // addresses/CIDR/names a portal may resolve to although private or loopback; default none
+  portalHttp: Type.Optional(Type.Boolean()), // a portal on loopback is called over http (local tests only); default false
   appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
   syncTables: Type.Optional(Type.Object({ // create the portal tables on install
     source: Type.Object({
@@ -103,12 +116,15 @@ export const ConfigSchema = Type.Object({
   shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60), // seconds; default 60
   rateLimit: RateLimitConfig,
   authFailures: AuthFailuresConfig,
+  sharedStore: Type.Optional(SharedStoreConfig),
+  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH })), // the credential-hash HMAC key, the same on every replica; default random per process
   underPressure: UnderPressureConfig,
   sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
   allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [] }), // CIDR list; default [] (everyone)
   trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 }), Type.Array(Type.String())], { default: false }),
   tls: Type.Optional(TlsConfig),
   metrics: Type.Boolean({ default: true }), // GET /metrics; default true
+  instance: Type.Optional(Type.String({ minLength: 1 })), // the metrics' instance label; default <host name>:<port>
   docs: Type.Boolean({ default: false }), // GET /docs (OpenAPI UI); default false
   install: Type.Optional(InstallConfig),
   adapter: AdapterConfig
@@ -225,6 +241,14 @@ function checkInstall (config: Config): void {
   if (install.publicUrl === undefined) throw new ERR_CONFIG_INVALID('install.publicUrl (B24BI_PUBLIC_URL)', 'is required with install.clientId (B24BI_CLIENT_ID)')
 }
 
+/** Replicas sharing counts must hash credentials alike: a random key per process would give each its own count. */
+function checkSharedStore (config: Config, env: NodeJS.ProcessEnv): void {
+  if (config.sharedStore !== undefined && config.hashKey === undefined) {
+    throw new ERR_CONFIG_INVALID('hashKey (B24BI_HASH_KEY)',
+      `is required with ${named('sharedStore', env)}: every replica must hash credentials with the same key (openssl rand -hex 32)`)
+  }
+}
+
 function checkMeaning (config: Config, env: NodeJS.ProcessEnv): void {
   try {
     void new TimeZone(config.timeZone)
@@ -242,6 +266,7 @@ function checkMeaning (config: Config, env: NodeJS.ProcessEnv): void {
   }
   checkAdapter(config, env)
   checkInstall(config)
+  checkSharedStore(config, env)
   if (config.adapter.type === 'module' && config.adapter.module === undefined) {
     throw new ERR_CONFIG_INVALID('adapter.module', "is required when adapter.type is 'module'")
   }

@@ -24,6 +24,10 @@ export interface InstallConfig {
   oauthRestServer?: string
   /** Portal domains accepted (`*.example.com` for a whole domain). Default: every public host. */
   portals?: string[]
+  /** Addresses, networks or names a portal may resolve to although private or loopback (a portal inside the network). Default none. */
+  portalHosts?: string[]
+  /** A portal on loopback is called over http: local tests only. Default false. */
+  portalHttp?: boolean
   /** Create the portal tables on install (see `InstallPluginOptions.syncTables`). Default off. */
   syncTables?: InstallPluginOptions['syncTables']
 }
@@ -67,7 +71,11 @@ export async function installPluginOptions (config: InstallConfig): Promise<{ op
         ...(config.oauthServer === undefined ? {} : { server: config.oauthServer }),
         ...(config.oauthRestServer === undefined ? {} : { restServer: config.oauthRestServer })
       },
-      ...(config.portals === undefined ? {} : { portals: { allow: config.portals } }),
+      portals: {
+        ...(config.portals === undefined ? {} : { allow: config.portals }),
+        ...(config.portalHosts === undefined ? {} : { allowHosts: config.portalHosts }),
+        ...(config.portalHttp === undefined ? {} : { allowHttp: config.portalHttp })
+      },
       connector: {
         title: config.title ?? 'b24bi connector',
         publicUrl: config.publicUrl,

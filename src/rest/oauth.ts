@@ -74,7 +74,9 @@ export interface RenewOptions {
 
 /**
  * Trades `tokens.refreshToken` for a new pair at the OAuth server (`grant_type=refresh_token`) and returns
- * the renewed tokens (the domain and endpoint the server reports win). Throws `B24BI_ERR_OAUTH_RENEW`.
+ * the renewed tokens (the domain and endpoint the server reports win). Throws `B24BI_ERR_OAUTH_RENEW`; when the
+ * server answered with an error (e.g. `invalid_grant`: the refresh token was used already) the error carries it
+ * as `oauthError` (see `oauthErrorOf`), and without it the answer was lost (the grant may or may not have happened).
  */
 export async function renewTokens (tokens: PortalTokens, options: RenewOptions): Promise<PortalTokens> {
   const url = securePortalUrl(options.application.server ?? DEFAULT_OAUTH_SERVER, 'OAuth server')
@@ -94,7 +96,8 @@ export async function renewTokens (tokens: PortalTokens, options: RenewOptions):
     throw new ERR_OAUTH_RENEW('the OAuth server did not answer with JSON', { cause: error })
   }
   if (typeof body.error === 'string') {
-    throw new ERR_OAUTH_RENEW(`${body.error}${typeof body.error_description === 'string' ? ` (${body.error_description})` : ''}`)
+    const error = new ERR_OAUTH_RENEW(`${body.error}${typeof body.error_description === 'string' ? ` (${body.error_description})` : ''}`)
+    throw Object.assign(error, { oauthError: body.error })
   }
   if (typeof body.access_token !== 'string' || typeof body.refresh_token !== 'string') {
     throw new ERR_OAUTH_RENEW(`HTTP ${status} without access_token and refresh_token`)
@@ -108,4 +111,10 @@ export async function renewTokens (tokens: PortalTokens, options: RenewOptions):
     ...(typeof body.client_endpoint === 'string' && body.client_endpoint !== '' ? { restEndpoint: body.client_endpoint } : {}),
     ...(typeof body.domain === 'string' && body.domain !== '' && body.domain !== 'oauth.bitrix.info' ? { domain: body.domain } : {})
   }
+}
+
+/** The OAuth server's error code a `B24BI_ERR_OAUTH_RENEW` carries (`invalid_grant`, ...), or undefined when no answer came. */
+export function oauthErrorOf (error: unknown): string | undefined {
+  const code = (error as { oauthError?: unknown } | null)?.oauthError
+  return typeof code === 'string' ? code : undefined
 }

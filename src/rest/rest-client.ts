@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ERR_REST_FAILED, ERR_TOKENS_NOT_FOUND } from '../errors.js'
-import type { PortalTokens, TokenStore } from '../token-store/token-store.js'
-import { renewTokens, type OAuthApplication } from './oauth.js'
+import { ERR_OAUTH_RENEW, ERR_REST_FAILED, ERR_TOKENS_NOT_FOUND } from '../errors.js'
+import { replaceTokens, sameTokenRecord, withTokenLock, type PortalTokens, type TokenStore } from '../token-store/token-store.js'
+import { oauthErrorOf, renewTokens, type OAuthApplication } from './oauth.js'
 import { securePortalUrl, webhookEndpoint } from './portal-url.js'
 import { EXPIRED_TOKEN_CODES, RETRYABLE_CODES, errorInsideResult, isRestCallError, restCallError } from './rest-errors.js'
 
@@ -105,12 +105,13 @@ export class RestClient {
   async answer<T> (method: string, params: Record<string, unknown> = {}): Promise<RestAnswer<T>> {
     let renewed = false
     for (let attempt = 0; ; attempt++) {
+      const request = await this.#request(method, params)
       try {
-        return await this.#callOnce<T>(method, params)
+        return await this.#send<T>(method, request)
       } catch (error) {
-        if (!renewed && 'memberId' in this.#auth && isRestCallError(error, ...EXPIRED_TOKEN_CODES)) {
+        if (!renewed && request.tokens !== undefined && isRestCallError(error, ...EXPIRED_TOKEN_CODES)) {
           renewed = true
-          await this.#renew(this.#auth)
+          await this.#renew(this.#auth as OAuthAuth, request.tokens)
           continue
         }
         if (attempt < this.#retries && isRestCallError(error, ...RETRYABLE_CODES)) {
@@ -122,8 +123,8 @@ export class RestClient {
     }
   }
 
-  async #callOnce<T> (method: string, params: Record<string, unknown>): Promise<RestAnswer<T>> {
-    const { url, body } = await this.#request(method, params)
+  async #send<T> (method: string, request: { url: string, body: Record<string, unknown> }): Promise<RestAnswer<T>> {
+    const { url, body } = request
     let status: number
     let text: string
     try {
@@ -157,14 +158,15 @@ export class RestClient {
     }
   }
 
-  async #request (method: string, params: Record<string, unknown>): Promise<{ url: string, body: Record<string, unknown> }> {
+  /** The URL and body of one call; with OAuth, also the tokens it uses (renewed first when known to be expired). */
+  async #request (method: string, params: Record<string, unknown>): Promise<{ url: string, body: Record<string, unknown>, tokens?: PortalTokens }> {
     if (!/^[a-z0-9_.]+$/i.test(method)) throw new ERR_REST_FAILED(method, 'not a method name')
     if (this.#webhook !== undefined) return { url: this.#webhook + method, body: params }
     const auth = this.#auth as OAuthAuth
     let tokens = await this.#tokens(auth)
-    if (tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now()) tokens = await this.#renew(auth)
+    if (tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now()) tokens = await this.#renew(auth, tokens)
     const endpoint = securePortalUrl(tokens.restEndpoint, 'REST endpoint').href
-    return { url: endpoint.replace(/\/?$/, '/') + method, body: { ...params, auth: tokens.accessToken } }
+    return { url: endpoint.replace(/\/?$/, '/') + method, body: { ...params, auth: tokens.accessToken }, tokens }
   }
 
   async #tokens (auth: OAuthAuth): Promise<PortalTokens> {
@@ -173,25 +175,58 @@ export class RestClient {
     return tokens
   }
 
-  /** One renewal at a time per client; if another replica renewed first, its stored pair is used. */
-  async #renew (auth: OAuthAuth): Promise<PortalTokens> {
-    this.#renewing ??= (async () => {
-      const stale = await this.#tokens(auth)
-      try {
-        const fresh = await renewTokens(stale, { application: auth.application, fetch: this.#fetch, timeout: this.#timeout })
-        await auth.tokens.set(fresh)
-        return fresh
-      } catch (error) {
-        const current = await this.#tokens(auth)
-        if (current.refreshToken !== stale.refreshToken) return current
-        throw error
-      }
-    })().finally(() => { this.#renewing = undefined })
+  /**
+   * One refresh per expiry across replicas. `used` is the record the failed (or expired) call read: if the store
+   * holds another access token now, someone renewed already and that pair is used. Otherwise, under the store's
+   * lock (one renewal at a time per client as well), the store is read again and only then refreshed.
+   */
+  async #renew (auth: OAuthAuth, used: PortalTokens): Promise<PortalTokens> {
+    const stored = await this.#tokens(auth)
+    if (stored.accessToken !== used.accessToken) return stored
+    this.#renewing ??= withTokenLock(auth.tokens, auth.memberId, async () => await this.#renewLocked(auth, used))
+      .finally(() => { this.#renewing = undefined })
     return await this.#renewing
+  }
+
+  /**
+   * Under the lock: refresh once and compare-and-set the new pair, so a reinstall or an uninstall made meanwhile
+   * is never overwritten (the stored record wins). A failed refresh re-reads the store before declaring the pair
+   * dead; a lost answer (no answer at all: the grant may not have happened) is tried once more.
+   */
+  async #renewLocked (auth: OAuthAuth, used: PortalTokens): Promise<PortalTokens> {
+    const current = await this.#tokens(auth)
+    if (current.accessToken !== used.accessToken) return current
+    let fresh: PortalTokens
+    try {
+      fresh = await this.#refresh(auth, current)
+    } catch (error) {
+      const after = await this.#tokens(auth)
+      if (!sameTokenRecord(after, current)) return after
+      if (oauthErrorOf(error) !== undefined) throw deadPair(error)
+      try {
+        fresh = await this.#refresh(auth, current)
+      } catch (again) {
+        const last = await this.#tokens(auth)
+        if (!sameTokenRecord(last, current)) return last
+        throw deadPair(again)
+      }
+    }
+    if (await replaceTokens(auth.tokens, current, fresh)) return fresh
+    return await this.#tokens(auth)
+  }
+
+  async #refresh (auth: OAuthAuth, tokens: PortalTokens): Promise<PortalTokens> {
+    return await renewTokens(tokens, { application: auth.application, fetch: this.#fetch, timeout: this.#timeout })
   }
 
   #backoff (attempt: number): number {
     const delay = Math.min(MAX_DELAY, this.#retryDelay * 2 ** attempt)
     return delay / 2 + Math.random() * delay / 2
   }
+}
+
+/** A refused refresh token (`invalid_grant`) ends the chain: only a reinstall of the application gives a new one. */
+function deadPair (error: unknown): unknown {
+  if (oauthErrorOf(error) !== 'invalid_grant') return error
+  return new ERR_OAUTH_RENEW('the stored refresh token was refused (invalid_grant): reinstall the application on the portal', { cause: error })
 }

@@ -25,8 +25,11 @@ export function isRestCallError (error: unknown, ...vendorCodes: string[]): erro
   return typeof vendorCode === 'string' && (vendorCodes.length === 0 || vendorCodes.includes(vendorCode))
 }
 
-/** The vendor codes meaning "renew the access token and call again". */
-export const EXPIRED_TOKEN_CODES: readonly string[] = ['expired_token']
+/**
+ * The vendor codes meaning "renew the access token and call again": `expired_token`, and `invalid_token` for an
+ * access token another replica's refresh has just invalidated (the store then holds its successor).
+ */
+export const EXPIRED_TOKEN_CODES: readonly string[] = ['expired_token', 'invalid_token']
 
 /** The vendor codes meaning "back off and call again". */
 export const RETRYABLE_CODES: readonly string[] = ['QUERY_LIMIT_EXCEEDED']

@@ -8,7 +8,9 @@ import { refuseOversizedBodies } from '../body-parsers.js'
 import { answerError, answerNotFound } from '../error-answer.js'
 import { ERR_OVERLOADED, ERR_RATE_LIMITED } from '../errors.js'
 import { AdapterRuntime } from '../runtime.js'
-import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
+import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type SharedStoreOptions, type UnderPressureOptions } from './server-options.js'
+import { RedisWindowCounter } from '../redis-window-counter.js'
+import { FAILED_AUTH_DEFAULTS } from '../window-counter.js'
 import { redactionOptions } from '../log-redaction.js'
 import { connectorPlugin } from '../../plugins/connector.js'
 import { docsPlugin } from '../../plugins/docs.js'
@@ -19,7 +21,7 @@ import { metricsPlugin } from '../../plugins/metrics.js'
 /** Paths open to everyone: probes skip the guard, the rate limit and the pressure check, and log at debug. */
 const PROBES = new Set(PROBE_PATHS)
 
-export type { RateLimitOptions, ServerOptions, UnderPressureOptions } from './server-options.js'
+export type { RateLimitOptions, ServerOptions, SharedRedisClient, SharedStoreOptions, UnderPressureOptions } from './server-options.js'
 
 function routeOf (request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched'
@@ -78,9 +80,14 @@ async function registerPressure (fastify: FastifyInstance, options: UnderPressur
   })
 }
 
-async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, options: RateLimitOptions): Promise<void> {
+/** The shared store's key prefix. */
+const SHARED_PREFIX = 'b24bi:'
+
+async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, options: RateLimitOptions, shared: SharedStoreOptions | undefined): Promise<void> {
   await fastify.register(rateLimit, {
     global: true,
+    // One count for every replica; a Redis error lets the request through (fail open) rather than refuse every portal.
+    ...(shared === undefined ? {} : { redis: shared.client, nameSpace: (shared.prefix ?? SHARED_PREFIX) + 'rate-limit:', skipOnError: true }),
     hook: 'preHandler', // after body parsing: the key is the credential hash of `connection`
     max: options.max,
     timeWindow: options.windowSeconds * 1000,
@@ -100,10 +107,22 @@ async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRunt
   })
 }
 
+function sharedCounters (options: ServerOptions): { failures?: RedisWindowCounter } {
+  const failures = options.runtime?.authFailures
+  if (options.sharedStore === undefined || failures === false) return {}
+  return {
+    failures: new RedisWindowCounter({
+      client: options.sharedStore.client,
+      prefix: options.sharedStore.prefix ?? SHARED_PREFIX,
+      limits: { max: failures?.max ?? FAILED_AUTH_DEFAULTS.max, windowSeconds: failures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds }
+    })
+  }
+}
+
 /**
  * The connector server: one log line per request, redaction, security headers, compression, optional
- * guard (shared secret, IP allow-list), rate limit, pressure check, metrics and docs, the connector
- * routes and the probes. `fastify.b24bi` is the adapter runtime. The options are checked once (an unknown or
+ * guard (shared secret, IP allow-list), rate limit (counted in a Redis shared by replicas with `sharedStore`),
+ * pressure check, metrics and docs, the connector routes and the probes. `fastify.b24bi` is the adapter runtime. The options are checked once (an unknown or
  * wrong one throws `B24BI_ERR_CONFIG_INVALID` naming it) and kept as a frozen copy.
  *
  * @example
@@ -112,7 +131,7 @@ async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRunt
  */
 export async function buildServer (given: ServerOptions): Promise<FastifyInstance> {
   const options = resolveServerOptions(given)
-  const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {})
+  const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {}, sharedCounters(options))
   const fastify = Fastify(fastifyOptions(options)) as unknown as FastifyInstance
   // Coded answers for what fails outside the connector and install routes (guard, probes, metrics, unknown paths).
   fastify.setErrorHandler(answerError)
@@ -123,8 +142,11 @@ export async function buildServer (given: ServerOptions): Promise<FastifyInstanc
   if (options.helmet !== false) await fastify.register(helmet, { global: true, contentSecurityPolicy: false })
   if (options.underPressure !== undefined && options.underPressure !== false) await registerPressure(fastify, options.underPressure)
   await fastify.register(guardPlugin, { sharedSecret: options.sharedSecret, allowIps: options.allowIps, publicPaths: PROBE_PATHS })
-  if (options.rateLimit !== undefined && options.rateLimit !== false) await registerRateLimit(fastify, runtime, options.rateLimit)
-  if (options.metrics !== false) await fastify.register(metricsPlugin, { adapter: options.adapter })
+  if (options.rateLimit !== undefined && options.rateLimit !== false) await registerRateLimit(fastify, runtime, options.rateLimit, options.sharedStore)
+  if (options.metrics !== false) {
+    const instance = typeof options.metrics === 'object' ? options.metrics.instance : undefined
+    await fastify.register(metricsPlugin, { adapter: options.adapter, ...(instance === undefined ? {} : { instance }) })
+  }
   if (options.docs === true) await fastify.register(docsPlugin)
   await fastify.register(compress, { global: true, threshold: 1024 })
   await fastify.register(connectorPlugin, { adapter: runtime, paths: options.paths, bodyLimit: options.bodyLimit })

@@ -5,6 +5,7 @@ import type { Adapter } from '../adapter.js'
 import { ERR_CONFIG_INVALID } from '../errors.js'
 import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime-options.js'
 import { checkOptions } from '../strict-options.js'
+import type { RedisEvalClient } from '../redis-window-counter.js'
 
 /** The four endpoint paths (the connector plugin's `ConnectorPaths`; defaults in `DEFAULT_PATHS`). */
 export type ServerPaths = ConnectorPaths
@@ -13,6 +14,24 @@ export type ServerPaths = ConnectorPaths
 export interface RateLimitOptions {
   max: number // requests per window
   windowSeconds: number // seconds
+}
+
+/**
+ * The part of an `ioredis` client the shared counters use: `eval` (refused authentications) and `defineCommand`
+ * (`@fastify/rate-limit`'s Redis store). The caller creates and quits the client.
+ */
+export interface SharedRedisClient extends RedisEvalClient {
+  defineCommand: (name: string, definition: { numberOfKeys: number, lua: string }) => unknown
+}
+
+/**
+ * A Redis every replica shares: the rate limit and the refused-authentication counter keep their counts there,
+ * so N replicas behind a balancer admit what one would. Needs `runtime.hashKey`, the same on every replica.
+ */
+export interface SharedStoreOptions {
+  client: SharedRedisClient
+  /** Prefix of every key. Default `b24bi:`. */
+  prefix?: string
 }
 
 /** `@fastify/under-pressure` thresholds; 0 or absent turns one off. */
@@ -42,14 +61,19 @@ export interface ServerOptions {
   helmet?: boolean
   /** Per-credential rate limit. Default: off (`b24bi serve` turns it on from its config). */
   rateLimit?: RateLimitOptions | false
+  /** Counts of the rate limit and of refused authentications in a Redis every replica shares. Default: this process. */
+  sharedStore?: SharedStoreOptions
   /** 503 with Retry-After when the event loop or memory is saturated. Default: off (`b24bi serve` turns it on). */
   underPressure?: UnderPressureOptions | false
   /** Header `x-b24bi-secret` or query `secret` every request must carry. Default: none. */
   sharedSecret?: string
   /** Allowed client ranges (CIDR). Default: everyone. */
   allowIps?: readonly string[]
-  /** Prometheus `GET /metrics`. Default true. */
-  metrics?: boolean
+  /**
+   * Prometheus `GET /metrics`. Default true. `instance` labels every series with this replica's name (default: no
+   * label; `b24bi serve` sets `<host name>:<port>`).
+   */
+  metrics?: boolean | { instance?: string }
   /** OpenAPI UI at `/docs`. Default false. */
   docs?: boolean
   /** `/ready`: how long one answer is reused and how long the source may take. Default `{ cacheMs: 2000, timeoutMs: 3000 }`. */
@@ -97,7 +121,13 @@ export const ServerOptionsSchema = Type.Object({
   }, { additionalProperties: false })])),
   sharedSecret: Type.Optional(Type.String({ minLength: 1 })),
   allowIps: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-  metrics: Type.Optional(Type.Boolean()),
+  metrics: Type.Optional(Type.Union([Type.Boolean(), Type.Object({
+    instance: Type.Optional(Type.String({ minLength: 1 }))
+  }, { additionalProperties: false })])),
+  sharedStore: Type.Optional(Type.Object({
+    client: Type.Unsafe<SharedRedisClient>({}),
+    prefix: Type.Optional(Type.String())
+  }, { additionalProperties: false })),
   docs: Type.Optional(Type.Boolean()),
   readiness: Type.Optional(Type.Object({
     cacheMs: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -116,7 +146,8 @@ function freezeData<T> (value: T): T {
 
 /**
  * Validates `buildServer`'s options once (an unknown key at any depth names the closest known one), and returns
- * a frozen copy: the plain settings are copied and deep-frozen; the adapter, logger and proxy setting are kept as given.
+ * a frozen copy: the plain settings are copied and deep-frozen; the adapter, logger, proxy setting and shared store's
+ * client are kept as given.
  */
 export function resolveServerOptions (options: ServerOptions): Readonly<ServerOptions> {
   if (typeof options !== 'object' || options === null) throw new ERR_CONFIG_INVALID('options', 'must be an object')
@@ -124,11 +155,15 @@ export function resolveServerOptions (options: ServerOptions): Readonly<ServerOp
     throw new ERR_CONFIG_INVALID('adapter', 'must be an adapter (listTables, describeTable, readRows)')
   }
   checkOptions(ServerOptionsSchema, options)
-  const { adapter, logger, loggerInstance, trustProxy, tls, ...plain } = options
+  if (options.sharedStore !== undefined && options.runtime?.hashKey === undefined) {
+    throw new ERR_CONFIG_INVALID('runtime.hashKey', 'is required with sharedStore: every replica must hash credentials with the same key, or each counts apart')
+  }
+  const { adapter, logger, loggerInstance, trustProxy, tls, sharedStore, ...plain } = options
   const copy = freezeData(structuredClone(plain))
   return Object.freeze({
     ...copy,
     adapter,
+    ...(sharedStore !== undefined ? { sharedStore: Object.freeze({ ...sharedStore }) } : {}),
     ...(logger !== undefined ? { logger } : {}),
     ...(loggerInstance !== undefined ? { loggerInstance } : {}),
     ...(trustProxy !== undefined ? { trustProxy } : {}),

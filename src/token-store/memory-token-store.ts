@@ -1,8 +1,9 @@
-import type { PortalTokens, TokenStore } from './token-store.js'
+import { LocalLock, sameTokenRecord, type PortalTokens, type TokenStore } from './token-store.js'
 
 /** A token store in process memory: for tests and for one-off CLI calls with given tokens. */
 export class MemoryTokenStore implements TokenStore {
   readonly #tokens = new Map<string, PortalTokens>()
+  readonly #locks = new LocalLock()
 
   /** @param initial tokens to start with, e.g. the ones given on the command line */
   constructor (initial: readonly PortalTokens[] = []) {
@@ -25,4 +26,17 @@ export class MemoryTokenStore implements TokenStore {
   async list (): Promise<string[]> {
     return [...this.#tokens.keys()]
   }
+
+  /** Renewal lock within this process (the memory store is never shared). */
+  async withLock<T> (key: string, fn: () => Promise<T>): Promise<T> {
+    return await this.#locks.run(key, fn)
+  }
+
+  async replace (expected: PortalTokens, next: PortalTokens): Promise<boolean> {
+    if (!sameTokenRecord(this.#tokens.get(expected.memberId), expected)) return false
+    this.#tokens.set(next.memberId, { ...next })
+    return true
+  }
+
+  async check (): Promise<void> {}
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import qs from 'qs'
 import { phpFormEncode } from '../../src/cli/probe/php-form.js'
@@ -23,7 +24,8 @@ const secret = (): string => randomBytes(12).toString('hex')
 
 /**
  * A local stand-in for a Bitrix24 portal and the vendor's OAuth server, behaving like the newest REST docs:
- * OAuth tokens that expire and renew (refresh tokens rotate), `biconnector.*` errors inside `result` with HTTP 200
+ * OAuth tokens that expire and renew (refresh tokens are single use; a refresh invalidates the old access token too,
+ * later calls with it answer `invalid_token`), `biconnector.*` errors inside `result` with HTTP 200
  * (`ACCESS_DENIED` for `biconnector.connector.*` and `.table.*` called by webhook, the validation codes of
  * connector.add, source.add and table.add), lists paged with `page` (50 a page, no `total`/`next`),
  * `connector.fields`, `source.update/get`, `table.*`, `QUERY_LIMIT_EXCEEDED` on demand (top level, HTTP 503),
@@ -42,12 +44,19 @@ export class FakePortal {
   readonly apps = new AppMethods(this.clientId)
   /** Refresh-token grants answered. */
   renewals = 0
+  /** Refresh-token grants refused (`invalid_grant`: a refresh token used already or never issued). */
+  refusedRenewals = 0
   /** `app.info` calls the OAuth server answered. */
   appInfoCalls = 0
   url = ''
   readonly #tokenTtl: number
   readonly #access = new Map<string, number>()
   readonly #refresh = new Set<string>()
+  /** The access token issued with each refresh token: a refresh invalidates both, as Bitrix24 does. */
+  readonly #issuedWith = new Map<string, string>()
+  readonly #revoked = new Set<string>()
+  #grantDelay: () => number = () => 0
+  readonly #lostGrants: Array<'before' | 'after'> = []
   #failures: string[] = []
   readonly #refusals = new Map<string, PortalError>()
 
@@ -57,7 +66,13 @@ export class FakePortal {
     this.app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       done(null, qs.parse(String(body), { depth: 10 }))
     })
-    this.app.get('/oauth/token/', async (request, reply) => this.#grant(request.query as Record<string, string>, reply))
+    this.app.get('/oauth/token/', async (request, reply) => {
+      await sleep(this.#grantDelay())
+      const lost = this.#lostGrants.shift()
+      if (lost === 'before') return this.#drop(reply)
+      const answer = this.#grant(request.query as Record<string, string>, reply)
+      return lost === 'after' ? this.#drop(reply) : answer
+    })
     // The OAuth server's app.info: whom an access token belongs to (how an application verifies an event).
     this.app.post('/oauth/rest/app.info', async (request, reply) => {
       const auth = String((request.body as Record<string, unknown> | undefined)?.auth ?? '')
@@ -80,6 +95,7 @@ export class FakePortal {
       const { auth, ...params } = body
       const method = (request.params as { method: string }).method.replace(/\.json$/, '')
       const expiresAt = this.#access.get(String(auth))
+      if (this.#revoked.has(String(auth))) return this.#fail(reply, method, 'oauth', new PortalError('invalid_token', 'The access token provided is invalid.', 401))
       if (expiresAt === undefined) return this.#fail(reply, method, 'oauth', new PortalError('NO_AUTH_FOUND', 'Wrong authorization data', 401))
       if (expiresAt <= Date.now()) return this.#fail(reply, method, 'oauth', new PortalError('expired_token', 'The access token provided has expired.', 401))
       return await this.#answer(reply, method, 'oauth', params, String(auth))
@@ -122,12 +138,29 @@ export class FakePortal {
     const refreshToken = `rt_${secret()}`
     this.#access.set(accessToken, Date.now() + this.#tokenTtl * 1000)
     this.#refresh.add(refreshToken)
+    this.#issuedWith.set(refreshToken, accessToken)
     return { accessToken, refreshToken, expiresIn: this.#tokenTtl }
   }
 
   /** Makes every access token issued so far expired (the next call answers `expired_token`). */
   expireTokens (): void {
     for (const token of this.#access.keys()) this.#access.set(token, 0)
+  }
+
+  /**
+   * Every refresh-token request waits `ms` (a number, or a function drawing one per request, e.g. a random
+   * 20-150 ms) before the grant is decided, so concurrent renewals overlap as they do over a network.
+   */
+  delayGrants (ms: number | (() => number)): void {
+    this.#grantDelay = typeof ms === 'number' ? () => ms : ms
+  }
+
+  /**
+   * The next refresh-token request loses its answer: the connection is dropped `before` the grant is decided
+   * (nothing changes) or `after` it (the pair is rotated, but the client never learns the new one).
+   */
+  loseNextGrant (when: 'before' | 'after'): void {
+    this.#lostGrants.push(when)
   }
 
   /** The next `count` REST calls answer `code` (default `QUERY_LIMIT_EXCEEDED`, HTTP 503). */
@@ -197,9 +230,17 @@ export class FakePortal {
       return reply.code(401).send({ error: 'invalid_client', error_description: 'Invalid client.' })
     }
     if (query.refresh_token === undefined || !this.#refresh.delete(query.refresh_token)) {
+      this.refusedRenewals++
       return reply.code(400).send({ error: 'invalid_grant', error_description: 'Invalid refresh token.' })
     }
     this.renewals++
+    // Refresh tokens are single use, and the access token issued with this one stops working too.
+    const previous = this.#issuedWith.get(query.refresh_token)
+    this.#issuedWith.delete(query.refresh_token)
+    if (previous !== undefined) {
+      this.#access.delete(previous)
+      this.#revoked.add(previous)
+    }
     const { accessToken, refreshToken, expiresIn } = this.issueTokens()
     return {
       access_token: accessToken,
@@ -234,6 +275,13 @@ export class FakePortal {
       if (error instanceof PortalError) return this.#fail(reply, method, via, error)
       throw error
     }
+  }
+
+  /** Drops the connection without an answer (a lost answer, as a timeout or a crash between grant and store). */
+  #drop (reply: FastifyReply): FastifyReply {
+    reply.hijack()
+    reply.raw.socket?.destroy()
+    return reply
   }
 
   #fail (reply: FastifyReply, method: string, via: 'webhook' | 'oauth', error: PortalError): unknown {

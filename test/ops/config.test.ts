@@ -104,3 +104,14 @@ t.test('a built-in SQL adapter by name: `adapter: { type: postgres, url, token }
   const wrong = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { token: 'nope' } } })
   t.equal(wrong.statusCode, 401)
 })
+
+t.test('replicas: a shared store needs the shared hash key; both come from env vars', async (t) => {
+  const key = 'k'.repeat(64)
+  const config = loadConfig({ env: { B24BI_SHARED_STORE: 'redis://127.0.0.1:6379/3', B24BI_HASH_KEY: key, B24BI_INSTANCE: 'replica-a' } })
+  t.same(config.sharedStore, { url: 'redis://127.0.0.1:6379/3', prefix: 'b24bi:' })
+  t.equal(config.hashKey, key)
+  t.equal(config.instance, 'replica-a')
+  t.throws(() => loadConfig({ env: { B24BI_SHARED_STORE: 'redis://127.0.0.1:6379/3' } }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /hashKey \(B24BI_HASH_KEY\)' is invalid: is required with sharedStore/ })
+  t.throws(() => loadConfig({ env: { B24BI_HASH_KEY: 'short' } }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /hashKey/ })
+  t.throws(() => loadConfig({ env: { B24BI_SHARED_STORE: 'postgres://x', B24BI_HASH_KEY: key } }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /sharedStore\.url/ })
+})

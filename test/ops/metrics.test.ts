@@ -75,3 +75,12 @@ t.test('a server that never answered urlData counts no rows while another one do
   const idleText = (await idle.inject({ method: 'GET', url: '/metrics' })).body
   t.equal(sample(idleText, 'b24bi_rows_served_total', 'table="deals"'), undefined, 'no rows counted on the idle server')
 })
+
+t.test('instance labels every series with the replica that counted it', async (t) => {
+  const app = await demoServer({ metrics: { instance: 'replica-a:3000' } })
+  t.teardown(() => app.close())
+  t.equal((await app.inject({ method: 'POST', url: '/api/data', ...form({ connection: { token: TOKEN }, table: 'deals', limit: '2' }) })).statusCode, 200)
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  t.equal(sample(text, 'b24bi_rows_served_total', 'table="deals",instance="replica-a:3000"'), 2)
+  t.match(text, /b24bi_process_resident_memory_bytes\{instance="replica-a:3000"\} \d/, 'process metrics too')
+})

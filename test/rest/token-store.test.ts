@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -8,7 +10,7 @@ import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
-import { redactTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
+import { checkTokenStore, redactTokens, replaceTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
 
 const suffix = `${process.pid}_${Date.now()}`
 
@@ -97,6 +99,31 @@ for (const engine of engines) {
     t.equal((await store.list()).length, 20)
   })
 
+  t.test(`${engine.name} store: replace is a compare-and-set on the refresh and application tokens`, async (t) => {
+    const store = await engine.open(t)
+    const first = tokens('m1')
+    await store.set(first)
+    const renewed = { ...first, accessToken: 'access-2', refreshToken: 'refresh-2' }
+    t.equal(await replaceTokens(store, first, renewed), true, 'the expected record is replaced')
+    t.same(await store.get('m1'), renewed)
+    t.equal(await replaceTokens(store, first, { ...first, accessToken: 'stale' }), false, 'a stale pair is refused')
+    t.equal(await replaceTokens(store, { ...renewed, applicationToken: 'old-app' }, { ...renewed, accessToken: 'stale' }), false, 'another applicationToken is refused')
+    t.same(await store.get('m1'), renewed, 'nothing was written')
+    const { applicationToken: _, ...withoutApp } = renewed
+    await store.set(withoutApp)
+    t.equal(await replaceTokens(store, renewed, { ...renewed, accessToken: 'x' }), false, 'an absent applicationToken is not the expected one')
+    t.equal(await replaceTokens(store, withoutApp, { ...withoutApp, accessToken: 'access-3' }), true, 'absent matches absent')
+    await store.delete('m1')
+    t.equal(await replaceTokens(store, withoutApp, { ...withoutApp, accessToken: 'x' }), false, 'a deleted record is not brought back')
+    t.equal(await store.get('m1'), undefined)
+  })
+
+  t.test(`${engine.name} store: is checked writable`, async (t) => {
+    const store = await engine.open(t)
+    await t.resolves(checkTokenStore(store))
+    t.same(await store.list(), [], 'the check leaves nothing behind')
+  })
+
   t.test(`${engine.name} store: a returned record is a copy`, async (t) => {
     const store = await engine.open(t)
     await store.set(tokens('m1'))
@@ -150,4 +177,62 @@ t.test('redactTokens hides every secret', async (t) => {
   const text = JSON.stringify(redactTokens(tokens('m1')))
   t.notMatch(text, /access-1|refresh-1|app-secret/)
   t.match(text, /example\.bitrix24\.com/)
+})
+
+// Separate processes, as replicas or a server and a CLI on one host are: each imports the built store.
+const FILE_STORE = new URL('../../dist/src/token-store/file-token-store.js', import.meta.url).href
+
+async function runNode (script: string, options: { uid?: number, gid?: number } = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'close') as [number | null]
+  return { code, stdout, stderr }
+}
+
+t.test('file store: 30 concurrent installs from 3 processes keep 30', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'tokens.json')
+  const runs = await Promise.all([0, 1, 2].map(async (process) => await runNode(`
+    const { FileTokenStore } = await import(${JSON.stringify(FILE_STORE)})
+    const store = new FileTokenStore(${JSON.stringify(path)})
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.set({ ...${JSON.stringify(tokens('x'))}, memberId: 'p${process}_' + i })))
+  `)))
+  t.same(runs.map((run) => run.code), [0, 0, 0], runs.map((run) => run.stderr).join(''))
+  t.equal((await new FileTokenStore(path).list()).length, 30)
+  t.same(await readdir(dir), ['tokens.json'], 'no lock or temporary file is left')
+})
+
+t.test('file store: a lock left by a dead process is broken once expired', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'tokens.json')
+  await writeFile(`${path}.lock`, JSON.stringify({ holder: 'dead', expiresAt: Date.now() - 1 }))
+  await new FileTokenStore(path).set(tokens('m1'))
+  t.equal((await new FileTokenStore(path).get('m1'))?.memberId, 'm1')
+  t.same(await readdir(dir), ['tokens.json'])
+})
+
+t.test('file store: a read-only folder fails check() with a coded error', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
+  t.teardown(async () => {
+    await chmod(dir, 0o700)
+    await rm(dir, { recursive: true, force: true })
+  })
+  await chmod(dir, 0o555)
+  for (const path of [join(dir, 'tokens.json'), join(dir, 'nested', 'tokens.json')]) {
+    if (process.getuid?.() === 0) {
+      // root writes anywhere: the check runs as nobody, as the container's user would.
+      const run = await runNode(`
+        const { FileTokenStore } = await import(${JSON.stringify(FILE_STORE)})
+        await new FileTokenStore(${JSON.stringify(path)}).check().then(() => console.log('writable'), (error) => console.log(error.code, error.message))
+      `, { uid: 65534, gid: 65534 })
+      t.match(run.stdout, /^B24BI_ERR_TOKEN_STORE_UNWRITABLE The token store cannot be written: the folder '.*' of the token file is not writable \(EACCES\)/, path)
+    } else {
+      await t.rejects(new FileTokenStore(path).check(), { code: 'B24BI_ERR_TOKEN_STORE_UNWRITABLE', message: /not writable \(EACCES\)/ }, path)
+    }
+  }
 })

@@ -15,14 +15,14 @@ const TOKEN = 'load-token-31aa'
 const MB = 1024 * 1024
 const RETRIES = 200
 
-t.test(`${REQUESTS} concurrent urlData requests on a ${ROWS}-row PostgreSQL table: none fails (beyond the pool a coded 503, retried), RSS bounded`, async (t) => {
+t.test(`${REQUESTS} concurrent urlData requests on a ${ROWS}-row PostgreSQL table: none fails (beyond the global cap a coded 503, retried), RSS bounded`, async (t) => {
   const pool = new pg.Pool({ ...pgConfig(), max: 1 })
   await seedBenchTable(pool, ROWS)
   await pool.end()
   const table = benchTable(ROWS)
   const config = pgConfig()
-  // The pool serves 32 reads at once; the others are refused with a coded
-  // 503 and Retry-After, and retried the way the portal retries.
+  // Beyond the server's 64 answers at once a read is refused with a coded 503 and Retry-After, and retried the
+  // way the portal retries; the pool of 32 queues the others.
   const server = await spawnServer(['postgres', `postgres://${config.user}@${config.host}:${config.port}/${config.database}`, table],
     { CHILD_TOKEN: TOKEN, CHILD_POOL_SIZE: '32', CHILD_READS_PER_CREDENTIAL: String(REQUESTS) })
   t.teardown(() => { server.child.kill('SIGKILL') })

@@ -38,3 +38,27 @@ t.test('MySQL BIGINT UNSIGNED is declared string (the portal reads ints as signe
   const filtered = await post('/api/data', { select: ['ID'], filter: { U64: ['9223372036854775808', '7'] } })
   t.same((filtered.json() as number[][]).slice(1).map((row) => row[0]).sort(), [2, 3])
 })
+
+t.test('a JSON column filters on the same text it answers (MariaDB keeps the text as written, spaces and all)', async (t) => {
+  const { database, drop } = await mysqlDatabase()
+  t.teardown(drop)
+  const client = await mysql.createConnection({ uri: SERVER })
+  await client.query(`CREATE TABLE ${database}.json_values (id INT, meta JSON)`)
+  await client.query(`INSERT INTO ${database}.json_values VALUES (1, '{"n": 1}'), (2, '{"n":10001, "tags": ["a", "b"]}'), (3, NULL)`)
+  await client.end()
+  const app = await buildServer({ adapter: new MysqlAdapter({ url: `${SERVER}/${database}`, token: TOKEN }), logger: false })
+  t.teardown(() => app.close())
+  const post = async (body: Record<string, unknown>): Promise<unknown[][]> => {
+    const answer = await app.inject({ method: 'POST', url: '/api/data', payload: { connection: { token: TOKEN }, table: 'json_values', select: ['ID', 'META'], ...body } })
+    t.equal(answer.statusCode, 200, answer.body)
+    return answer.json() as unknown[][]
+  }
+  const rows = (await post({})).slice(1)
+  t.same(rows, [[1, '{"n": 1}'], [2, '{"n":10001, "tags": ["a", "b"]}'], [3, null]], 'the answer shows the text as stored')
+  for (const [id, text] of rows) {
+    if (text === null) continue
+    t.same((await post({ filter: { META: text } })).slice(1), [[id, text]], `=META on the answered ${String(text)}`)
+    t.same((await post({ filter: { '%META': String(text).slice(1, 6) } })).slice(1).map((row) => row[0]), [id], `%META on a part of ${String(text)}`)
+  }
+  t.same((await post({ filter: { META: '{"n":1}' } })).slice(1), [], 'a text that is not the one answered matches nothing')
+})

@@ -111,6 +111,7 @@ t.test('type tables map each engine type to a portal type', async (t) => {
     ['mysql', MYSQL_TYPES, 'timestamp', 'datetime', true],
     ['mysql', MYSQL_TYPES, 'datetime(6)', 'datetime', false],
     ['mysql', MYSQL_TYPES, "enum('a','b')", 'string'],
+    ['mysql', MYSQL_TYPES, 'json', 'string'],
     ['sqlite', SQLITE_TYPES, 'UNSIGNED BIG INT', 'int'],
     ['sqlite', SQLITE_TYPES, 'VARCHAR(20)', 'string'],
     ['sqlite', SQLITE_TYPES, 'TIMESTAMPTZ', 'datetime', true],
@@ -128,4 +129,9 @@ t.test('type tables map each engine type to a portal type', async (t) => {
     t.equal(reading?.type, expected, `${engine} ${type}`)
     if (zoned !== undefined) t.equal(reading?.zoned === true, zoned, `${engine} ${type} zoned`)
   }
+})
+
+t.test('a MySQL JSON column is filtered as its text (MySQL compares a JSON column with a string as JSON)', async (t) => {
+  t.match(readingOf(MYSQL_TYPES, 'json'), { type: 'string', as: 'text' })
+  t.same(readingOf(MYSQL_TYPES, 'longtext'), { type: 'string' }, 'MariaDB reports its JSON as longtext: compared as stored')
 })

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,11 +8,12 @@ import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
 import { loadConfig, type Config } from '../config.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
-import { createDemoAdapter, DEMO_TOKEN } from '../demo.js'
+import { createDemoAdapter, DEMO_TOKEN, type DemoOptions } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../endpoints.js'
 import { installPlugin } from '../../../plugins/install.js'
 import { installConfigOf, installPluginOptions } from '../install-setup.js'
+import { openSharedStore } from '../shared-store.js'
 
 const usage = `Usage: b24bi serve [--config <file.json>]
 
@@ -22,7 +24,8 @@ it (and the closest known key). b24bi config schema prints the JSON Schema of th
 Environment (the most used; every setting has one, see the README):
   PORT, HOST                 where to listen (default 3000, 0.0.0.0)
   LOG_LEVEL                  pino level (default info)
-  CONNECTOR_TOKEN            the demo's / files adapter's access token (demo default "demo", with a warning)
+  CONNECTOR_TOKEN            the demo's / files / SQL adapter's access token (demo default "demo", with a warning)
+  CONNECTOR_TOKENS           more tokens accepted, comma-separated: rotate without downtime (old,new; then new)
   B24BI_ADAPTER              demo | files | postgres | mysql | sqlite | clickhouse | http | module
   B24BI_ADAPTER_OPTIONS      the adapter's options as a JSON object (unknown keys stop the start)
   B24BI_ADAPTER_MODULE       with B24BI_ADAPTER=module: a package or file exporting (default, or as "adapter")
@@ -34,6 +37,9 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TIME_ZONE            zone for zone-aware datetimes and filter values (default UTC)
   B24BI_SHARED_SECRET        require header x-b24bi-secret or ?secret= on every call
   B24BI_ALLOW_IPS            comma-separated CIDR ranges allowed in
+  B24BI_SHARED_STORE         redis://... every replica shares: one rate limit and one refused-login count for all
+  B24BI_HASH_KEY             the credential-hash key, the same on every replica (required with B24BI_SHARED_STORE)
+  B24BI_INSTANCE             this replica's instance label in /metrics (default <host name>:<port>)
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
@@ -120,7 +126,10 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 /** Builds the configured adapter; a missing or malformed adapter module fails here, at start. */
 export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
-  if (type === 'demo') return await createDemoAdapter({ ...options, token: config.token ?? DEMO_TOKEN })
+  if (type === 'demo') {
+    const { token, tokens, ...duckdb } = options as Omit<DemoOptions, 'directory'>
+    return await createDemoAdapter({ ...duckdb, ...(tokens === undefined ? { token: token ?? DEMO_TOKEN } : { token, tokens }) })
+  }
   if (type === 'files') {
     const { FilesAdapter } = await import('../../../adapters/files/files-adapter.js')
     return new FilesAdapter(options as unknown as ConstructorParameters<typeof FilesAdapter>[0])
@@ -146,8 +155,13 @@ function readTls (config: Config): { cert: Buffer, key: Buffer } | undefined {
   return { cert: read('cert'), key: read('key') }
 }
 
+/** The demo with neither CONNECTOR_TOKEN nor CONNECTOR_TOKENS: it accepts the public token. */
+function isPublicDemo (config: Config): boolean {
+  return config.adapter.type === 'demo' && config.adapter.token === undefined && config.adapter.tokens === undefined
+}
+
 function banner (base: string, config: Config): string {
-  const demoToken = config.adapter.type === 'demo' && config.adapter.token === undefined
+  const demoToken = isPublicDemo(config)
   const secret = config.sharedSecret !== undefined ? '?secret=<shared secret>' : ''
   const lines = [
     '',
@@ -172,18 +186,20 @@ function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<
 const SQL_TYPES = new Set(['postgres', 'mysql', 'clickhouse'])
 
 /**
- * The adapter's options with the pool sized from the caps: a credential set streams at most
- * `concurrentReadsPerCredential` answers at once, plus one connection for catalog reads.
+ * The adapter's options with each pool sized from the caps (unless `poolSize` or `maxConnections` is set): a
+ * credential set streams at most `concurrentReadsPerCredential` answers at once, plus one connection for catalog
+ * reads and one for a describe or list beside them (the default cap of 2 gives the SQL default of 4).
  */
 function sizedAdapterConfig (config: Config): Config['adapter'] & Readonly<Record<string, unknown>> {
   const adapter = config.adapter as Config['adapter'] & Readonly<Record<string, unknown>>
-  if (!SQL_TYPES.has(adapter.type) || adapter.poolSize !== undefined) return adapter
-  return { ...adapter, poolSize: config.concurrentReadsPerCredential + 1 }
+  if (!SQL_TYPES.has(adapter.type) || adapter.poolSize !== undefined || adapter.maxConnections !== undefined) return adapter
+  return { ...adapter, poolSize: config.concurrentReadsPerCredential + 2 }
 }
 
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
   const adapter = await createConfiguredAdapter(sizedAdapterConfig(config))
+  const shared = config.sharedStore === undefined ? undefined : await openSharedStore(config.sharedStore)
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
@@ -198,28 +214,34 @@ async function run (args: string[], io: CliIo): Promise<number> {
       concurrentReadsPerCredential: config.concurrentReadsPerCredential,
       concurrentReads: config.concurrentReads,
       stallSeconds: config.stallSeconds,
-      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false
+      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false,
+      ...(config.hashKey === undefined ? {} : { hashKey: config.hashKey })
     },
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
     rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    ...(shared === undefined ? {} : { sharedStore: shared.options }),
     underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
-    metrics: config.metrics,
+    metrics: config.metrics && { instance: config.instance ?? `${hostname()}:${config.port}` },
     docs: config.docs,
     tls: readTls(config)
+  }).catch(async (error: unknown) => {
+    await shared?.close()
+    throw error
   })
+  if (shared !== undefined) fastify.addHook('onClose', shared.close)
   const install = installConfigOf(config.install)
   if (install !== undefined) {
     const { options, close } = await installPluginOptions(install)
     // The app page reads tables and runs the test with these settings (the demo's token unless install.appConnection, B24BI_APP_CONNECTION).
-    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? DEMO_TOKEN } : undefined)
+    const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? config.adapter.tokens?.[0] ?? DEMO_TOKEN } : undefined)
     await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
     fastify.addHook('onClose', close)
   }
-  if (config.adapter.type === 'demo' && config.adapter.token === undefined) {
+  if (isPublicDemo(config)) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)
   }
   // Drain, then stop: /ready fails first so the balancer stops sending new calls, then the listener closes and
