@@ -3,6 +3,7 @@ import { request } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
+import { PageSessions } from '../../src/app-page/session.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 import { Balancer } from './balancer.js'
@@ -140,7 +141,7 @@ t.test('installs, a busy pool, kill -9 and a rolling restart, through three repl
   const { balancer, replicas, start } = await trio(t, (port) => ({
     B24BI_RATE_LIMIT_MAX: '100000',
     B24BI_CLIENT_ID: portals[0]!.clientId,
-    B24BI_CLIENT_SECRET: 'replicas-test-secret',
+    B24BI_CLIENT_SECRET: portals[0]!.clientSecret, // the portal whose token expires below renews with it
     B24BI_PUBLIC_URL: `http://127.0.0.1:${port}`,
     B24BI_OAUTH_SERVER: router.oauthServer,
     B24BI_OAUTH_REST_SERVER: router.oauthRestServer,
@@ -161,6 +162,31 @@ t.test('installs, a busy pool, kill -9 and a rolling restart, through three repl
     t.equal(stored.length, 30, 'every portal has its tokens in the shared store')
     t.equal(portals.filter((portal) => portal.state.connectors.size === 1).length, 30, 'every portal has the connector registered once')
     await Promise.all(portals.map(async (portal) => await store.delete(portal.memberId)))
+  })
+
+  await t.test('an expired token met by all three replicas at once: exactly one refresh, no failed call', async (t) => {
+    const portal = portals[0]!
+    t.equal((await portal.install(`http://127.0.0.1:${balancer.port}/bitrix24/install`)).status, 200)
+    portal.delayGrants(() => 20 + Math.floor(Math.random() * 130)) // overlapping renewals, as over a network
+    // The app page's status reads the portal's connector list with the stored tokens: one call per replica, together.
+    const session = new PageSessions(portal.clientSecret).issue({ memberId: portal.memberId, admin: true, expiresAt: Date.now() + 60_000 })
+    const rounds = 5
+    const refreshes: number[] = []
+    const failed: unknown[] = []
+    const refusedBefore = portal.refusedRenewals
+    for (let round = 0; round < rounds; round++) {
+      portal.expireTokens()
+      const before = portal.renewals
+      const answers = await Promise.all(replicas.map(async (replica) => {
+        const response = await fetch(`http://127.0.0.1:${replica.port}/bitrix24/app/api/status`, { headers: { authorization: `Bearer ${session}` } })
+        return { status: response.status, body: await response.json() as { oauth?: { ok: boolean, error?: string }, connector?: { registered: boolean } } }
+      }))
+      refreshes.push(portal.renewals - before)
+      failed.push(...answers.filter((answer) => answer.status !== 200 || answer.body.oauth?.ok !== true || answer.body.connector?.registered !== true))
+    }
+    t.comment(`expired token met by 3 replicas at once, ${rounds} times: refreshes per expiry ${refreshes.join(', ')}; ${portal.refusedRenewals - refusedBefore} refused grants; ${failed.length} failed calls of ${rounds * 3}`)
+    t.same(refreshes, refreshes.map(() => 1), 'one refresh per expiry')
+    t.same(failed, [], 'no call failed')
   })
 
   await t.test(`/ready stays 200 on a replica streaming at its pool size (${POOL_SIZE})`, async (t) => {
