@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import pg from 'pg'
 import { Redis } from 'ioredis'
@@ -182,8 +183,13 @@ t.test('redactTokens hides every secret', async (t) => {
 // Separate processes, as replicas or a server and a CLI on one host are: each imports the built store.
 const FILE_STORE = new URL('../../dist/src/token-store/file-token-store.js', import.meta.url).href
 
-async function runNode (script: string, options: { uid?: number, gid?: number } = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+async function runNode (script: string, options: { uid?: number, gid?: number, node?: string } = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const { node = process.execPath, ...ids } = options
+  const args = ['--input-type=module', '-e', script]
+  // Another user runs without tap's NODE_OPTIONS (tap adds them to every child): they make it write tap's files.
+  const child = ids.uid === undefined
+    ? spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('env', ['-u', 'NODE_OPTIONS', node, ...args], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
@@ -216,20 +222,38 @@ t.test('file store: a lock left by a dead process is broken once expired', async
   t.same(await readdir(dir), ['tokens.json'])
 })
 
+async function copyForNobody (t: Test): Promise<{ node: string, store: string }> {
+  const root = await mkdtemp(join(tmpdir(), 'b24bi-nobody-'))
+  t.teardown(async () => await rm(root, { recursive: true, force: true }))
+  const built = fileURLToPath(new URL('../../dist/src/', import.meta.url))
+  await mkdir(join(root, 'src', 'token-store'), { recursive: true })
+  for (const file of ['errors.js', 'token-store/file-token-store.js', 'token-store/file-lock.js', 'token-store/token-store.js']) {
+    await copyFile(join(built, file), join(root, 'src', file))
+  }
+  await copyFile(process.execPath, join(root, 'node'))
+  for (const path of [root, join(root, 'src'), join(root, 'src', 'token-store')]) await chmod(path, 0o755)
+  await chmod(join(root, 'node'), 0o755)
+  return { node: join(root, 'node'), store: pathToFileURL(join(root, 'src', 'token-store', 'file-token-store.js')).href }
+}
+
 t.test('file store: a read-only folder fails check() with a coded error', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'b24bi-tokens-'))
   t.teardown(async () => {
     await chmod(dir, 0o700)
     await rm(dir, { recursive: true, force: true })
   })
+  const asRoot = process.getuid?.() === 0
+  // root writes anywhere: the check runs as nobody, as the container's user would, from copies of node and of the
+  // store's modules that nobody can read (the checkout and node may sit in a folder only root enters).
+  const copy = asRoot ? await copyForNobody(t) : undefined
   await chmod(dir, 0o555)
   for (const path of [join(dir, 'tokens.json'), join(dir, 'nested', 'tokens.json')]) {
-    if (process.getuid?.() === 0) {
-      // root writes anywhere: the check runs as nobody, as the container's user would.
+    if (copy !== undefined) {
       const run = await runNode(`
-        const { FileTokenStore } = await import(${JSON.stringify(FILE_STORE)})
+        const { FileTokenStore } = await import(${JSON.stringify(copy.store)})
         await new FileTokenStore(${JSON.stringify(path)}).check().then(() => console.log('writable'), (error) => console.log(error.code, error.message))
-      `, { uid: 65534, gid: 65534 })
+      `, { uid: 65534, gid: 65534, node: copy.node })
+      t.equal(run.stderr, '', path)
       t.match(run.stdout, /^B24BI_ERR_TOKEN_STORE_UNWRITABLE The token store cannot be written: the folder '.*' of the token file is not writable \(EACCES\)/, path)
     } else {
       await t.rejects(new FileTokenStore(path).check(), { code: 'B24BI_ERR_TOKEN_STORE_UNWRITABLE', message: /not writable \(EACCES\)/ }, path)
