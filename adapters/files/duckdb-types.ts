@@ -24,7 +24,7 @@ const FLOAT = /^(FLOAT|DOUBLE|REAL)$/
  * | TIMESTAMP WITH TIME ZONE | datetime, converted to the configured zone |
  * | anything else (VARCHAR, UUID, LIST, …) | string (as text) |
  */
-export function readingOf (duckdbType: string): DuckDbColumnReading {
+export function duckDbReading (duckdbType: string): DuckDbColumnReading {
   const type = duckdbType.toUpperCase()
   if (INTEGER.test(type)) return { type: 'int', zoned: false, read: 'value' }
   if (type === 'BOOLEAN') return { type: 'int', zoned: false, read: 'value' }
