@@ -1,4 +1,5 @@
 import { stdSerializers } from 'pino'
+import type { Logger } from './adapter.js'
 
 /**
  * pino redaction paths: every connection value, passwords and tokens wherever they appear in a log object,
@@ -63,4 +64,118 @@ function scrubbedError (error: Error): ReturnType<typeof stdSerializers.err> {
  */
 export function redactionOptions (): { redact: { paths: string[], censor: string }, serializers: Record<'err' | 'cause', typeof scrubbedError> } {
   return { redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: scrubbedError, cause: scrubbedError } }
+}
+
+/**
+ * Connection values shorter than this many characters are not scrubbed from errors: replacing `1` or `on`
+ * everywhere would garble every message and hide nothing.
+ */
+export const MIN_SCRUBBED_VALUE_LENGTH = 4
+
+/** Keys of an error that name what it is, never what it carried: left alone. */
+const ERROR_IDENTITY_KEYS = new Set(['name', 'code', 'statusCode', 'errno', 'syscall'])
+/** How deep causes and nested objects are followed. */
+const SCRUB_DEPTH = 6
+
+type Replace = (text: string) => string
+
+/**
+ * The replacer of one request's connection values: each value of at least `MIN_SCRUBBED_VALUE_LENGTH`
+ * characters, also percent-encoded (in a URL) and JSON-escaped, becomes `[redacted:<setting code>]`;
+ * longer values first, so a value that contains another is replaced whole. Undefined when nothing qualifies.
+ */
+function connectionReplacer (connection: Readonly<Record<string, string>>): Replace | undefined {
+  const pairs: Array<[string, string]> = []
+  for (const [code, value] of Object.entries(connection)) {
+    if (typeof value !== 'string' || value.length < MIN_SCRUBBED_VALUE_LENGTH) continue
+    const marker = `[redacted:${code}]`
+    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) pairs.push([form, marker])
+  }
+  if (pairs.length === 0) return undefined
+  pairs.sort(([a], [b]) => b.length - a.length)
+  return (text) => {
+    let out = text
+    for (const [value, marker] of pairs) if (out.includes(value)) out = out.split(value).join(marker)
+    return out
+  }
+}
+
+function isPlainObject (value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown
+  return prototype === Object.prototype || prototype === null
+}
+
+function scrubAny (value: unknown, replace: Replace, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return replace(value)
+  if (typeof value !== 'object' || value === null || depth <= 0 || seen.has(value)) return value
+  seen.add(value)
+  if (value instanceof Error) return scrubErrorObject(value, replace, depth, seen)
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => scrubAny(item, replace, depth - 1, seen))
+    return items.every((item, i) => item === value[i]) ? value : items
+  }
+  if (!isPlainObject(value)) return value
+  let copy: Record<string, unknown> | undefined
+  for (const [key, item] of Object.entries(value)) {
+    const scrubbed = scrubAny(item, replace, depth - 1, seen)
+    if (scrubbed !== item) (copy ??= { ...value })[key] = scrubbed
+  }
+  return copy ?? value
+}
+
+/**
+ * Scrubs an error in place (message, stack, every other own string-holding property, its cause and, for an
+ * AggregateError, its errors), so whoever logs it later sees no value. A frozen error cannot change: then a
+ * plain `Error` copy with the scrubbed content is returned instead.
+ */
+function scrubErrorObject (error: Error, replace: Replace, depth: number, seen: WeakSet<object>): Error {
+  const record = error as unknown as Record<string, unknown>
+  const changes = new Map<string, unknown>()
+  for (const key of new Set(['message', 'stack', 'cause', 'errors', ...Object.keys(error)])) {
+    if (ERROR_IDENTITY_KEYS.has(key) || !(key in error)) continue
+    const before = record[key]
+    const after = scrubAny(before, replace, depth - 1, seen)
+    if (after !== before) changes.set(key, after)
+  }
+  if (changes.size === 0) return error
+  try {
+    for (const [key, value] of changes) record[key] = value
+    return error
+  } catch {
+    const copy = new Error(String(changes.get('message') ?? error.message)) as Error & Record<string, unknown>
+    for (const key of new Set([...Object.keys(error), 'name', 'stack', 'cause'])) {
+      if (key in error) copy[key] = changes.has(key) ? changes.get(key) : record[key]
+    }
+    return copy
+  }
+}
+
+/**
+ * Removes every value of a request's `connection` (at least `MIN_SCRUBBED_VALUE_LENGTH` characters; also
+ * percent-encoded and JSON-escaped) from what an adapter threw or logs, whatever it wrote: a string, an error
+ * (scrubbed in place, with its causes), or plain objects and arrays (copied). Each value becomes
+ * `[redacted:<setting code>]`. The runtime applies it to every adapter failure before anyone logs or answers it.
+ *
+ * @example
+ * scrubConnectionValues(new Error('cannot log in with hunter2!'), { password: 'hunter2!' }).message
+ * // 'cannot log in with [redacted:password]'
+ */
+export function scrubConnectionValues<T> (value: T, connection: Readonly<Record<string, string>>): T {
+  const replace = connectionReplacer(connection)
+  return replace === undefined ? value : scrubAny(value, replace, SCRUB_DEPTH, new WeakSet()) as T
+}
+
+/**
+ * A logger that writes through `log` with every connection value scrubbed from the logged object and the
+ * message (see `scrubConnectionValues`): the logger an adapter gets in its request context, so what it logs
+ * itself (a failed cancel, a driver warning) holds no password either. `log` itself when no value qualifies.
+ */
+export function connectionScrubbingLogger (log: Logger, connection: Readonly<Record<string, string>>): Logger {
+  const replace = connectionReplacer(connection)
+  if (replace === undefined) return log
+  const scrubbed = (level: keyof Logger) => (obj: unknown, msg?: string, ...rest: unknown[]): void => {
+    const args = [scrubAny(obj, replace, SCRUB_DEPTH, new WeakSet()), ...(msg === undefined ? [] : [replace(msg)]), ...rest.map((item) => scrubAny(item, replace, SCRUB_DEPTH, new WeakSet()))]
+    Reflect.apply(log[level], log, args)
+  }
+  return { debug: scrubbed('debug'), info: scrubbed('info'), warn: scrubbed('warn'), error: scrubbed('error') }
 }

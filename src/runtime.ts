@@ -3,7 +3,7 @@ import { WindowCounter, type FailureCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
   ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_OVERLOADED, ERR_READS_LIMITED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
-  ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, isB24biError, toB24biError, type B24biError
+  ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, toB24biError, type B24biError
 } from './errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
 import { SUPPORTS_MAPPING } from './field-names.js'
@@ -12,6 +12,7 @@ import { valueFormatter } from './format.js'
 import { planQuery, type QueryPlan, type QueryRequest } from './plan.js'
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js'
 import { credentialHash } from './secrets.js'
+import { connectionScrubbingLogger, scrubConnectionValues } from './log-redaction.js'
 import { ReadSlots, type ReadSlot } from './read-slots.js'
 
 /** One item of the table list answer. */
@@ -127,17 +128,15 @@ export class AdapterRuntime {
   async authenticate (raw: Readonly<Record<string, unknown>> | undefined, log: Logger, client?: { address?: string }): Promise<RequestContext> {
     const { connection, key } = this.credentials(raw ?? {})
     await this.#ready()
-    const context = { connection, log }
+    const context = { connection, log: connectionScrubbingLogger(log, connection) }
     const until = this.#authCache.get(key)
     if (until !== undefined && until > Date.now()) return context
     const failureKeys = this.#failureKeys(connection, client)
     await this.#refuseThrottled(failureKeys, log)
     const accepted = await this.adapter.check(context).catch(async (error: unknown) => {
-      if (isB24biError(error)) {
-        if (error.code === ERR_AUTH_REJECTED.code) await this.#recordFailure(failureKeys, log)
-        throw error
-      }
-      throw new ERR_SOURCE_FAILED({ cause: error })
+      const coded = failure(error, context)
+      if (coded.code === ERR_AUTH_REJECTED.code) await this.#recordFailure(failureKeys, log)
+      throw coded
     })
     if (!accepted) {
       await this.#recordFailure(failureKeys, log)
@@ -187,7 +186,7 @@ export class AdapterRuntime {
    * filtered by `search` (case-insensitive).
    */
   async tableList (search: string, context: RequestContext): Promise<TableListItem[]> {
-    const tables: readonly TableInfo[] = await this.#call(() => this.adapter.listTables(search, context))
+    const tables: readonly TableInfo[] = await this.#call(() => this.adapter.listTables(search, context), context)
     const needle = search.trim().toLowerCase()
     const answer: TableListItem[] = []
     for (const table of tables) {
@@ -207,7 +206,7 @@ export class AdapterRuntime {
    * `B24BI_ERR_TABLE_NO_FIELDS` for a table without fields (the portal refuses an empty description).
    */
   async describe (table: string, context: RequestContext): Promise<FieldInfo[]> {
-    const described = await this.#call(() => this.adapter.describeTable(table, context))
+    const described = await this.#call(() => this.adapter.describeTable(table, context), context)
     if (described === undefined) throw new ERR_TABLE_NOT_FOUND(table)
     if (described.length === 0) throw new ERR_TABLE_NO_FIELDS(table)
     const renames = this.options.renameFields[table] ?? {}
@@ -298,6 +297,9 @@ export class AdapterRuntime {
       startedAt: control.startedAt,
       abort: (reason: B24biError) => abort.abort(reason),
       onEnd: (summary) => {
+        // Mid-stream failures (a source error, a value that is not its type) are logged by whoever ends the
+        // answer: scrubbed here, in place, before any of them sees it.
+        if (summary.error !== undefined) scrubConnectionValues(summary.error, context.connection)
         slot.release()
         const ended = { ...summary, table }
         control.onEnd?.(ended)
@@ -349,18 +351,18 @@ export class AdapterRuntime {
         }
       }
     } catch (error) {
-      throw toB24biError(error, ERR_SOURCE_FAILED)
+      throw failure(error, context)
     } finally {
       await source.return?.()
     }
   }
 
-  async #call<T> (step: () => Promise<T>): Promise<T> {
+  async #call<T> (step: () => Promise<T>, context: RequestContext): Promise<T> {
     await this.#ready()
     try {
       return await step()
     } catch (error) {
-      throw toB24biError(error, ERR_SOURCE_FAILED)
+      throw failure(error, context)
     }
   }
 
@@ -382,6 +384,15 @@ export class AdapterRuntime {
     if (init !== undefined) await init.catch(() => {})
     await this.adapter.close()
   }
+}
+
+/**
+ * What an adapter threw, as the coded error everyone downstream logs or answers: the request's connection values
+ * scrubbed from it and its causes whatever the adapter wrote (a password in a driver message), a foreign error
+ * wrapped as `B24BI_ERR_SOURCE_FAILED`.
+ */
+function failure (error: unknown, context: RequestContext): B24biError {
+  return scrubConnectionValues(toB24biError(error, ERR_SOURCE_FAILED), context.connection)
 }
 
 function canonicalValue (setting: Setting, text: string): string {
