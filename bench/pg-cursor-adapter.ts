@@ -5,7 +5,7 @@ import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Ro
 import type { FieldInfo, FieldType, TableInfo } from '../src/field-types.js'
 import { safeEqual } from '../src/secrets.js'
 import { compileFilter } from '../adapters/sql/compile-filter.js'
-import { queryBuilder } from '../adapters/sql/sql-dialect.js'
+import { postgresEngine } from '../adapters/postgres/postgres-engine.js'
 
 /** Options of the benchmark's PostgreSQL adapter. */
 export interface PgCursorAdapterOptions {
@@ -83,9 +83,9 @@ export class PgCursorAdapter extends Adapter {
   }
 
   async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
-    const db = queryBuilder('postgres')
+    const db = postgresEngine.builder
     let query = db.selectFrom(plan.table).select(plan.fields.map((field, index) => sql.ref(field.source ?? field.code).as(`c${index}`)))
-    if (plan.filter !== undefined) query = query.where(compileFilter(plan.filter, 'postgres', new Map(plan.tableFields.map((field) => [field.code, field]))))
+    if (plan.filter !== undefined) query = query.where(compileFilter(plan.filter, postgresEngine, new Map(plan.tableFields.map((field) => [field.code, field]))))
     if (plan.limit !== undefined) query = query.limit(plan.limit)
     const compiled = query.compile()
     const client = await this.#pool!.connect()

@@ -35,5 +35,5 @@ t.test('every exports subpath imports by its public name and has its main export
 
 t.test('b24bi/sql is the adapter, its options and the engine contract: no compiler internals', async (t) => {
   const sql = await import('b24bi/sql') as Record<string, unknown>
-  t.same(Object.keys(sql).sort(), ['PORTAL_SETTINGS', 'SQL_DEFAULTS', 'SqlAdapter'])
+  t.same(Object.keys(sql).sort(), ['PORTAL_SETTINGS', 'SQL_DEFAULTS', 'SqlAdapter', 'compileOnlyBuilder', 'utcWall'])
 })

@@ -1,5 +1,6 @@
-import { DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler } from 'kysely'
+import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type Kysely } from 'kysely'
 import { ERR_NOT_SUPPORTED } from '../../src/errors.js'
+import { compileOnlyBuilder } from '../sql/sql-engine.js'
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\', "'": "\\'", '\0': '\\0', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\x07': '\\a'
@@ -57,11 +58,8 @@ class ClickHouseQueryCompiler extends MysqlQueryCompiler {
  * A compile-only Kysely for ClickHouse 18: `.compile()` gives SQL with no parameters (all values inlined
  * through `clickhouseLiteral`).
  */
-export const clickhouseBuilder: Kysely<any> = new Kysely<any>({
-  dialect: {
-    createDriver: () => new DummyDriver(),
-    createAdapter: () => new MysqlAdapter(),
-    createIntrospector: (db) => new MysqlIntrospector(db),
-    createQueryCompiler: () => new ClickHouseQueryCompiler()
-  }
+export const clickhouseBuilder: Kysely<any> = compileOnlyBuilder({
+  createAdapter: () => new MysqlAdapter(),
+  createIntrospector: (db) => new MysqlIntrospector(db),
+  createQueryCompiler: () => new ClickHouseQueryCompiler()
 })

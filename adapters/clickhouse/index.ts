@@ -1,4 +1,5 @@
-export { ClickHouseAdapter, clickhouseEngine } from './clickhouse-adapter.js'
+export { ClickHouseAdapter } from './clickhouse-adapter.js'
+export { clickhouseEngine } from './clickhouse-engine.js'
 export { CLICKHOUSE_TYPES } from './clickhouse-types.js'
 export { clickhouseLiteral } from './clickhouse-literal.js'
 export type { SqlAdapterOptions } from '../sql/sql-options.js'

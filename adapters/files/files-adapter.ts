@@ -8,7 +8,7 @@ import { checkOptions } from '../../src/strict-options.js'
 import { matchesAny } from '../../src/secrets.js'
 import { loadDriver } from '../../src/driver-load.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { queryBuilder } from '../sql/sql-dialect.js'
+import { duckdbBuilder, duckdbFilterSyntax } from './duckdb-engine.js'
 import { duckDbReading, type DuckDbColumnReading } from './duckdb-types.js'
 import { globToRegExp } from '../../src/glob.js'
 import { FILES_DEFAULTS, FilesOptionsSchema, type FilesAdapterOptions } from './files-options.js'
@@ -115,7 +115,7 @@ export class FilesAdapter extends Adapter {
     if (table === undefined) return undefined
     if (table.columns !== undefined) return table.columns
     const overrides = this.#options.types?.[tableCode] ?? {}
-    const query = sql`DESCRIBE SELECT * FROM ${table.reader}`.compile(queryBuilder('duckdb'))
+    const query = sql`DESCRIBE SELECT * FROM ${table.reader}`.compile(duckdbBuilder)
     const rows = await this.#withConnection(async (connection) => (await connection.runAndReadAll(query.sql)).getRowObjectsJS())
     table.columns = rows.map((row) => {
       const code = String(row.column_name)
@@ -138,9 +138,9 @@ export class FilesAdapter extends Adapter {
   async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
     const table = this.#tables.get(plan.table)!
     const columns = new Map((await this.#columns(plan.table))!.map((column) => [column.code, column]))
-    const db = queryBuilder('duckdb')
+    const db = duckdbBuilder
     let inner = db.selectFrom(sql`${table.reader}`.as('source')).selectAll()
-    if (plan.filter !== undefined) inner = inner.where(compileFilter(plan.filter, 'duckdb', new Map(plan.tableFields.map((field) => [field.code, field]))))
+    if (plan.filter !== undefined) inner = inner.where(compileFilter(plan.filter, duckdbFilterSyntax, new Map(plan.tableFields.map((field) => [field.code, field]))))
     if (plan.limit !== undefined) inner = inner.limit(plan.limit)
     const selections = plan.fields.map((field, index) => {
       const column = columns.get(field.source ?? field.code)!

@@ -6,7 +6,8 @@ import { HostGuard } from './host-guard.js'
 import { PoolCache, type PoolLease } from './pool-cache.js'
 import { PoolGate, sourceBusy } from './pool-gate.js'
 import { datasetTable, NOT_PUSHED, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
-import type { SqlDriver, SqlEngineDefinition, SqlTarget } from './sql-driver.js'
+import type { SqlDriver, SqlTarget } from './sql-driver.js'
+import { checkEngine, type SqlEngineDefinition } from './sql-engine.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
 import { markUtc, readStatement, utcPositions } from './sql-statement.js'
 
@@ -51,8 +52,9 @@ export class SqlAdapter extends Adapter {
 
   constructor (engine: SqlEngineDefinition, options: SqlAdapterOptions) {
     super()
+    checkEngine(engine)
     this.#engine = engine
-    this.options = resolveSqlOptions(options, engine.engine)
+    this.options = resolveSqlOptions(options, engine.name)
     this.settings = this.options.mode === 'server' ? [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }] : PORTAL_SETTINGS
     this.#guard = new HostGuard(this.options.allowHosts)
     this.#pools = new PoolCache<PoolState>({

@@ -1,7 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely'
 import type { Logger } from '../../src/adapter.js'
-import type { SqlEngine } from './sql-dialect.js'
-import type { SqlTypeRule } from './sql-types.js'
 
 /** One column of a table or view, as the engine's catalog lists it. */
 export interface SqlCatalogColumn {
@@ -75,41 +72,4 @@ export interface SqlTarget {
   database?: string
   user?: string
   password?: string
-}
-
-/**
- * What an engine contributes to the shared SQL adapter: a compile-only query builder, its type mapping,
- * the SQL that exposes a column for filtering and for exact transfer, and a driver factory.
- */
-export interface SqlEngineDefinition {
-  /** The engine's name in `compileFilter`. */
-  engine: SqlEngine
-  /** The compile-only Kysely that builds the engine's statements. */
-  builder: Kysely<any>
-  /** The type mapping, first matching rule wins. */
-  types: readonly SqlTypeRule[]
-  /**
-   * True when a database is the unit a connection names (MySQL, ClickHouse): without a schema allow list,
-   * only the connection's own database is listed. False: every non-system schema (PostgreSQL).
-   */
-  scopeToDefaultSchema: boolean
-  /** Schemas never listed (system catalogs). */
-  systemSchemas: readonly string[]
-  /** The port used when the portal gives none. */
-  defaultPort: number
-  /** The column as the source subquery exposes it, so filters compare it as its portal type. */
-  castColumn (column: RawBuilder<unknown>, as: 'text' | 'int' | 'decimal'): RawBuilder<unknown>
-  /** The column as it is selected for transfer: `text` exactly as printed, `utc` as a UTC wall time. */
-  readColumn (column: RawBuilder<unknown>, read: 'text' | 'utc'): RawBuilder<unknown>
-  /** Opens a pool. Must not connect eagerly. */
-  connect (target: SqlTarget, options: { timeoutMs: number, poolSize: number }): SqlDriver
-  /** True when `error` says the credentials were refused (then `check` answers 401, not 502). */
-  isAuthError (error: unknown): boolean
-  /** True when `error` says the statement timeout passed. */
-  isTimeout (error: unknown): boolean
-  /**
-   * True when `error` says the server has no connection left ("too many connections": PostgreSQL 53300, MySQL
-   * 1040): answered 503 `B24BI_ERR_SOURCE_BUSY` with `Retry-After`, not 502. Optional: default never.
-   */
-  isBusy? (error: unknown): boolean
 }

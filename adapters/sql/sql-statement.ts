@@ -2,7 +2,8 @@ import { sql } from 'kysely'
 import type { ReadPlan } from '../../src/adapter.js'
 import { compileFilter } from './compile-filter.js'
 import type { SqlTable } from './sql-catalog.js'
-import type { SqlEngineDefinition, SqlStatement } from './sql-driver.js'
+import type { SqlStatement } from './sql-driver.js'
+import type { SqlEngineDefinition } from './sql-engine.js'
 
 /**
  * The statement for one read: `SELECT <fields as c0..cN> FROM <source> WHERE <pushed filter> LIMIT <n>`.
@@ -24,7 +25,7 @@ export function readStatement (engine: SqlEngineDefinition, table: SqlTable, pla
   })
   let query = engine.builder.selectFrom(sql`${source}`.as('source')).select(selections)
   if (plan.filter !== undefined) {
-    query = query.where(compileFilter(plan.filter, engine.engine, new Map(plan.tableFields.map((field) => [field.code, field]))))
+    query = query.where(compileFilter(plan.filter, engine, new Map(plan.tableFields.map((field) => [field.code, field]))))
   }
   if (plan.limit !== undefined) query = query.limit(plan.limit)
   const compiled = query.compile()

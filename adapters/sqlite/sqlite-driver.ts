@@ -2,13 +2,20 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { ERR_QUERY_TIMEOUT } from '../../src/errors.js'
-import { sqliteLower } from '../sql/sql-dialect.js'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 
 const CATALOG = `SELECT m.name AS "table", p.name AS "column", p.type AS data_type
 FROM sqlite_master m JOIN pragma_table_info(m.name) p
 WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
 ORDER BY m.name, p.cid`
+
+/**
+ * SQLite's built-in `lower()` folds ASCII only. Registered as `lower` so that `%FIELD` (contains, case-insensitive)
+ * folds like the in-memory evaluator (JS `toLowerCase`).
+ */
+function sqliteLower (value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value
+}
 
 function pathOf (url: string): string {
   return url.startsWith('file:') ? fileURLToPath(url) : url

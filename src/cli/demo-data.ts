@@ -2,7 +2,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadDriver } from '../driver-load.js'
 import { sql } from 'kysely'
-import { queryBuilder } from '../../adapters/sql/sql-dialect.js'
+import { duckdbBuilder } from '../../adapters/files/duckdb-engine.js'
 
 /** Bump when the demo's content changes, so an old cached copy is regenerated. */
 export const DEMO_DATA_VERSION = '1'
@@ -89,7 +89,7 @@ export async function writeDemoData (directory: string): Promise<string> {
     for (const [file, select] of Object.entries(TABLES)) {
       const target = join(staging, file)
       const format = file.endsWith('.csv') ? sql.raw('(FORMAT csv, HEADER true)') : sql.raw('(FORMAT parquet)')
-      const query = sql`COPY (${sql.raw(select)} ORDER BY 1) TO ${sql.lit(target)} ${format}`.compile(queryBuilder('duckdb'))
+      const query = sql`COPY (${sql.raw(select)} ORDER BY 1) TO ${sql.lit(target)} ${format}`.compile(duckdbBuilder)
       await connection.run(query.sql)
     }
     await writeFile(join(staging, `.b24bi-demo-v${DEMO_DATA_VERSION}`), new Date(0).toISOString())

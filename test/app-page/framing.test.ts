@@ -15,7 +15,7 @@ async function setup (t: Test, server: Partial<ServerOptions> = {}, install: Par
     tokens: new MemoryTokenStore(),
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },
     connector: { title: 'Warehouse', publicUrl: 'https://bi.example.com/' },
-    rest: { retryDelayMs: 1 },
+    rest: { retryDelay: 1 },
     ...install
   })
   t.teardown(async () => {

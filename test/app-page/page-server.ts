@@ -39,7 +39,7 @@ export async function startPageServer (options: { server?: Partial<ServerOptions
     tokens: store,
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },
     connector: { title: 'Warehouse', publicUrl: base },
-    rest: { retryDelayMs: 1 },
+    rest: { retryDelay: 1 },
     page: { connection: { token: PAGE_TOKEN } },
     ...options.install
   })

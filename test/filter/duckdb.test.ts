@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import fc from 'fast-check'
 import t from 'tap'
 import { compileFilter } from '../../adapters/sql/compile-filter.js'
-import { queryBuilder } from '../../adapters/sql/sql-dialect.js'
+import { duckdbBuilder, duckdbFilterSyntax } from '../../adapters/files/duckdb-engine.js'
 import { isB24biError } from '../../src/errors.js'
 import type { FieldInfo } from '../../src/field-types.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
@@ -30,8 +30,8 @@ async function openFixture (): Promise<DuckDBConnection> {
 
 async function sqlIds (connection: DuckDBConnection, filter: unknown, fields: ReadonlyMap<string, FieldInfo> = fieldsByCode): Promise<number[]> {
   const node = parseFilter(filter, [...fields.values()], { timeZone, portalDateFormat: FILTER_PORTAL_DATE_FORMAT })
-  let query = queryBuilder('duckdb').selectFrom('fixture').select('ID').orderBy('ID')
-  if (node !== undefined) query = query.where(compileFilter(node, 'duckdb', fields))
+  let query = duckdbBuilder.selectFrom('fixture').select('ID').orderBy('ID')
+  if (node !== undefined) query = query.where(compileFilter(node, duckdbFilterSyntax, fields))
   const { sql, parameters } = query.compile()
   const reader = await connection.runAndReadAll(sql, parameters as Array<string | number | bigint>)
   return reader.getRows().map((row) => Number(row[0]))
