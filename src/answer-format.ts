@@ -30,8 +30,7 @@ export function isAnswerTimeZone (value: string): boolean {
   if (OFFSET.test(value)) return true
   if (value === '' || value.length > 64) return false
   try {
-    // eslint-disable-next-line no-new
-    new Intl.DateTimeFormat('en-US', { timeZone: value })
+    void new Intl.DateTimeFormat('en-US', { timeZone: value })
     return true
   } catch {
     return false

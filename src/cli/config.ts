@@ -10,7 +10,7 @@ import { findUnknownOption, unknownOptionProblem } from '../strict-options.js'
 import { ADAPTER_OPTIONS, ADAPTER_TYPES } from './adapter-options.js'
 import { configFromEnv, envSource } from './config-env.js'
 
-const Seconds = (description: string, defaultValue: number) => // eslint-disable-line @typescript-eslint/explicit-function-return-type
+const Seconds = (description: string, defaultValue: number) =>
   Type.Number({ exclusiveMinimum: 0, default: defaultValue, description })
 
 /** Per-credential rate limit (`@fastify/rate-limit`, keyed by the credential hash of `connection`). */
