@@ -79,6 +79,7 @@ export const InstallConfig = Type.Object({
   sort: Type.Optional(Type.Integer()),
   supportMapping: Type.Optional(Type.Boolean()),
   tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
+  singleInstance: Type.Optional(Type.Boolean()), // this connector runs as ONE replica: the file token store is then allowed; default false
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
   oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
   portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
