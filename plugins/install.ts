@@ -171,7 +171,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
 
   /** The vendor's OAuth server must confirm the event's token belongs to this application, portal id and domain. */
   async function verify (fresh: PortalTokens): Promise<void> {
-    const owner = await tokenOwner(fresh.accessToken, { application, ...(options.rest?.fetch === undefined ? {} : { fetch: options.rest.fetch }), timeout: options.rest?.timeout })
+    const owner = await tokenOwner(fresh.accessToken, { application, ...(options.rest?.fetch === undefined ? {} : { fetch: options.rest.fetch }), timeoutMs: options.rest?.timeoutMs })
     const mismatch = owner.clientId !== application.clientId ? 'client_id' : owner.memberId !== fresh.memberId ? 'member_id' : owner.domain !== fresh.domain ? 'domain' : undefined
     if (mismatch !== undefined) {
       throw new ERR_INSTALL_FORBIDDEN('the event could not be verified', { cause: new Error(`the OAuth server names another ${mismatch} for this access token`) })
