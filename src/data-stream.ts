@@ -93,7 +93,8 @@ export class DataStream extends Readable {
     }
     const { formatters } = this.#options
     let text = this.#pending
-    for (const row of result.value) text += ',' + formatRow(row, formatters)
+    let number = this.#rows
+    for (const row of result.value) text += ',' + formatRow(row, formatters, ++number)
     this.#rows += result.value.length
     this.#pending = text
     return true

@@ -5,8 +5,11 @@ import type { TimeZone } from './time-zone.js'
 /** How datetimes are written: the portal's default `Y-m-d H:i:s`, or ISO 8601 with the zone's offset. */
 export type DateTimeFormat = 'Y-m-d H:i:s' | 'iso'
 
-/** Formats one value as a JSON text fragment. */
-export type ValueFormatter = (value: unknown) => string
+/**
+ * Formats one value as a JSON text fragment. `row` (1-based, the answer's row) is only used to name the row in
+ * the `B24BI_ERR_VALUE_INVALID` a value that is not of the field's type throws.
+ */
+export type ValueFormatter = (value: unknown, row?: number) => string
 
 /** What the formatters need to know. */
 export interface FormatOptions {
@@ -30,28 +33,68 @@ function normalizeOffset (zone: string): string {
   return zone
 }
 
-function invalid (field: FieldInfo): never {
-  throw new ERR_VALUE_INVALID(field.code, field.type)
+/** How much of a wrong value an error shows: enough to find it in the source, never a whole document. */
+const SHOWN_VALUE_CHARACTERS = 40
+
+/** What each type accepts, as the value errors say it. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  int: 'an integer: a number, a bigint or a string of digits such as \'-42\'',
+  double: 'a number or a decimal string such as \'-12.50\'',
+  money: 'a number or a decimal string such as \'-12.50\'',
+  date: 'a Date or a string \'YYYY-MM-DD\' (e.g. \'2025-03-01\')',
+  datetime: 'a Date or a string \'YYYY-MM-DD HH:MM:SS\', optionally with \'T\', a fraction and a zone such as \'Z\' or \'+03:00\'',
+  string: 'a string, a number, a Date, bytes or a value JSON.stringify can write'
+}
+
+function cut (text: string): string {
+  return text.length <= SHOWN_VALUE_CHARACTERS ? text : `${text.slice(0, SHOWN_VALUE_CHARACTERS)}… (${text.length} characters)`
+}
+
+/** The wrong value as an error shows it: strings quoted and cut, other values named by their kind. */
+function shownValue (value: unknown): string {
+  switch (typeof value) {
+    case 'string': return `'${cut(value)}'`
+    case 'number': return `the number ${String(value)}`
+    case 'bigint': return `the bigint ${value.toString()}`
+    case 'boolean': return `the boolean ${String(value)}`
+    case 'object': {
+      if (value === null) return 'null'
+      if (value instanceof Date) return 'an invalid Date'
+      const constructor = (value as { constructor?: { name?: unknown } }).constructor?.name
+      const kind = Array.isArray(value) ? 'an array' : typeof constructor === 'string' && constructor !== 'Object' ? `a ${constructor}` : 'an object'
+      try {
+        return `${kind} ${cut(JSON.stringify(value))}`
+      } catch {
+        return kind
+      }
+    }
+    default: return `a ${typeof value}`
+  }
+}
+
+function invalid (field: FieldInfo, value: unknown, row: number | undefined): never {
+  const where = row === undefined ? '' : ` in row ${row}`
+  throw new ERR_VALUE_INVALID(field.code, field.type, shownValue(value) + where, EXPECTED[field.type] ?? EXPECTED.string!)
 }
 
 function formatInt (field: FieldInfo): ValueFormatter {
-  return (value) => {
+  return (value, row) => {
     if (value === null || value === undefined) return 'null'
     switch (typeof value) {
       case 'number':
         if (Number.isSafeInteger(value)) return String(value)
         if (Number.isInteger(value)) return BigInt(value).toString()
-        return invalid(field)
+        return invalid(field, value, row)
       case 'bigint':
         return value.toString()
       case 'string':
         if (JSON_INTEGER.test(value)) return value
         if (LOOSE_INTEGER.test(value)) return BigInt(value.split('.')[0]!).toString()
-        return invalid(field)
+        return invalid(field, value, row)
       case 'boolean':
         return value ? '1' : '0'
       default:
-        return invalid(field)
+        return invalid(field, value, row)
     }
   }
 }
@@ -76,7 +119,7 @@ function formatDecimal (field: FieldInfo, options: FormatOptions): ValueFormatte
     }
     return 'null'
   }
-  return (value) => {
+  return (value, row) => {
     if (value === null || value === undefined) return 'null'
     switch (typeof value) {
       case 'number':
@@ -86,19 +129,19 @@ function formatDecimal (field: FieldInfo, options: FormatOptions): ValueFormatte
       case 'string': {
         if (JSON_NUMBER.test(value)) return value
         if (/^[+-]?(?:nan|inf(?:inity)?)$/i.test(value)) return nonFinite()
-        return canonicalDecimal(value) ?? invalid(field)
+        return canonicalDecimal(value) ?? invalid(field, value, row)
       }
       case 'boolean':
         return value ? '1' : '0'
       default:
-        return invalid(field)
+        return invalid(field, value, row)
     }
   }
 }
 
 function formatString (field: FieldInfo, options: FormatOptions): ValueFormatter {
   const datetime = formatDateTime(field, options)
-  return (value) => {
+  return (value, row) => {
     if (value === null || value === undefined) return 'null'
     switch (typeof value) {
       case 'string':
@@ -108,23 +151,23 @@ function formatString (field: FieldInfo, options: FormatOptions): ValueFormatter
       case 'boolean':
         return JSON.stringify(String(value))
       default:
-        if (value instanceof Date) return datetime(value)
+        if (value instanceof Date) return datetime(value, row)
         if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'))
         try {
           return JSON.stringify(JSON.stringify(value))
         } catch {
-          return invalid(field)
+          return invalid(field, value, row)
         }
     }
   }
 }
 
 function formatDate (field: FieldInfo): ValueFormatter {
-  return (value) => {
+  return (value, row) => {
     if (value === null || value === undefined) return 'null'
     if (typeof value === 'string' && DATE_PREFIX.test(value)) return `"${value.slice(0, 10)}"`
     if (value instanceof Date && !Number.isNaN(value.getTime())) return `"${value.toISOString().slice(0, 10)}"`
-    return invalid(field)
+    return invalid(field, value, row)
   }
 }
 
@@ -133,22 +176,22 @@ function formatDateTime (field: FieldInfo, options: FormatOptions): ValueFormatt
   const iso = options.datetimeFormat === 'iso'
   const utc = timeZone.name === 'UTC'
   const instant = (ms: number): string => `"${iso ? timeZone.isoTime(ms) : timeZone.wallTime(ms)}"`
-  return (value) => {
+  return (value, row) => {
     if (value === null || value === undefined) return 'null'
     if (value instanceof Date) {
       const ms = value.getTime()
-      return Number.isNaN(ms) ? invalid(field) : instant(ms)
+      return Number.isNaN(ms) ? invalid(field, value, row) : instant(ms)
     }
-    if (typeof value !== 'string') return invalid(field)
+    if (typeof value !== 'string') return invalid(field, value, row)
     const match = DATETIME.exec(value)
-    if (match === null) return invalid(field)
+    if (match === null) return invalid(field, value, row)
     const [, date, time = '00:00:00', , zone] = match
     const wall = `${date} ${time.length === 5 ? `${time}:00` : time}`
     // The common case (PostgreSQL's timestamptz in a UTC session, served in UTC): the wall time is already the answer.
     if (zone !== undefined && utc && ZERO_OFFSET.test(zone)) return `"${iso ? `${date}T${wall.slice(11)}Z` : wall}"`
     if (zone !== undefined) {
       const ms = Date.parse(`${wall.replace(' ', 'T')}${normalizeOffset(zone)}`)
-      return Number.isNaN(ms) ? invalid(field) : instant(ms)
+      return Number.isNaN(ms) ? invalid(field, value, row) : instant(ms)
     }
     return `"${iso ? wall.replace(' ', 'T') : wall}"`
   }
@@ -166,12 +209,12 @@ export function valueFormatter (field: FieldInfo, options: FormatOptions): Value
   }
 }
 
-/** Formats one row (values in field order) as a JSON array. */
-export function formatRow (row: readonly unknown[], formatters: readonly ValueFormatter[]): string {
+/** Formats one row (values in field order) as a JSON array; `rowNumber` (1-based) is named in a value error. */
+export function formatRow (row: readonly unknown[], formatters: readonly ValueFormatter[], rowNumber?: number): string {
   let out = '['
   for (let i = 0; i < formatters.length; i++) {
     if (i > 0) out += ','
-    out += formatters[i]!(row[i])
+    out += formatters[i]!(row[i], rowNumber)
   }
   return out + ']'
 }

@@ -34,15 +34,15 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, options
       // No text column of PostgreSQL can hold NUL, and C-string engines cut at it: refuse it everywhere alike.
       if (text.includes('\u0000')) throw new ERR_FILTER_VALUE(key, 'text must not contain a NUL character')
       return text
-    case 'int': return canonicalInt(key, text.trim())
+    case 'int': return coerceInt(key, text.trim())
     case 'double':
-    case 'money': return canonicalDecimal(key, text.trim())
+    case 'money': return coerceDecimal(key, text.trim())
     case 'date': return coerceDate(key, text.trim(), options)
     case 'datetime': return coerceDateTime(key, text.trim(), options)
   }
 }
 
-function canonicalInt (key: string, text: string): string {
+function coerceInt (key: string, text: string): string {
   const match = INT.exec(text)
   if (match === null) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not an integer`)
   const digits = match[2]!
@@ -50,14 +50,15 @@ function canonicalInt (key: string, text: string): string {
   return match[1] === '-' && digits !== '0' ? `-${digits}` : digits
 }
 
-function canonicalDecimal (key: string, text: string): string {
+function coerceDecimal (key: string, text: string): string {
   const canonical = canonicalNumber(text)
   if (canonical === undefined) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a number`)
   if (canonical === OUT_OF_RANGE) throw new ERR_FILTER_VALUE(key, 'the number is out of range')
   return canonical
 }
 
-const OUT_OF_RANGE = 'out of range'
+/** What `canonicalNumber` answers for a number too long to hold exactly. */
+export const OUT_OF_RANGE = 'out of range'
 
 /**
  * The canonical exact decimal string of a number's text: `-2.50E3` → `-2500`, `.5` → `0.5`, `-0` → `0`

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../calendar-date.js'
 import { ERR_CONFIG_INVALID, ERR_FILTER_DATE_AMBIGUOUS, ERR_FILTER_VALUE } from '../errors.js'
 
 /**
@@ -72,7 +73,8 @@ export function readDateTimeText (key: string, text: string, order: PortalDateOr
   } else {
     throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a date`)
   }
-  checkCalendar(key, Number(year), Number(month), Number(day))
+  const [y, m, d] = [Number(year), Number(month), Number(day)]
+  if (!isCalendarDate(y, m, d)) throw new ERR_FILTER_VALUE(key, `${y}-${m}-${d} is not a calendar date`)
   const time = readTime(key, text, match[4], match[5], match[6], match[7], match[8])
   const parsed: DateTimeText = { date: `${year}-${pad(month)}-${pad(day)}`, time }
   const zone = match[9]
@@ -108,14 +110,6 @@ function parseOffset (key: string, zone: string): number {
   const minutes = Number(zone.slice(-2))
   if (hours > 18 || minutes > 59) throw new ERR_FILTER_VALUE(key, `'${zone}' is not a UTC offset`)
   return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes)
-}
-
-function checkCalendar (key: string, year: number, month: number, day: number): void {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-  if (year < 1 || days === undefined || day < 1 || day > days) {
-    throw new ERR_FILTER_VALUE(key, `${year}-${month}-${day} is not a calendar date`)
-  }
 }
 
 function pad (text: string): string {

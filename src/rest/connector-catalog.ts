@@ -28,7 +28,7 @@ export interface HttpCatalogOptions {
   /** The fetch to use. Default the global one (undici). */
   fetch?: typeof fetch
   /** Milliseconds per call. Default 60000. */
-  timeout?: number
+  timeoutMs?: number
 }
 
 function form (values: Record<string, string>, settings: Readonly<Record<string, string>>): string {
@@ -54,7 +54,7 @@ export function httpCatalog (options: HttpCatalogOptions): ConnectorCatalog {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
-        signal: AbortSignal.timeout(options.timeout ?? 60_000)
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000)
       })
       status = response.status
       text = await response.text()

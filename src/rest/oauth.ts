@@ -44,7 +44,7 @@ export async function tokenOwner (accessToken: string, options: RenewOptions): P
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({ auth: accessToken }).toString(),
-      signal: AbortSignal.timeout(options.timeout ?? 30_000)
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000)
     })
     body = await response.json() as Record<string, unknown>
   } catch (error) {
@@ -69,7 +69,7 @@ export interface RenewOptions {
   /** The fetch to use. Default the global one (undici). */
   fetch?: typeof fetch
   /** Milliseconds before giving up. Default 30000. */
-  timeout?: number
+  timeoutMs?: number
 }
 
 /**
@@ -89,7 +89,7 @@ export async function renewTokens (tokens: PortalTokens, options: RenewOptions):
   let status: number
   let body: Record<string, unknown>
   try {
-    const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.timeout ?? 30_000) })
+    const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) })
     status = response.status
     body = await response.json() as Record<string, unknown>
   } catch (error) {

@@ -73,3 +73,34 @@ t.test('time zones: wall time to instant across DST', async (t) => {
   t.equal(new TimeZone('UTC').instant('2026-07-01 12:00:00').toISOString(), '2026-07-01T12:00:00.000Z')
   t.throws(() => new TimeZone('Mars/Olympus'), { code: 'B24BI_ERR_CONFIG_INVALID' })
 })
+
+t.test('a value error names the field, the row, the value (cut) and the format the type takes', async (t) => {
+  const formatters = (type: FieldType) => [valueFormatter({ code: 'ID', type: 'int' }, utc), valueFormatter({ code: 'VALUE', type }, utc)]
+  const failure = (type: FieldType, value: unknown): string => {
+    try {
+      formatRow([7, value], formatters(type), 12)
+    } catch (error) {
+      t.equal((error as { code?: string }).code, 'B24BI_ERR_VALUE_INVALID')
+      return (error as Error).message
+    }
+    return 'no error'
+  }
+  t.equal(failure('int', '12abc'),
+    "Field 'VALUE' declared int got '12abc' in row 12; expected an integer: a number, a bigint or a string of digits such as '-42'")
+  t.equal(failure('int', 1.5), "Field 'VALUE' declared int got the number 1.5 in row 12; expected an integer: a number, a bigint or a string of digits such as '-42'")
+  t.equal(failure('date', '01.03.2025'), "Field 'VALUE' declared date got '01.03.2025' in row 12; expected a Date or a string 'YYYY-MM-DD' (e.g. '2025-03-01')")
+  t.equal(failure('date', new Date(Number.NaN)), "Field 'VALUE' declared date got an invalid Date in row 12; expected a Date or a string 'YYYY-MM-DD' (e.g. '2025-03-01')")
+  t.match(failure('datetime', '2025-03-01 at noon'),
+    /^Field 'VALUE' declared datetime got '2025-03-01 at noon' in row 12; expected a Date or a string 'YYYY-MM-DD HH:MM:SS'.*'\+03:00'$/)
+  t.match(failure('datetime', 1740830400), /got the number 1740830400 in row 12; expected a Date/)
+  t.equal(failure('double', 'twelve'), "Field 'VALUE' declared double got 'twelve' in row 12; expected a number or a decimal string such as '-12.50'")
+  t.equal(failure('money', { amount: 1 }), `Field 'VALUE' declared money got an object {"amount":1} in row 12; expected a number or a decimal string such as '-12.50'`)
+  const long = 'x'.repeat(39) + 'ABCDEFGH'
+  t.equal(failure('int', long), `Field 'VALUE' declared int got '${'x'.repeat(39)}A… (47 characters)' in row 12; expected an integer: a number, a bigint or a string of digits such as '-42'`,
+    'a long value is cut at 40 characters, its length named')
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  t.match(failure('string', cyclic), /^Field 'VALUE' declared string got an object in row 12; expected a string, a number/)
+  t.throws(() => valueFormatter({ code: 'N', type: 'int' }, utc)('x'), { message: "Field 'N' declared int got 'x'; expected an integer: a number, a bigint or a string of digits such as '-42'" },
+    'without a row number (a formatter called on its own), no row is named')
+})

@@ -97,6 +97,24 @@ t.test('an error before the first row is a clean coded answer', async (t) => {
   t.notMatch(answer.body, /hunter2/)
 })
 
+t.test('a value error names the row of the answer, counted across batches', async (t) => {
+  const broken = (row: number): Array<Record<string, unknown>> => rows.map((item, i) => i === row - 1 ? { ...item, DAY: '05.01.2026' } : item)
+  const early = await data(new MemoryAdapter(fields, broken(2), { batch: 4 }), {})
+  t.equal(early.statusCode, 500, 'in the first batch: a clean coded answer')
+  t.same(early.json(), {
+    error: 'B24BI_ERR_VALUE_INVALID',
+    message: "Field 'DAY' declared date got '05.01.2026' in row 2; expected a Date or a string 'YYYY-MM-DD' (e.g. '2025-03-01')"
+  })
+
+  const app = await buildServer({ adapter: new MemoryAdapter(fields, broken(7), { batch: 2 }), logger: false })
+  t.teardown(() => app.close())
+  const ended: string[] = []
+  app.b24bi.onDataEnd((summary) => ended.push(summary.error?.message ?? 'no error'))
+  const late = await app.inject({ method: 'POST', url: '/api/data', payload: { connection: {}, table: 'items' } })
+  t.notOk(late.body.endsWith(']]'), 'in the fourth batch: the answer is broken')
+  t.match(ended, [/^Field 'DAY' declared date got '05.01.2026' in row 7; expected/])
+})
+
 t.test('mapFields: keys are field codes, values any unique non-empty names; the header echoes select', async (t) => {
   const ok = await data(new MemoryAdapter(fields, rows), { select: ['Item id', 'NAME'], mapFields: { ID: 'Item id' }, limit: 1 })
   t.same(ok.json(), [['Item id', 'NAME'], [1, 'item 1']], 'a display-like name selects the field and heads its column')
