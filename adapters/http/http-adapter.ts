@@ -29,7 +29,7 @@ export class HttpAdapter extends Adapter {
   override readonly settings: readonly Setting[]
   readonly #options: ResolvedHttpOptions
   readonly #tables: ReadonlyMap<string, HttpTable>
-  readonly #inferred = new Map<string, Promise<HttpField[]>>()
+  readonly #inferred = new Map<string, { until: number, fields: Promise<HttpField[]> }>()
   readonly #pushable: ReadonlySet<string>
   #client: ApiClient | undefined
 
@@ -69,17 +69,22 @@ export class HttpAdapter extends Adapter {
     return fields.map(({ path: _path, ...field }) => ({ ...field, name: field.name ?? field.code }))
   }
 
-  /** Declared fields, or fields inferred once from the first page (single flight, retried after a failure). */
+  /**
+   * Declared fields, or fields inferred from the first page and reused for `catalogSeconds` (single flight,
+   * retried after a failure).
+   */
   async #fields (table: HttpTable, context: RequestContext): Promise<readonly HttpField[]> {
     if (table.fields !== undefined) return table.fields
-    let inferred = this.#inferred.get(table.code)
-    if (inferred === undefined) {
-      inferred = this.#fetchPage(table, this.#firstUrl(table, context.connection, {}), context, AbortSignal.timeout(this.#options.timeoutMs))
+    const cached = this.#inferred.get(table.code)
+    if (cached !== undefined && cached.until > Date.now()) return await cached.fields
+    const entry = {
+      until: Date.now() + this.#options.catalogSeconds * 1000,
+      fields: this.#fetchPage(table, this.#firstUrl(table, context.connection, {}), context, AbortSignal.timeout(this.#options.timeoutMs))
         .then((page) => inferFields(page.rows, table.types))
-      inferred.catch(() => this.#inferred.delete(table.code))
-      this.#inferred.set(table.code, inferred)
     }
-    return await inferred
+    entry.fields.catch(() => { if (this.#inferred.get(table.code) === entry) this.#inferred.delete(table.code) })
+    this.#inferred.set(table.code, entry)
+    return await entry.fields
   }
 
   /** Pushes the (field, operator) pairs some table's API filters by; the limit is honoured by stopping the pages. */
