@@ -42,3 +42,20 @@ t.test('the shared SQL code names no engine: a new engine is a new folder', asyn
     t.notMatch(text, /'(postgres|mysql|sqlite|clickhouse|duckdb|toy)'/, `${name} holds no engine's name`)
   }
 })
+
+t.test('a malformed engine definition fails when the adapter is built, naming what is wrong', async (t) => {
+  const options = { url: '/nowhere.db', token: TOKEN }
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['no name', { ...toyEngine, name: '' }, /needs a name/],
+    ['no builder', { ...toyEngine, builder: {} }, /builder/],
+    ['types not a list', { ...toyEngine, types: {} }, /types/],
+    ['a required method missing', { ...toyEngine, connect: undefined }, /connect must be a function/],
+    ['an optional method that is not one', { ...toyEngine, like: 'LIKE' }, /like must be a function when given/]
+  ]
+  for (const [name, engine, message] of cases) {
+    t.throws(() => new SqlAdapter(engine as typeof toyEngine, options), { code: 'B24BI_ERR_CONFIG_INVALID', message }, name)
+  }
+  const adapter = new SqlAdapter({ ...toyEngine, like: undefined }, options)
+  t.ok(adapter, 'a defaulted method may be left out')
+  await adapter.close()
+})
