@@ -18,14 +18,13 @@ class ToyQueryCompiler extends SqliteQueryCompiler {
 
 /** The toy's type names (SQLite's declared types) to portal types. */
 const TOY_TYPES: readonly SqlTypeRule[] = [
-  [/^date$/, { type: 'date' }],
-  [/^timestamptz$/, { type: 'datetime', zoned: true, read: 'utc' }],
-  [/^(datetime|timestamp)$/, { type: 'datetime' }],
-  [/int/, { type: 'int' }],
-  [/text/, { type: 'string' }],
-  [/real/, { type: 'double' }],
-  // Stored as doubles: the runtime compares them.
-  [/^decimal\b/, { type: 'double', pushdown: false }]
+  [/^date$/, { type: 'date' }, 'DATE'],
+  [/^timestamptz$/, { type: 'datetime', zoned: true, read: 'utc' }, 'TIMESTAMPTZ', 'UTC text'],
+  [/^(datetime|timestamp)$/, { type: 'datetime' }, 'DATETIME, TIMESTAMP'],
+  [/int/, { type: 'int' }, 'INTEGER, BIGINT'],
+  [/text/, { type: 'string' }, 'TEXT'],
+  [/real/, { type: 'double' }, 'REAL'],
+  [/^decimal\b/, { type: 'double', pushdown: false }, 'DECIMAL', 'stored as doubles: the runtime compares them']
 ]
 
 const CATALOG = `SELECT m.name AS "table", p.name AS "column", p.type AS data_type
