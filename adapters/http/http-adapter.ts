@@ -5,7 +5,7 @@ import type { DateTimeValue, FilterNode } from '../../src/filter/ast.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { ApiClient } from './http-client.js'
 import { type HttpAdapterOptions, type HttpField, type HttpTable, interpolate, interpolateDeep, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js'
-import { cellValue, inferFields, parseApiJson, valueAt } from './json-values.js'
+import { runtimeValue, inferFields, parseApiJson, valueAt } from './json-values.js'
 import { type Page, readPages } from './pagination.js'
 
 /**
@@ -106,7 +106,7 @@ export class HttpAdapter extends Adapter {
       const batch: unknown[][] = []
       for (const row of rows) {
         if (keep !== undefined && !keep(row)) continue
-        batch.push(read.map((field) => cellValue(valueAt(row, field.path ?? field.code), field)))
+        batch.push(read.map((field) => runtimeValue(valueAt(row, field.path ?? field.code), field)))
         if (++sent >= limit) break
       }
       if (batch.length > 0) yield batch
@@ -117,7 +117,7 @@ export class HttpAdapter extends Adapter {
   #localFilter (filter: FilterNode, plan: ReadPlan, byCode: ReadonlyMap<string, HttpField>): (row: unknown) => boolean {
     const fields = plan.tableFields.map((field) => byCode.get(field.source ?? field.code)!)
     const predicate = compilePredicate(filter, (code) => plan.tableFields.findIndex((field) => field.code === code))
-    return (row) => predicate(fields.map((field) => cellValue(valueAt(row, field.path ?? field.code), field)))
+    return (row) => predicate(fields.map((field) => runtimeValue(valueAt(row, field.path ?? field.code), field)))
   }
 
   #firstUrl (table: HttpTable, connection: Connection, params: Record<string, string>): URL {

@@ -73,7 +73,7 @@ export function inferFields (rows: readonly unknown[], types: Readonly<Record<st
 }
 
 /** A row value as the runtime takes it: long numbers as their text, epoch numbers of datetimes as Dates. */
-export function cellValue (value: unknown, field: HttpField): unknown {
+export function runtimeValue (value: unknown, field: HttpField): unknown {
   if (value instanceof JsonNumber) return value.text
   if (field.type === 'datetime' && typeof value === 'number') return new Date(value < 1e11 ? value * 1000 : value)
   return value
