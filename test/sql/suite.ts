@@ -47,6 +47,7 @@ interface TapT {
   ok: (value: unknown, message?: string) => void
   match: (value: unknown, pattern: unknown, message?: string) => void
   before: (fn: () => Promise<void>) => void
+  skip: (name: string) => unknown
 }
 
 function form (body: Record<string, unknown>): { payload: string, headers: Record<string, string> } {
@@ -146,7 +147,10 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
 
   await t.test('every filter case gives the expected ids', async (t) => {
     for (const filterCase of FILTER_CASES) {
-      if (filterCase.exactDecimal === true && engine.exactDecimals === false) continue
+      if (filterCase.exactDecimal === true && engine.exactDecimals === false) {
+        t.skip(`${filterCase.name}: ${engine.name}'s fixture holds AMOUNT as a double, so a comparison past 15 digits has no exact answer to check`)
+        continue
+      }
       const answer = await post('/api/data', { table: 'fixture', select: ['ID'], filter: filterCase.filter }, filterCase.jsonOnly === true)
       if (answer.statusCode !== 200) {
         t.equal(answer.statusCode, 200, `${filterCase.name}: ${answer.body}`)
