@@ -6,6 +6,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import { phpFormEncode } from '../../src/cli/probe/php-form.js'
 import { exactStringify, parseExactJson, type ExactValue } from '../../src/exact-json.js'
+import { eventually } from '../helpers/eventually.js'
 import { DemoWithSlowTable } from './demo-page-adapter.js'
 import { PAGE_TOKEN } from './page-adapter.js'
 import { startPageServer, type PageSetup } from './page-server.js'
@@ -138,11 +139,11 @@ async function run (t: Test, s: PageSetup, browser: Browser): Promise<void> {
     // resizeWindow is posted on the next animation frame after each render: poll until the heights agree.
     let height = 0
     let content = -1
-    for (let i = 0; i < 50 && Math.abs(height - content) > 2; i++) {
-      await page.waitForTimeout(100)
+    await eventually(async () => {
       height = await page.evaluate(() => parseInt((document.getElementById('app') as HTMLIFrameElement).style.height, 10))
       content = await frame.evaluate(() => document.documentElement.scrollHeight)
-    }
+      return Math.abs(height - content) <= 2
+    }, 5_000)
     t.ok(Math.abs(height - content) <= 2, `the frame fits its content (${height} px for ${content} px)`)
     t.ok(calls.length > 0 && (await portalCalls(page)).some((call) => call.method === 'resizeWindow'))
 

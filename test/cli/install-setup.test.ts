@@ -2,29 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import pg from 'pg'
 import { installConfigFromEnv, installPluginOptions } from '../../src/cli/install-setup.js'
 import { openTokenStore } from '../../src/cli/token-store-config.js'
+import { POSTGRES, REDIS } from '../helpers/services.js'
 
 const tokens = { memberId: 'm1', domain: 'x.bitrix24.com', restEndpoint: 'https://x.bitrix24.com/rest/', accessToken: 'a', refreshToken: 'r' }
 
-async function postgresUrl (): Promise<string> {
-  for (const user of ['postgres', 'root']) {
-    const url = `postgres://${user}@127.0.0.1:5432/test`
-    const client = new pg.Client({ connectionString: url })
-    try {
-      await client.connect()
-      await client.end()
-      return url
-    } catch {}
-  }
-  throw new TypeError('PostgreSQL is not reachable')
-}
 
 t.test('openTokenStore opens file, PostgreSQL and Redis stores from one string', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'b24bi-store-'))
   t.teardown(async () => await rm(dir, { recursive: true, force: true }))
-  for (const spec of [`file:${join(dir, 'a.json')}`, join(dir, 'b.json'), await postgresUrl(), 'redis://127.0.0.1:6379']) {
+  for (const spec of [`file:${join(dir, 'a.json')}`, join(dir, 'b.json'), POSTGRES.url, REDIS.url]) {
     const { store, close } = await openTokenStore(spec)
     const memberId = `cli_${process.pid}_${Math.random()}`
     await store.set({ ...tokens, memberId })

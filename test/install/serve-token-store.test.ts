@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import pg from 'pg'
+import { POSTGRES } from '../helpers/services.js'
 
 // `b24bi serve` with the install flow on: its token store must be shared by every replica (PostgreSQL, Redis) unless
 // the connector runs as a single instance, and it is proved writable before the adapter, any route or the listener.
@@ -79,18 +80,6 @@ async function installRouteStatus (port: number): Promise<{ status: number, code
   return { status: response.status, code: ((await response.json()) as { error?: unknown }).error }
 }
 
-async function postgresUrl (): Promise<string> {
-  for (const user of ['postgres', 'root']) {
-    const url = `postgres://${user}@127.0.0.1:5432/test`
-    const client = new pg.Client({ connectionString: url })
-    try {
-      await client.connect()
-      await client.end()
-      return url
-    } catch {}
-  }
-  throw new TypeError('PostgreSQL is not reachable')
-}
 
 /** The URL with every unqualified name in `schema` (the store's tables are created there). */
 function inSchema (url: string, schema: string): string {
@@ -134,7 +123,7 @@ t.test('an unwritable token store stops the start with a coded error, before the
   t.equal(existsSync(mark), false, 'the adapter was never constructed')
 
   // A PostgreSQL store whose tables cannot be created (no schema to create them in): the same, with the SQLSTATE.
-  const url = inSchema(await postgresUrl(), `${SCHEMA}_missing`)
+  const url = inSchema(POSTGRES.url, `${SCHEMA}_missing`)
   const database = await serve(t, dir, adapter, { B24BI_TOKEN_STORE: url })
   t.equal(database.listening, false, 'serve did not listen')
   if (database.listening) return
@@ -157,7 +146,7 @@ async function sql (url: string, text: string, values: unknown[] = []): Promise<
 }
 
 t.test('a PostgreSQL token store is accepted without singleInstance: its tables exist before the first install', async (t) => {
-  const base = await postgresUrl()
+  const base = POSTGRES.url
   await sql(base, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
   await sql(base, `CREATE SCHEMA ${SCHEMA}`)
   t.teardown(async () => { await sql(base, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`) })

@@ -3,6 +3,7 @@ import { MysqlAdapter } from '../../adapters/mysql/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { buildServer } from '../../src/server/index.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
+import { MYSQL, POSTGRES } from '../helpers/services.js'
 
 t.test('wrong tokens from one address end in 429 AUTH_THROTTLED, whatever the token', async (t) => {
   const app = await demoServer({ runtime: { authFailures: { max: 5, windowSeconds: 600 } } })
@@ -32,7 +33,7 @@ t.test('authFailures false turns the failure limit off', async (t) => {
 })
 
 t.test('portal mode counts refused logins per target host, whichever address asks', async (t) => {
-  const adapter = new MysqlAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new MysqlAdapter({ portal: { allowHosts: [MYSQL.host] } })
   const app = await buildServer({ adapter, logger: false, runtime: { authCacheSeconds: 0, authFailures: { max: 3, windowSeconds: 600 } } })
   t.teardown(() => app.close())
   const statuses: number[] = []
@@ -41,7 +42,7 @@ t.test('portal mode counts refused logins per target host, whichever address ask
       method: 'POST',
       url: '/api/check',
       remoteAddress: `203.0.113.${i + 1}`,
-      payload: { connection: { host: i % 2 === 0 ? '127.0.0.1' : ' 127.0.0.1 ', port: '3306', database: 'mysql', user: 'root', password: `wrong-${i}` } }
+      payload: { connection: { host: i % 2 === 0 ? MYSQL.host : ` ${MYSQL.host} `, port: MYSQL.port, database: 'mysql', user: MYSQL.user, password: `wrong-${i}` } }
     })
     statuses.push(answer.statusCode)
   }
@@ -49,25 +50,25 @@ t.test('portal mode counts refused logins per target host, whichever address ask
 })
 
 t.test('equivalent spellings of a setting are one credential: one pool, one rate-limit allowance', async (t) => {
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1', 'localhost'] } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host, 'localhost'] } })
   const app = await buildServer({ adapter, logger: false, rateLimit: { max: 3, windowSeconds: 600 } })
   t.teardown(() => app.close())
-  const base = { database: 'test', user: 'postgres', password: '' }
+  const base = { database: POSTGRES.database, user: POSTGRES.user, password: POSTGRES.password }
   const spellings = [
-    { ...base, host: '127.0.0.1', port: '5432' },
-    { ...base, host: '127.0.0.1', port: '05432' },
-    { ...base, host: ' 127.0.0.1', port: '005432 ' },
-    { ...base, host: '127.0.0.1' } // the default port: the same pool (a rate-limit allowance of its own)
+    { ...base, host: POSTGRES.host, port: POSTGRES.port },
+    { ...base, host: POSTGRES.host, port: `0${POSTGRES.port}` },
+    { ...base, host: ` ${POSTGRES.host}`, port: `00${POSTGRES.port} ` },
+    { ...base, host: POSTGRES.host } // the default port: the same pool (a rate-limit allowance of its own)
   ]
   for (const connection of spellings) {
     const answer = await app.inject({ method: 'POST', url: '/api/check', payload: { connection } })
     t.equal(answer.statusCode, 200, JSON.stringify(connection))
   }
   t.equal(adapter.poolCount, 1, 'port=05432, port=5432 and no port share one pool')
-  const fifth = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: '127.0.0.1', port: '0005432' } } })
+  const fifth = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: POSTGRES.host, port: `000${POSTGRES.port}` } } })
   t.equal(fifth.statusCode, 429, 'and one rate-limit allowance')
-  const upper = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: 'LOCALHOST.', port: '5432' } } })
-  const lower = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: 'localhost', port: '5432' } } })
+  const upper = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: 'LOCALHOST.', port: POSTGRES.port } } })
+  const lower = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { ...base, host: 'localhost', port: POSTGRES.port } } })
   t.equal(upper.statusCode, 200)
   t.equal(lower.statusCode, 200)
   t.equal(adapter.poolCount, 2, 'LOCALHOST. and localhost are one host (a second pool only for the other name)')

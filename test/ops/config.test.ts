@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { loadConfig } from '../../src/cli/config.js'
 import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
+import { POSTGRES } from '../helpers/services.js'
 
 function tempFile (name: string, text: string): string {
   const directory = mkdtempSync(join(tmpdir(), 'b24bi-config-'))
@@ -95,7 +96,7 @@ t.test('the adapter: a module by path is loaded and shape-checked; a missing one
 
 t.test('a built-in SQL adapter by name: `adapter: { type: postgres, url, token }` serves the real database', async (t) => {
   const { buildServer } = await import('../../src/server/index.js')
-  const adapter = await createConfiguredAdapter({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', token: 'pg-config-token' })
+  const adapter = await createConfiguredAdapter({ type: 'postgres', url: POSTGRES.url, token: 'pg-config-token' })
   const app = await buildServer({ adapter, logger: false })
   t.teardown(() => app.close())
   t.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200, 'ready: the database answers')

@@ -5,6 +5,7 @@ import { ERR_SETTING_INVALID } from '../../src/errors.js'
 import type { FieldInfo } from '../../src/field-types.js'
 import { scrubConnectionValues } from '../../src/log-redaction.js'
 import { buildServer } from '../../src/server/index.js'
+import { eventually } from '../helpers/eventually.js'
 
 // The canaries: what the portal sends as the connection, and what the adapter then writes into its errors.
 const PASSWORD = 'canary-pass-9c3d/&?'
@@ -75,11 +76,6 @@ async function post (url: string, body: unknown): Promise<{ status: number, text
   return { status: answer.status, text }
 }
 
-async function until (check: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  return check()
-}
-
 t.test('A canary value in the connection that an adapter puts in its error message appears in no log line', async (t) => {
   const log = capture()
   const app = await buildServer({ adapter: new CanaryAdapter(), logger: { level: 'debug', stream: log.stream } })
@@ -105,7 +101,7 @@ t.test('A canary value in the connection that an adapter puts in its error messa
     const answer = await post(base + path, { connection: connection(fail), ...body })
     answers.push(answer.text)
     t.equal(answer.status, status, `${fail}: ${path} answers ${status}`)
-    t.ok(await until(() => logged.test(log.text().slice(from))), `${fail}: the failure is logged, scrubbed (${String(logged)})`)
+    t.ok(await eventually(async () => logged.test(log.text().slice(from))), `${fail}: the failure is logged, scrubbed (${String(logged)})`)
   }
   for (const broken of answers.slice(-2)) {
     t.ok(broken.startsWith('[["ID","NOTE"],[0,'), 'mid-stream: rows were sent before the failure')

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildServer } from '../../src/server/index.js'
+import { eventually } from '../helpers/eventually.js'
 import { SlowAdapter } from './slow-adapter.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
 
@@ -24,10 +25,10 @@ t.test('under pressure: 503 coded with Retry-After; probes still answer', async 
   t.teardown(() => app.close())
   // The heap is sampled on an interval: poll until the first sample lands (bounded, no timing asserted).
   let response = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { token: TOKEN } }) })
-  for (let i = 0; i < 400 && response.statusCode !== 503; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
+  await eventually(async () => {
     response = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { token: TOKEN } }) })
-  }
+    return response.statusCode === 503
+  }, 20_000)
   t.equal(response.statusCode, 503)
   t.equal(response.headers['retry-after'], '7')
   t.same(response.json(), { error: 'B24BI_ERR_OVERLOADED', message: 'The connector is overloaded; retry later' })

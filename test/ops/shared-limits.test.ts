@@ -5,12 +5,13 @@ import { buildServer, type ServerOptions } from '../../src/server/index.js'
 import { credentialHash } from '../../src/secrets.js'
 import { SlowAdapter } from './slow-adapter.js'
 import { form } from '../helpers/demo-server.js'
+import { redisUrl } from '../helpers/services.js'
 
 const HASH_KEY = randomBytes(32).toString('hex')
 
 /** A Redis client and a key prefix of this run alone; the keys are removed at the end. */
 async function sharedRedis (t: Test): Promise<{ client: Redis, prefix: string }> {
-  const client = new Redis('redis://127.0.0.1:6379/0', { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const client = new Redis(redisUrl(0), { lazyConnect: true, maxRetriesPerRequest: 1 })
   await client.connect()
   const prefix = `b24bi-test-${randomBytes(6).toString('hex')}:`
   t.teardown(async () => {

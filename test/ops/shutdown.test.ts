@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildServer } from '../../src/server/index.js'
+import { eventually } from '../helpers/eventually.js'
 import { SlowAdapter } from './slow-adapter.js'
 
 interface Answer { status: number, body: string, complete: boolean }
@@ -28,13 +29,14 @@ async function post (port: number, path: string, body: string, onFirstByte?: () 
 
 async function getReady (port: number): Promise<{ status: number, body: string }> {
   // The signal needs a moment to arrive; poll until the drain shows (or the listener is gone, which fails the test).
-  for (let attempt = 0; attempt < 50; attempt++) {
+  let ready = { status: 200, body: 'never draining' }
+  await eventually(async () => {
     const response = await fetch(`http://127.0.0.1:${port}/ready`)
     const body = await response.text()
-    if (response.status !== 200) return { status: response.status, body }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return { status: 200, body: 'never draining' }
+    if (response.status !== 200) ready = { status: response.status, body }
+    return response.status !== 200
+  }, 5_000)
+  return ready
 }
 
 function rowsOf (answer: Answer): number {

@@ -5,7 +5,8 @@ import { dataLogLine } from '../../src/data-log.js'
 import { ERR_CLIENT_GONE, ERR_DEADLINE } from '../../src/errors.js'
 import type { DataSummary } from '../../src/runtime.js'
 import { demoServer, form, TOKEN } from '../helpers/demo-server.js'
-import { eventually, formBody, liveServer } from '../streaming/pg-fixture.js'
+import { eventually } from '../helpers/eventually.js'
+import { formBody, liveServer } from '../streaming/pg-fixture.js'
 import { SlowAdapter } from './slow-adapter.js'
 
 function sample (text: string, name: string, labels: string): number | undefined {

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import { eventually } from '../helpers/eventually.js'
 
 // Exactly what a newcomer does, from a clean temporary folder: b24bi init (from this checkout, which packs itself),
 // npm install from the registry, npm test, then the scaffold's server answers /ready and /metrics. Slow (a real
@@ -75,10 +75,10 @@ t.test('b24bi init demo-x && cd demo-x && npm install && npm test passes; its se
   const server = spawn(process.execPath, ['dist/src/server.js'], { cwd: project, env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', CONNECTOR_TOKEN: 'a-long-test-token-7f3a', LOG_LEVEL: 'warn' }, stdio: 'ignore' })
   t.teardown(() => { server.kill('SIGKILL') })
   let ready = 0
-  for (let attempt = 0; attempt < 100 && ready !== 200; attempt++) {
+  await eventually(async () => {
     ready = await fetch(`http://127.0.0.1:${port}/ready`).then((answer) => answer.status, () => 0)
-    if (ready !== 200) await sleep(200)
-  }
+    return ready === 200
+  }, 20_000)
   t.equal(ready, 200, '/ready')
   const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
   t.equal(metrics.status, 200, '/metrics')

@@ -6,6 +6,8 @@ import t, { type Test } from 'tap'
 import { PageSessions } from '../../src/app-page/session.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
+import { eventually } from '../helpers/eventually.js'
+import { POSTGRES, redisUrl } from '../helpers/services.js'
 import { Balancer } from './balancer.js'
 import { OAuthRouter } from './oauth-router.js'
 import { killReplica, startReplica, type Replica } from './replica.js'
@@ -14,12 +16,12 @@ import { killReplica, startReplica, type Replica } from './replica.js'
 // source, Redis as the shared store. Figures are printed (t.comment); nothing here asserts a duration.
 
 const TOKEN = `replicas-${randomBytes(6).toString('hex')}`
-const REDIS = 'redis://127.0.0.1:6379/11'
+const REDIS = redisUrl(11)
 const PREFIX = `b24bi-replicas-${randomBytes(4).toString('hex')}:`
 const HASH_KEY = randomBytes(32).toString('hex')
 const POOL_SIZE = 2
 const ADAPTER = JSON.stringify({
-  url: 'postgres://postgres@127.0.0.1:5432/test',
+  url: POSTGRES.url,
   token: TOKEN,
   poolSize: POOL_SIZE,
   batchSize: 10,
@@ -81,11 +83,7 @@ function isValidJson (text: string): boolean {
 }
 
 async function waitUntil (condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (await condition()) return
-    await sleep(50)
-  }
-  throw new Error(`never: ${what}`)
+  if (!await eventually(async () => await condition(), 30_000)) throw new Error(`never: ${what}`)
 }
 
 /** A trio of replicas behind one balancer; every process is killed at teardown. */

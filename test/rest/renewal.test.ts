@@ -10,6 +10,7 @@ import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
+import { POSTGRES, REDIS } from '../helpers/services.js'
 import { withTokenLock, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 
@@ -17,17 +18,8 @@ import { FakePortal } from '../fake-portal/fake-portal.js'
 // (for the file store: processes of one host sharing the file).
 const suffix = `${process.pid}_${Date.now()}`
 
-async function postgresPool (): Promise<pg.Pool> {
-  for (const user of ['postgres', 'root']) {
-    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user, database: 'test', max: 2 })
-    try {
-      await pool.query('SELECT 1')
-      return pool
-    } catch {
-      await pool.end()
-    }
-  }
-  throw new TypeError('PostgreSQL is not reachable on 127.0.0.1:5432')
+function postgresPool (): pg.Pool {
+  return new pg.Pool({ connectionString: POSTGRES.url, max: 2 })
 }
 
 /** Opens `count` stores over one backend, each on its own connection (memory: one shared instance). */
@@ -53,7 +45,7 @@ const engines: Array<{ name: string, replicas: Replicas }> = [
     name: 'postgres',
     replicas: async (t, count) => {
       const table = `b24bi_renewal_${suffix}_${Math.floor(Math.random() * 1e6)}`
-      const pools = await Promise.all(Array.from({ length: count }, postgresPool))
+      const pools = Array.from({ length: count }, postgresPool)
       t.teardown(async () => {
         await pools[0]!.query(`DROP TABLE IF EXISTS ${table}, ${table}_locks`)
         await Promise.all(pools.map(async (pool) => await pool.end()))
@@ -65,7 +57,7 @@ const engines: Array<{ name: string, replicas: Replicas }> = [
     name: 'redis',
     replicas: async (t, count) => {
       const key = `b24bi:test:renewal:${suffix}:${Math.random()}`
-      const clients = Array.from({ length: count }, () => new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 }))
+      const clients = Array.from({ length: count }, () => new Redis(REDIS.url, { lazyConnect: true, maxRetriesPerRequest: 1 }))
       await Promise.all(clients.map(async (client) => await client.connect()))
       t.teardown(async () => {
         await clients[0]!.del(key)
@@ -206,8 +198,8 @@ for (const engine of engines) {
 }
 
 t.test('a lock whose holder died is taken over after its TTL', async (t) => {
-  const pool = await postgresPool()
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 })
+  const pool = postgresPool()
+  const redis = new Redis(REDIS.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
   await redis.connect()
   const table = `b24bi_lease_${suffix}`
   const key = `b24bi:test:lease:${suffix}`

@@ -11,6 +11,7 @@ import { FileTokenStore } from '../../src/token-store/file-token-store.js'
 import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
 import { PostgresTokenStore } from '../../src/token-store/postgres-token-store.js'
 import { RedisTokenStore } from '../../src/token-store/redis-token-store.js'
+import { POSTGRES, REDIS } from '../helpers/services.js'
 import { checkTokenStore, redactTokens, replaceTokens, type PortalTokens, type TokenStore } from '../../src/token-store/token-store.js'
 
 const suffix = `${process.pid}_${Date.now()}`
@@ -27,17 +28,8 @@ function tokens (memberId: string, accessToken = 'access-1'): PortalTokens {
   }
 }
 
-async function postgresPool (): Promise<pg.Pool> {
-  for (const user of ['postgres', 'root']) {
-    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user, database: 'test', max: 2 })
-    try {
-      await pool.query('SELECT 1')
-      return pool
-    } catch {
-      await pool.end()
-    }
-  }
-  throw new TypeError('PostgreSQL is not reachable on 127.0.0.1:5432')
+function postgresPool (): pg.Pool {
+  return new pg.Pool({ connectionString: POSTGRES.url, max: 2 })
 }
 
 const engines: Array<{ name: string, open: (t: Test) => Promise<TokenStore> }> = [
@@ -53,7 +45,7 @@ const engines: Array<{ name: string, open: (t: Test) => Promise<TokenStore> }> =
   {
     name: 'postgres',
     open: async (t) => {
-      const pool = await postgresPool()
+      const pool = postgresPool()
       const table = `b24bi_tokens_test_${suffix}_${Math.floor(Math.random() * 1e6)}`
       t.teardown(async () => {
         await pool.query(`DROP TABLE IF EXISTS ${table}`)
@@ -65,7 +57,7 @@ const engines: Array<{ name: string, open: (t: Test) => Promise<TokenStore> }> =
   {
     name: 'redis',
     open: async (t) => {
-      const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 })
+      const redis = new Redis(REDIS.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
       await redis.connect()
       const key = `b24bi:test:${suffix}:${Math.random()}`
       t.teardown(async () => {

@@ -9,6 +9,8 @@ import type { SqlAdapter } from '../../adapters/sql/sql-adapter.js'
 import type { RequestContext } from '../../src/adapter.js'
 import { buildServer } from '../../src/server/index.js'
 import { ERR_CLIENT_GONE } from '../../src/errors.js'
+import { eventually } from '../helpers/eventually.js'
+import { MYSQL } from '../helpers/services.js'
 import { CLICKHOUSE_URL } from './clickhouse-fixture.js'
 import { SERVER } from './mysql-fixture.js'
 import { URL } from './postgres-fixture.js'
@@ -42,7 +44,7 @@ const ENGINES: Engine[] = [
   {
     name: 'mysql',
     slowSql: (marker) => `SELECT SLEEP(60) AS ${marker}`,
-    adapter: (slowSql, timeout) => new MysqlAdapter({ url: `${SERVER}/test`, token: TOKEN, datasets: [{ name: 'slow', sql: slowSql }], statementTimeoutSeconds: timeout }),
+    adapter: (slowSql, timeout) => new MysqlAdapter({ url: MYSQL.url, token: TOKEN, datasets: [{ name: 'slow', sql: slowSql }], statementTimeoutSeconds: timeout }),
     running: async (marker) => {
       const client = await mysql.createConnection({ uri: SERVER })
       const [rows] = await client.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID() AND COMMAND = 'Query'", [`%${marker}%`])
@@ -65,13 +67,6 @@ const ENGINES: Engine[] = [
   }
 ]
 
-async function waitFor (condition: () => Promise<boolean>, seconds = 30): Promise<boolean> {
-  for (let waited = 0; waited < seconds * 10; waited++) {
-    if (await condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return false
-}
 
 for (const engine of ENGINES) {
   t.test(`${engine.name}: an aborted read is cancelled on the server`, async (t) => {
@@ -83,10 +78,10 @@ for (const engine of ENGINES) {
     const rows = adapter.readRows({ table: 'slow', fields, tableFields: fields, filter: undefined, limit: undefined, signal: abort.signal }, context)
     const first = rows[Symbol.asyncIterator]().next()
     first.catch(() => {})
-    t.ok(await waitFor(async () => await engine.running(marker) > 0), 'the slow query runs on the server')
+    t.ok(await eventually(async () => await engine.running(marker) > 0, 30_000), 'the slow query runs on the server')
     abort.abort(new ERR_CLIENT_GONE())
     await t.rejects(first, { code: 'B24BI_ERR_CLIENT_GONE' }, 'the read ends with the abort reason')
-    t.ok(await waitFor(async () => await engine.running(marker) === 0), 'the query no longer runs on the server')
+    t.ok(await eventually(async () => await engine.running(marker) === 0, 30_000), 'the query no longer runs on the server')
   })
 
   t.test(`${engine.name}: the statement timeout answers 504`, async (t) => {
@@ -97,6 +92,6 @@ for (const engine of ENGINES) {
     const answer = await app.inject({ method: 'POST', url: '/api/data', payload: { connection: { token: TOKEN }, table: 'slow' } })
     t.equal(answer.statusCode, 504, answer.body)
     t.equal((answer.json() as { error: string }).error, 'B24BI_ERR_QUERY_TIMEOUT')
-    t.ok(await waitFor(async () => await engine.running(marker) === 0), 'nothing left running')
+    t.ok(await eventually(async () => await engine.running(marker) === 0, 30_000), 'nothing left running')
   })
 }

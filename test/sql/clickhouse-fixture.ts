@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { createClient } from '@clickhouse/client'
 import { clickhouseString } from '../../adapters/clickhouse/clickhouse-literal.js'
 import { FILTER_ROWS } from '../filter/cases.js'
+import { CLICKHOUSE } from '../helpers/services.js'
 import { DST_ROWS, EXACT_ROWS } from './suite.js'
 
-export const CLICKHOUSE_URL = 'http://127.0.0.1:8123'
+/** The suite's ClickHouse HTTP endpoint (see test/helpers/services.ts). */
+export const CLICKHOUSE_URL = CLICKHOUSE.url
 
 const utcWall = (value: Date | string): string => new Date(value).toISOString().slice(0, 19).replace('T', ' ')
 

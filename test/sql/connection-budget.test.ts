@@ -4,6 +4,7 @@ import t from 'tap'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { resolveSqlOptions } from '../../adapters/sql/sql-options.js'
 import { buildServer } from '../../src/server/index.js'
+import { POSTGRES } from '../helpers/services.js'
 import { URL } from './postgres-fixture.js'
 import { form } from '../helpers/demo-server.js'
 
@@ -49,17 +50,17 @@ t.test('PostgreSQL 53300 "too many connections" is 503 B24BI_ERR_SOURCE_BUSY wit
   const admin = new pg.Client(URL)
   await admin.connect()
   await admin.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`)
-  const holder = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'test', user: role })
+  const holder = new pg.Client({ host: POSTGRES.host, port: Number(POSTGRES.port), database: POSTGRES.database, user: role })
   await holder.connect()
   t.teardown(async () => {
     await holder.end()
     await admin.query(`DROP ROLE ${role}`)
     await admin.end()
   })
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host] } })
   const app = await buildServer({ adapter, logger: false, runtime: { authCacheSeconds: 0 } })
   t.teardown(() => app.close())
-  const answer = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { host: '127.0.0.1', database: 'test', user: role } } })
+  const answer = await app.inject({ method: 'POST', url: '/api/check', payload: { connection: { host: POSTGRES.host, port: POSTGRES.port, database: POSTGRES.database, user: role } } })
   t.equal(answer.statusCode, 503)
   t.equal(answer.json().error, 'B24BI_ERR_SOURCE_BUSY')
   t.equal(answer.headers['retry-after'], '5')

@@ -5,6 +5,7 @@ import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { loadConfig } from '../../src/cli/config.js'
 import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
 import { buildServer } from '../../src/server/index.js'
+import { POSTGRES } from '../helpers/services.js'
 import { URL } from './postgres-fixture.js'
 
 t.test('a revoked login is refused at the next check although a warm pool logged in before (fresh connection)', async (t) => {
@@ -17,10 +18,10 @@ t.test('a revoked login is refused at the next check although a warm pool logged
     await admin.query(`DROP ROLE ${role}`)
     await admin.end()
   })
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host] } })
   const app = await buildServer({ adapter, logger: false, runtime: { authCacheSeconds: 0 } })
   t.teardown(() => app.close())
-  const connection = { host: '127.0.0.1', database: 'test', user: role }
+  const connection = { host: POSTGRES.host, port: POSTGRES.port, database: POSTGRES.database, user: role }
   const call = async (url: string): Promise<number> => (await app.inject({ method: 'POST', url, payload: { connection } })).statusCode
   t.equal(await call('/api/check'), 200)
   t.equal(await call('/api/table_list'), 200, 'the pool is warm')

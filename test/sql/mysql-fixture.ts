@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import { FILTER_ROWS } from '../filter/cases.js'
+import { MYSQL } from '../helpers/services.js'
 import { DST_ROWS, EXACT_ROWS } from './suite.js'
 
-export const SERVER = 'mysql://root@127.0.0.1:3306'
+/** The suite's MariaDB server, without a database (see test/helpers/services.ts). */
+export const SERVER = MYSQL.server
 
 const utcWall = (value: Date | string): string => new Date(value).toISOString().slice(0, 19).replace('T', ' ')
 

@@ -4,9 +4,11 @@ import t, { type Test } from 'tap'
 import { MysqlAdapter } from '../../adapters/mysql/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { buildServer } from '../../src/server/index.js'
+import { eventually } from '../helpers/eventually.js'
+import { MYSQL, POSTGRES } from '../helpers/services.js'
 import { SERVER } from './mysql-fixture.js'
 
-const pgConnection = { host: '127.0.0.1', port: '5432', database: 'test', user: 'postgres', password: '' }
+const pgConnection = POSTGRES.connection
 
 type Check = (connection: Record<string, string>) => Promise<{ statusCode: number, error?: string }>
 
@@ -18,11 +20,6 @@ async function serve (t: Test, adapter: PostgresAdapter | MysqlAdapter): Promise
     const answer = await app.inject({ method: 'POST', url: '/api/check', payload: { connection } })
     return { statusCode: answer.statusCode, error: answer.statusCode === 200 ? undefined : (answer.json() as { error: string }).error }
   }
-}
-
-async function waitFor (condition: () => boolean, seconds = 20): Promise<boolean> {
-  for (let waited = 0; waited < seconds * 10 && !condition(); waited++) await new Promise((resolve) => setTimeout(resolve, 100))
-  return condition()
 }
 
 t.test('portal mode declares host, port, database, user and password', async (t) => {
@@ -42,7 +39,7 @@ t.test('portal mode refuses loopback, private and link-local hosts by default', 
 })
 
 t.test('allowHosts permits a loopback address', async (t) => {
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host] } })
   const check = await serve(t, adapter)
   t.same(await check(pgConnection), { statusCode: 200, error: undefined })
   t.same(await check({ ...pgConnection, host: '127.0.0.2' }), { statusCode: 403, error: 'B24BI_ERR_HOST_REFUSED' }, 'only what is listed')
@@ -65,11 +62,11 @@ t.test('50 distinct credential sets keep the pool count under the cap', async (t
 })
 
 t.test('an idle pool is closed', async (t) => {
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'], idleSeconds: 0.2 } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host], idleSeconds: 0.2 } })
   const check = await serve(t, adapter)
   t.equal((await check(pgConnection)).statusCode, 200)
   t.equal(adapter.poolCount, 1)
-  t.ok(await waitFor(() => adapter.poolCount === 0), 'the idle pool was evicted')
+  t.ok(await eventually(async () => adapter.poolCount === 0, 20_000), 'the idle pool was evicted')
   t.equal((await check(pgConnection)).statusCode, 200, 'and is opened again when needed')
 })
 
@@ -78,17 +75,17 @@ t.test('MariaDB in portal mode: a wrong password answers 401, the right one read
   const password = randomBytes(12).toString('hex')
   const root = await mysql.createConnection({ uri: SERVER })
   await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`)
-  await root.query(`GRANT SELECT ON test.* TO '${user}'@'%'`)
+  await root.query(`GRANT SELECT ON ${MYSQL.database}.* TO '${user}'@'%'`)
   t.teardown(async () => {
     await root.query(`DROP USER '${user}'@'%'`)
     await root.end()
   })
-  const adapter = new MysqlAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new MysqlAdapter({ portal: { allowHosts: [MYSQL.host] } })
   const check = await serve(t, adapter)
-  const connection = { host: '127.0.0.1', port: '3306', database: 'test', user, password }
+  const connection = { ...MYSQL.connection, user, password }
   t.same(await check({ ...connection, password: 'wrong-password' }), { statusCode: 401, error: 'B24BI_ERR_AUTH_REJECTED' })
   t.same(await check(connection), { statusCode: 200, error: undefined })
-  const app = await buildServer({ adapter: new MysqlAdapter({ portal: { allowHosts: ['127.0.0.1'] } }), logger: false })
+  const app = await buildServer({ adapter: new MysqlAdapter({ portal: { allowHosts: [MYSQL.host] } }), logger: false })
   t.teardown(() => app.close())
   const list = await app.inject({ method: 'POST', url: '/api/table_list', payload: { connection } })
   t.equal(list.statusCode, 200, list.body)

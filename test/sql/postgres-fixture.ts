@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { FILTER_ROWS } from '../filter/cases.js'
+import { POSTGRES } from '../helpers/services.js'
 import { DST_ROWS, EXACT_ROWS } from './suite.js'
 
-export const URL = 'postgres://postgres@127.0.0.1:5432/test'
+/** The suite's PostgreSQL database (see test/helpers/services.ts). */
+export const URL = POSTGRES.url
 
 async function createTables (client: pg.Client, schema: string): Promise<void> {
   await client.query(`CREATE SCHEMA ${schema}`)

@@ -10,6 +10,7 @@ import type { Capabilities, PushdownScope, RequestContext } from '../../src/adap
 import type { FieldInfo } from '../../src/field-types.js'
 import type { FilterOp } from '../../src/filter/ast.js'
 import { buildServer } from '../../src/server/index.js'
+import { CLICKHOUSE } from '../helpers/services.js'
 import { CLICKHOUSE_URL } from './clickhouse-fixture.js'
 
 // Which conditions the SQL adapter leaves to the runtime is its own lookup in the description the request's pool gave
@@ -86,9 +87,9 @@ t.test('ClickHouse portal mode: one table and column, pushed for the portal whos
     t.teardown(async () => { await client.command({ query: `DROP DATABASE ${database}` }) })
     await client.command({ query: `CREATE TABLE ${database}.t (v ${kind === 'decimal' ? 'Decimal(10, 2)' : 'Int64'}) ENGINE = Memory` })
   }
-  const adapter = new ClickHouseAdapter({ portal: { allowHosts: ['127.0.0.1'] } })
+  const adapter = new ClickHouseAdapter({ portal: { allowHosts: [CLICKHOUSE.host] } })
   t.teardown(async () => await adapter.close())
-  const contextOf = (database: string): RequestContext => ({ connection: { host: '127.0.0.1', port: '8123', database, user: 'default' }, log: silent })
+  const contextOf = (database: string): RequestContext => ({ connection: { host: CLICKHOUSE.host, port: CLICKHOUSE.port, database, user: 'default' }, log: silent })
   const decimal = contextOf(databases.decimal)
   const integer = contextOf(databases.integer)
   const [decimalFields, integerFields] = [await adapter.describeTable('t', decimal), await adapter.describeTable('t', integer)]

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http'
 import t, { type Test } from 'tap'
 import type { Adapter, ReadPlan, RequestContext, Row } from '../../src/adapter.js'
-import { eventually, liveServer, postForm, type LiveServer } from './pg-fixture.js'
+import { eventually } from '../helpers/eventually.js'
+import { liveServer, postForm, type LiveServer } from './pg-fixture.js'
 import { MemoryAdapter } from '../helpers/memory-adapter.js'
 
 const fields = [{ code: 'ID', type: 'int' as const }, { code: 'TEXT', type: 'string' as const }]

@@ -4,9 +4,9 @@ import pg from 'pg'
 import qs from 'qs'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { PgCursorAdapter, type PgCursorAdapterOptions } from '../../bench/pg-cursor-adapter.js'
-import { pgConfig } from '../../bench/seed.js'
 import type { Adapter } from '../../src/adapter.js'
 import { buildServer, type ServerOptions } from '../../src/server/index.js'
+import { POSTGRES } from '../helpers/services.js'
 
 /** The token the test servers accept; a test greps answers and logs for it. */
 export const PG_TOKEN = 'pg-stream-secret-5b1e'
@@ -36,20 +36,19 @@ export async function ensurePgTables (pool: pg.Pool): Promise<void> {
   }
 }
 
-/** A pool on the test database (the machine's PostgreSQL unless PG* variables say otherwise). */
+/** A pool on the test database (`POSTGRES` of test/helpers/services.ts). */
 export function testPool (): pg.Pool {
-  return new pg.Pool({ ...pgConfig(), max: 3 })
+  return new pg.Pool({ connectionString: POSTGRES.url, max: 3 })
 }
 
 /** The PostgreSQL adapter the streaming and fault tests use (a pg-cursor adapter, see bench/). */
 export function pgAdapter (options: Partial<PgCursorAdapterOptions> = {}): PgCursorAdapter {
-  return new PgCursorAdapter({ pool: pgConfig(), token: PG_TOKEN, tables: ['b24bi_stream_large', 'b24bi_stream_fails'], ...options })
+  return new PgCursorAdapter({ pool: { connectionString: POSTGRES.url }, token: PG_TOKEN, tables: ['b24bi_stream_large', 'b24bi_stream_fails'], ...options })
 }
 
 /** The PostgreSQL URL of the test database. */
 export function pgUrl (): string {
-  const config = pgConfig()
-  return `postgres://${config.user}@${config.host}:${config.port}/${config.database}`
+  return POSTGRES.url
 }
 
 /** The adapters every PostgreSQL test loops over: the real `b24bi/postgres` and the benchmark's pg-cursor one. */
@@ -125,14 +124,4 @@ export function isJson (text: string): boolean {
   } catch {
     return false
   }
-}
-
-/** Polls `probe` every 100 ms until it is true or `ms` passed; returns the last answer. */
-export async function eventually (probe: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await probe()) return true
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return await probe()
 }

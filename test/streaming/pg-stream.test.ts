@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http'
 import t from 'tap'
 import type { Adapter, ReadPlan, RequestContext, Row } from '../../src/adapter.js'
-import { ensurePgTables, eventually, isJson, liveServer, PG_ADAPTERS, PG_TOKEN, postForm, testPool, LARGE_ROWS } from './pg-fixture.js'
+import { eventually } from '../helpers/eventually.js'
+import { ensurePgTables, isJson, liveServer, PG_ADAPTERS, PG_TOKEN, postForm, testPool, LARGE_ROWS } from './pg-fixture.js'
 
 const connection = { token: PG_TOKEN }
 const pool = testPool()
