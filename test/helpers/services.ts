@@ -42,7 +42,8 @@ function databaseService (name: string, fallback: string): DatabaseService {
   const port = portOf(parsed)
   const user = decodeURIComponent(parsed.username)
   const password = decodeURIComponent(parsed.password)
-  const server = `${parsed.protocol}//${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}@${parsed.host}`
+  const credentials = parsed.username === '' ? '' : `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}@`
+  const server = `${parsed.protocol}//${credentials}${parsed.host}`
   return { url, server, host, port, user, password, database, connection: { host, port, database, user, password } }
 }
 
