@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
-import { extname, join, sep } from 'node:path'
+import { lstat, readdir, stat } from 'node:fs/promises'
+import { extname, join } from 'node:path'
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
@@ -15,6 +15,28 @@ import { FILES_DEFAULTS, FilesOptionsSchema, type FilesAdapterOptions } from './
 import { ReadGate } from './read-gate.js'
 
 export type { FilesAdapterOptions } from './files-options.js'
+
+/**
+ * A path DuckDB reads as itself: it expands `*`, `?` and `[...]` anywhere in a file path, so a file named `p*.csv`
+ * would also serve `public.csv`. Each of them becomes a one-character class (`[*]`), which matches only itself.
+ */
+function literalPath (path: string): string {
+  return path.replace(/[*?[]/g, '[$&]')
+}
+
+/**
+ * Every regular file under `root`, as `/`-separated paths relative to it. Symbolic links are neither followed nor
+ * served: a link to a folder can loop (`loop -> .`) or lead out of the directory.
+ */
+async function regularFilesUnder (root: string, relative = ''): Promise<string[]> {
+  const found: string[] = []
+  for (const entry of await readdir(join(root, relative), { withFileTypes: true })) {
+    const name = relative === '' ? entry.name : `${relative}/${entry.name}`
+    if (entry.isDirectory()) found.push(...await regularFilesUnder(root, name))
+    else if (entry.isFile()) found.push(name)
+  }
+  return found
+}
 
 /** The file formats served, by extension, and how DuckDB reads each. */
 const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
@@ -79,8 +101,7 @@ export class FilesAdapter extends Adapter {
       const entries = await readdir(this.#options.directory, { withFileTypes: true })
       return entries.filter((entry) => entry.isFile()).map((entry) => entry.name)
     }
-    const names = await readdir(this.#options.directory, { recursive: true })
-    return names.map((name) => name.split(sep).join('/')).filter((name) => this.#glob!.test(name))
+    return (await regularFilesUnder(this.#options.directory)).filter((name) => this.#glob!.test(name))
   }
 
   async #scan (): Promise<Map<string, FileTable>> {
@@ -90,13 +111,14 @@ export class FilesAdapter extends Adapter {
       if (reader === undefined) continue
       const code = name.slice(0, name.length - extname(name).length).replaceAll('/', '_')
       const path = join(this.#options.directory, name)
-      const info = await stat(path).catch(() => undefined)
+      // lstat: a file swapped for a symbolic link since the listing is not served either.
+      const info = await lstat(path).catch(() => undefined)
       if (info === undefined || !info.isFile()) continue
       const { mtimeMs } = info
       seen.add(code)
       const known = this.#tables.get(code)
       if (known?.path === path && known.mtimeMs === mtimeMs) continue
-      this.#tables.set(code, { code, path, reader: reader(path), mtimeMs })
+      this.#tables.set(code, { code, path, reader: reader(literalPath(path)), mtimeMs })
     }
     for (const code of this.#tables.keys()) if (!seen.has(code)) this.#tables.delete(code)
     return this.#tables
