@@ -1,8 +1,8 @@
-import { BlockList, isIP } from 'node:net'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PROBE_PATHS } from '../src/endpoints.js'
-import { ERR_ACCESS_DENIED, ERR_CONFIG_INVALID } from '../src/errors.js'
+import { ERR_ACCESS_DENIED } from '../src/errors.js'
+import { ipRangeMatcher } from '../src/ip-ranges.js'
 import { safeEqual } from '../src/secrets.js'
 
 /** Options of `guardPlugin`: defence in depth in front of the adapter's own authentication. */
@@ -19,23 +19,6 @@ export interface GuardPluginOptions {
   publicPaths?: readonly string[]
   /** Paths that need an allowed address but not the secret (the docs UI loads assets without it). Default ['/docs']. */
   networkOnlyPaths?: readonly string[]
-}
-
-/** Builds a matcher over the ranges; a malformed range throws `B24BI_ERR_CONFIG_INVALID` naming it. */
-export function ipMatcher (ranges: readonly string[]): (ip: string) => boolean {
-  const list = new BlockList()
-  for (const [index, range] of ranges.entries()) {
-    const [address = '', prefix] = range.split('/')
-    const family = isIP(address)
-    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix)
-    if (family === 0 || !Number.isInteger(bits)) throw new ERR_CONFIG_INVALID(`allowIps.${index}`, `'${range}' is not an IP address or CIDR range`)
-    list.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4')
-  }
-  return (ip) => {
-    const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip
-    const family = isIP(plain)
-    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4')
-  }
 }
 
 function givenSecret (request: FastifyRequest): string | undefined {
@@ -61,7 +44,7 @@ declare module 'fastify' {
 
 const guard: FastifyPluginAsync<GuardPluginOptions> = async (fastify, options) => {
   const secret = options.sharedSecret
-  const allowed = options.allowIps !== undefined && options.allowIps.length > 0 ? ipMatcher(options.allowIps) : undefined
+  const allowed = options.allowIps !== undefined && options.allowIps.length > 0 ? ipRangeMatcher(options.allowIps, 'allowIps') : undefined
   if (secret === undefined && allowed === undefined) return
   const publicPaths = options.publicPaths ?? PROBE_PATHS
   const networkOnly = options.networkOnlyPaths ?? ['/docs']

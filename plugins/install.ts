@@ -148,13 +148,14 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   fastify.addHook('onClose', async () => await policy.close())
   const limits = options.rateLimit === false ? undefined : options.rateLimit ?? INSTALL_RATE_DEFAULTS
   const counter = limits === undefined ? undefined : new WindowCounter(limits)
-  if (counter !== undefined) {
-    fastify.addHook('onRequest', async (request) => {
-      const wait = counter.retryAfter('ip:' + request.ip)
-      if (wait > 0) throw withRetryAfter(new ERR_RATE_LIMITED(String(wait)), wait)
-      counter.record(['ip:' + request.ip])
-    })
-  }
+  // The install and events routes only: the page and its API (an admin's browser, many calls a minute) have their own limits.
+  const limitedByAddress = counter === undefined
+    ? []
+    : [async (request: FastifyRequest): Promise<void> => {
+        const wait = counter.retryAfter('ip:' + request.ip)
+        if (wait > 0) throw withRetryAfter(new ERR_RATE_LIMITED(String(wait)), wait)
+        counter.record(['ip:' + request.ip])
+      }]
   const prefix = options.pagePrefix ?? '/bitrix24/app'
   const assets = new PageAssets(CLIENT_ASSETS)
   const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
@@ -170,7 +171,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
 
   /** The vendor's OAuth server must confirm the event's token belongs to this application, portal id and domain. */
   async function verify (fresh: PortalTokens): Promise<void> {
-    const owner = await tokenOwner(fresh.accessToken, { application, ...(options.rest?.fetch === undefined ? {} : { fetch: options.rest.fetch }), timeout: options.rest?.timeout })
+    const owner = await tokenOwner(fresh.accessToken, { application, ...(options.rest?.fetch === undefined ? {} : { fetch: options.rest.fetch }), timeoutMs: options.rest?.timeoutMs })
     const mismatch = owner.clientId !== application.clientId ? 'client_id' : owner.memberId !== fresh.memberId ? 'member_id' : owner.domain !== fresh.domain ? 'domain' : undefined
     if (mismatch !== undefined) {
       throw new ERR_INSTALL_FORBIDDEN('the event could not be verified', { cause: new Error(`the OAuth server names another ${mismatch} for this access token`) })
@@ -244,8 +245,8 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     throw new ERR_INSTALL_INVALID(`the event '${event.slice(0, 40)}' is not handled`)
   }
   // The install page is opened by the admin's browser: no shared secret, no IP allow-list (see the guard).
-  fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG }, handler)
-  fastify.post(options.paths?.events ?? '/bitrix24/events', handler)
+  fastify.post(options.paths?.install ?? '/bitrix24/install', { config: PAGE_ROUTE_CONFIG, onRequest: limitedByAddress }, handler)
+  fastify.post(options.paths?.events ?? '/bitrix24/events', { onRequest: limitedByAddress }, handler)
   // After the form parser and the error handler above: the page inherits both.
   if (page !== undefined) {
     await fastify.register(appPageRoutes, {

@@ -1,16 +1,13 @@
+import { isCalendarDate } from './calendar-date.js'
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const WALL = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/
 
-function isCalendarDate (year: string, month: string, day: string): boolean {
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)))
-  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day)
-}
-
 /** True for a `date` answer value the portal reads: `Y-m-d`, a real calendar day. */
 export function isAnswerDate (text: string): boolean {
   const match = DATE.exec(text)
-  return match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!)
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))
 }
 
 /**
@@ -19,7 +16,7 @@ export function isAnswerDate (text: string): boolean {
  */
 export function isAnswerDateTime (text: string, iso: boolean): boolean {
   const match = (iso ? ISO : WALL).exec(text)
-  return match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!) &&
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3])) &&
     Number(match[4]) < 24 && Number(match[5]) < 60 && Number(match[6]) < 60
 }
 
@@ -33,8 +30,7 @@ export function isAnswerTimeZone (value: string): boolean {
   if (OFFSET.test(value)) return true
   if (value === '' || value.length > 64) return false
   try {
-    // eslint-disable-next-line no-new
-    new Intl.DateTimeFormat('en-US', { timeZone: value })
+    void new Intl.DateTimeFormat('en-US', { timeZone: value })
     return true
   } catch {
     return false

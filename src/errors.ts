@@ -135,6 +135,7 @@ export const ERR_OAUTH_RENEW = createError('B24BI_ERR_OAUTH_RENEW', 'Renewing th
 export const ERR_TOKENS_NOT_FOUND = createError('B24BI_ERR_TOKENS_NOT_FOUND', "No Bitrix24 tokens are stored for the portal '%s'", 404)
 export const ERR_TOKEN_STORE = createError('B24BI_ERR_TOKEN_STORE', 'The token store failed: %s', 500)
 export const ERR_TOKEN_STORE_UNWRITABLE = createError('B24BI_ERR_TOKEN_STORE_UNWRITABLE', 'The token store cannot be written: %s', 500)
+export const ERR_TOKEN_STORE_NOT_SHARED = createError('B24BI_ERR_TOKEN_STORE_NOT_SHARED', "The token store '%s' serves one replica only: %s", 500)
 export const ERR_TOKEN_LOCK = createError('B24BI_ERR_TOKEN_LOCK', "The token renewal lock of the portal '%s' was not acquired within %s seconds", 503)
 export const ERR_INSTALL_INVALID = createError('B24BI_ERR_INSTALL_INVALID', 'The application event is invalid: %s', 400)
 export const ERR_INSTALL_FORBIDDEN = createError('B24BI_ERR_INSTALL_FORBIDDEN', 'The application event was refused: %s', 403)

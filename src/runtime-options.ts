@@ -1,6 +1,7 @@
 import { Type } from 'typebox'
 import { FAILED_AUTH_DEFAULTS, type WindowLimits } from './window-counter.js'
 import { ERR_CONFIG_INVALID } from './errors.js'
+import { countOption, nonNegativeOption, positiveOption } from './option-numbers.js'
 import { readPortalDateFormat } from './filter/portal-date.js'
 import type { DateTimeFormat } from './format.js'
 import { TimeZone } from './time-zone.js'
@@ -88,16 +89,9 @@ export interface ResolvedRuntimeOptions {
   readonly hashKey: string | undefined
 }
 
-function positive (name: string, value: number, allowZero: boolean): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ERR_CONFIG_INVALID(name, `must be a ${allowZero ? 'non-negative' : 'positive'} number`)
-  }
-  return value
-}
-
-function count (name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new ERR_CONFIG_INVALID(name, 'must be a positive integer')
-  return value
+/** `Infinity` (no limit, the default) or a positive number. */
+function unlimitedOr (name: string, value: number): number {
+  return value === Infinity ? value : positiveOption(name, value)
 }
 
 function checkPortalDateFormat (format: string | undefined): string | undefined {
@@ -122,18 +116,18 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     timeZone: new TimeZone(options.timeZone ?? RUNTIME_DEFAULTS.timeZone),
     datetimeFormat,
     portalDateFormat: checkPortalDateFormat(options.portalDateFormat),
-    maxRows: positive('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows, false),
-    deadlineSeconds: positive('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds, false),
-    maxAnswerMegabytes: positive('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes, false),
-    authCacheSeconds: positive('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds, true),
-    concurrentReadsPerCredential: count('concurrentReadsPerCredential', options.concurrentReadsPerCredential ?? RUNTIME_DEFAULTS.concurrentReadsPerCredential),
-    concurrentReads: count('concurrentReads', options.concurrentReads ?? RUNTIME_DEFAULTS.concurrentReads),
-    stallSeconds: positive('stallSeconds', options.stallSeconds ?? RUNTIME_DEFAULTS.stallSeconds, false),
+    maxRows: unlimitedOr('maxRows', options.maxRows ?? RUNTIME_DEFAULTS.maxRows),
+    deadlineSeconds: positiveOption('deadlineSeconds', options.deadlineSeconds ?? RUNTIME_DEFAULTS.deadlineSeconds),
+    maxAnswerMegabytes: positiveOption('maxAnswerMegabytes', options.maxAnswerMegabytes ?? RUNTIME_DEFAULTS.maxAnswerMegabytes),
+    authCacheSeconds: nonNegativeOption('authCacheSeconds', options.authCacheSeconds ?? RUNTIME_DEFAULTS.authCacheSeconds),
+    concurrentReadsPerCredential: countOption('concurrentReadsPerCredential', options.concurrentReadsPerCredential ?? RUNTIME_DEFAULTS.concurrentReadsPerCredential),
+    concurrentReads: countOption('concurrentReads', options.concurrentReads ?? RUNTIME_DEFAULTS.concurrentReads),
+    stallSeconds: positiveOption('stallSeconds', options.stallSeconds ?? RUNTIME_DEFAULTS.stallSeconds),
     authFailures: options.authFailures === false
       ? false
       : Object.freeze({
-        max: positive('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max, false),
-        windowSeconds: positive('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds, false)
+        max: positiveOption('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max),
+        windowSeconds: positiveOption('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds)
       }),
     renameFields: structuredClone(options.renameFields ?? {}),
     hashKey: checkHashKey(options.hashKey)

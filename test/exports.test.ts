@@ -4,7 +4,7 @@ import t from 'tap'
 
 // Every `exports` subpath, imported by its public name (self-reference: the package's own built dist, as a user
 // gets it). `npm test` builds first (pretest), so a broken exports map or barrel fails here.
-const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { exports: Record<string, unknown> }
+const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string, exports: Record<string, unknown> }
 
 /** One name each subpath must export; a new subpath must be added here. */
 const EXPECTED: Record<string, string[]> = {
@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string[]> = {
 }
 
 t.test('every exports subpath imports by its public name and has its main export', async (t) => {
+  // './package.json' is imported as JSON in its own test below.
   const subpaths = Object.keys(pkg.exports).filter((subpath) => subpath !== './package.json')
   t.same([...subpaths].sort(), Object.keys(EXPECTED).sort(), 'the test knows every subpath')
   for (const subpath of subpaths) {
@@ -31,6 +32,11 @@ t.test('every exports subpath imports by its public name and has its main export
     const module = await import(name) as Record<string, unknown>
     for (const exported of EXPECTED[subpath] ?? []) t.ok(module[exported] !== undefined, `${name} exports ${exported}`)
   }
+})
+
+t.test('b24bi/package.json, the one subpath that is not code, imports as JSON by its public name', async (t) => {
+  const manifest = await import('b24bi/package.json', { with: { type: 'json' } }) as { default: { name: string, version: string } }
+  t.same([manifest.default.name, manifest.default.version], ['b24bi', pkg.version])
 })
 
 t.test('b24bi/sql is the adapter, its options and the engine contract: no compiler internals', async (t) => {

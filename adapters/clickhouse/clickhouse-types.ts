@@ -4,30 +4,18 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  * ClickHouse types (without `Nullable(…)` / `LowCardinality(…)`) to portal types; first match wins.
  * Results come as JSONEachRow with 64-bit integers quoted; decimals and floats are selected with `toString`,
  * so every digit (and `inf`/`nan`) arrives as text.
- *
- * | ClickHouse | portal |
- * |---|---|
- * | Int8 … Int64, UInt8 … UInt32 | int (exact) |
- * | UInt64 | string (the portal reads an int as PHP's signed 64-bit: above 2^63-1 it would not arrive; compared as text) |
- * | Float32, Float64 | double (as text; inf/nan become null) |
- * | Decimal(P, S) | double (as text, exact; filtered by the runtime: ClickHouse 18 compares decimals as doubles) |
- * | Date | date |
- * | DateTime('Zone') | datetime, an instant shown in the configured zone |
- * | DateTime | datetime, the wall time in the server's zone, as stored |
- * | String, FixedString | string |
- * | Enum8, Enum16, UUID | string (compared as text) |
- * | Array, Tuple, Nested, … | string (text form) |
+ * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
  */
 export const CLICKHOUSE_TYPES: readonly SqlTypeRule[] = Object.freeze([
-  [/^uint64$/, { type: 'string', as: 'text' }],
-  [/^(u?int(8|16|32)|int64)$/, { type: 'int' }],
-  [/^float(32|64)$/, { type: 'double', read: 'text' }],
-  [/^decimal(32|64|128)?\(/, { type: 'double', read: 'text', pushdown: false }],
-  [/^date$/, { type: 'date' }],
-  [/^datetime\('[^']+'\)$/, { type: 'datetime', zoned: true, read: 'utc' }],
-  [/^datetime$/, { type: 'datetime' }],
-  [/^(string|fixedstring\(\d+\))$/, { type: 'string' }],
-  [/^(enum(8|16)\(|uuid$)/, { type: 'string', as: 'text' }]
+  [/^uint64$/, { type: 'string', as: 'text' }, 'UInt64', "the portal reads ints as PHP's signed 64-bit; compared as text"],
+  [/^(u?int(8|16|32)|int64)$/, { type: 'int' }, 'Int8 … Int64, UInt8 … UInt32', 'exact'],
+  [/^float(32|64)$/, { type: 'double', read: 'text' }, 'Float32, Float64', 'inf/nan become null'],
+  [/^decimal(32|64|128)?\(/, { type: 'double', read: 'text', pushdown: false }, 'Decimal(P, S)', 'every digit; ClickHouse 18 compares decimals as doubles'],
+  [/^date$/, { type: 'date' }, 'Date'],
+  [/^datetime\('[^']+'\)$/, { type: 'datetime', zoned: true, read: 'utc' }, "DateTime('Zone')"],
+  [/^datetime$/, { type: 'datetime' }, 'DateTime', "the server zone's wall time, as stored"],
+  [/^(string|fixedstring\(\d+\))$/, { type: 'string' }, 'String, FixedString'],
+  [/^(enum(8|16)\(|uuid$)/, { type: 'string', as: 'text' }, 'Enum8, Enum16, UUID', 'compared as text']
 ] as const)
 
 /** The type inside `Nullable(…)` and `LowCardinality(…)`. */

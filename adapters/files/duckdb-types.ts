@@ -9,30 +9,35 @@ export interface DuckDbColumnReading {
   read: 'value' | 'text' | 'epoch_ms'
 }
 
-const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT\d*)$/
-const FLOAT = /^(FLOAT|DOUBLE|REAL)$/
+/** One rule of the DuckDB mapping: pattern over the upper-cased type name, the reading, the types in words, a note. */
+export type DuckDbTypeRule = readonly [pattern: RegExp, reading: DuckDbColumnReading, types: string, note?: string]
 
 /**
- * Maps a DuckDB column type to the portal's type.
- * | DuckDB | portal |
- * | integers (TINYINT … HUGEINT, unsigned) | int (bigint, exact) |
- * | BOOLEAN | int (1/0) |
- * | DECIMAL(p,s) | double (read as text: every digit) |
- * | FLOAT, DOUBLE | double |
- * | DATE | date |
- * | TIMESTAMP (any precision) | datetime, as stored |
- * | TIMESTAMP WITH TIME ZONE | datetime, converted to the configured zone |
- * | anything else (VARCHAR, UUID, LIST, …) | string (as text) |
+ * DuckDB column types to portal types; first match wins, anything else is a string read as text. Each rule names
+ * its types in words: the README's table is generated from them (`mappingTable`).
  */
-export function readingOf (duckdbType: string): DuckDbColumnReading {
+export const DUCKDB_TYPES: readonly DuckDbTypeRule[] = Object.freeze([
+  [/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT\d*)$/, { type: 'int', zoned: false, read: 'value' },
+    'TINYINT … HUGEINT, unsigned', 'exact'],
+  [/^BOOLEAN$/, { type: 'int', zoned: false, read: 'value' }, 'BOOLEAN', '1/0'],
+  [/^DECIMAL/, { type: 'double', zoned: false, read: 'text' }, 'DECIMAL(p,s)', 'every digit'],
+  [/^(FLOAT|DOUBLE|REAL)$/, { type: 'double', zoned: false, read: 'value' }, 'FLOAT, DOUBLE'],
+  [/^DATE$/, { type: 'date', zoned: false, read: 'text' }, 'DATE'],
+  [/^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/, { type: 'datetime', zoned: true, read: 'epoch_ms' }, 'TIMESTAMP WITH TIME ZONE'],
+  [/^(TIMESTAMP|DATETIME)/, { type: 'datetime', zoned: false, read: 'text' }, 'TIMESTAMP (any precision)', 'as stored'],
+  [/^VARCHAR$/, { type: 'string', zoned: false, read: 'value' }, 'VARCHAR']
+] as const)
+
+/** What a type no rule matches becomes: a string, read as text. */
+const OTHER_TYPE: DuckDbColumnReading = Object.freeze({ type: 'string', zoned: false, read: 'text' })
+
+/**
+ * Maps a DuckDB column type to the portal's type (see `DUCKDB_TYPES`).
+ *
+ * @example
+ * duckDbReading('DECIMAL(18,2)') // { type: 'double', zoned: false, read: 'text' }
+ */
+export function duckDbReading (duckdbType: string): DuckDbColumnReading {
   const type = duckdbType.toUpperCase()
-  if (INTEGER.test(type)) return { type: 'int', zoned: false, read: 'value' }
-  if (type === 'BOOLEAN') return { type: 'int', zoned: false, read: 'value' }
-  if (type.startsWith('DECIMAL')) return { type: 'double', zoned: false, read: 'text' }
-  if (FLOAT.test(type)) return { type: 'double', zoned: false, read: 'value' }
-  if (type === 'DATE') return { type: 'date', zoned: false, read: 'text' }
-  if (type === 'TIMESTAMP WITH TIME ZONE' || type === 'TIMESTAMPTZ') return { type: 'datetime', zoned: true, read: 'epoch_ms' }
-  if (type.startsWith('TIMESTAMP') || type === 'DATETIME') return { type: 'datetime', zoned: false, read: 'text' }
-  if (type === 'VARCHAR') return { type: 'string', zoned: false, read: 'value' }
-  return { type: 'string', zoned: false, read: 'text' }
+  return DUCKDB_TYPES.find(([pattern]) => pattern.test(type))?.[1] ?? OTHER_TYPE
 }

@@ -9,8 +9,8 @@ import { matchesAny } from '../../src/secrets.js'
 import { loadDriver } from '../../src/driver-load.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { duckdbBuilder, duckdbFilterSyntax } from './duckdb-engine.js'
-import { readingOf, type DuckDbColumnReading } from './duckdb-types.js'
-import { globToRegExp } from './glob.js'
+import { duckDbReading, type DuckDbColumnReading } from './duckdb-types.js'
+import { globToRegExp } from '../../src/glob.js'
 import { FILES_DEFAULTS, FilesOptionsSchema, type FilesAdapterOptions } from './files-options.js'
 import { ReadGate } from './read-gate.js'
 
@@ -141,7 +141,7 @@ export class FilesAdapter extends Adapter {
     const rows = await this.#withConnection(async (connection) => (await connection.runAndReadAll(query.sql)).getRowObjectsJS())
     table.columns = rows.map((row) => {
       const code = String(row.column_name)
-      const reading = readingOf(String(row.column_type))
+      const reading = duckDbReading(String(row.column_type))
       const type = overrides[code] ?? reading.type
       return { code, name: code, type, zoned: reading.zoned, reading: type === reading.type ? reading : { type, zoned: false, read: 'text' } }
     })

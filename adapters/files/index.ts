@@ -1,6 +1,6 @@
 export { FilesAdapter } from './files-adapter.js'
 export { FilesOptionsSchema } from './files-options.js'
 export type { FilesAdapterOptions } from './files-adapter.js'
-export { readingOf } from './duckdb-types.js'
+export { duckDbReading } from './duckdb-types.js'
 export type { DuckDbColumnReading } from './duckdb-types.js'
-export { globToRegExp } from './glob.js'
+export { globToRegExp } from '../../src/glob.js'

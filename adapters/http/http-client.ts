@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import { ERR_AUTH_REJECTED, ERR_SOURCE_FAILED, ERR_SOURCE_UNAVAILABLE } from '../../src/errors.js'
 import type { Logger } from '../../src/adapter.js'
+import { retryDelayMs } from '../../src/retry-delay.js'
 
 /** One API request. */
 export interface ApiRequest {
@@ -42,7 +43,7 @@ export function retryAfterMs (header: string | string[] | undefined, now = Date.
 
 /**
  * The adapter's HTTP client on undici: at most `concurrency` requests in flight (shared by every read),
- * retries on 429, 408, 5xx and network errors with exponential backoff and full jitter, honouring
+ * retries on 429, 408, 5xx and network errors with the shared back-off (`retryDelayMs`), honouring
  * `Retry-After` up to `retryMaxMs`. 401 and 403 become `ERR_AUTH_REJECTED`; other 4xx `ERR_SOURCE_FAILED`.
  * Messages never hold the URL (it may carry a key); the status is logged.
  */
@@ -100,12 +101,6 @@ export class ApiClient {
     }
   }
 
-  #delay (attempt: number, retryAfter: number | undefined): number {
-    if (retryAfter !== undefined) return Math.min(retryAfter, this.#options.retryMaxMs)
-    const ceiling = Math.min(this.#options.retryMaxMs, this.#options.retryBaseMs * 2 ** attempt)
-    return Math.round(Math.random() * ceiling)
-  }
-
   /** Sends a request, retrying as described; resolves with a 2xx answer or throws a coded error. */
   async send (call: ApiRequest): Promise<ApiResponse> {
     for (let attempt = 0; ; attempt++) {
@@ -125,7 +120,7 @@ export class ApiClient {
       if (attempt >= this.#options.retries) {
         throw new ERR_SOURCE_UNAVAILABLE({ cause: failure ?? new Error(`the API answered ${response!.status} ${attempt + 1} times`) })
       }
-      const wait = this.#delay(attempt, retryAfterMs(response?.headers['retry-after']))
+      const wait = retryDelayMs(attempt, { baseMs: this.#options.retryBaseMs, maxMs: this.#options.retryMaxMs }, retryAfterMs(response?.headers['retry-after']))
       call.log.debug({ status: response?.status, attempt: attempt + 1, waitMs: wait }, 'API request retried')
       await sleep(wait, undefined, { signal: call.signal })
     }

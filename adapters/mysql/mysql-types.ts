@@ -3,35 +3,23 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * MySQL / MariaDB column types (`information_schema.COLUMNS.COLUMN_TYPE`) to portal types; first match wins.
  * The driver hands over BIGINT and DECIMAL as strings and dates as strings, so nothing loses a digit or shifts.
- *
- * | MySQL / MariaDB | portal |
- * |---|---|
- * | bigint unsigned | string (the portal reads an int as PHP's signed 64-bit: above 2^63-1 it would not arrive; compared as text) |
- * | tinyint … bigint (signed; unsigned up to int), year | int (exact) |
- * | bit | int |
- * | decimal, numeric | double (exact digits) |
- * | float, double | double |
- * | date | date |
- * | datetime | datetime, as stored |
- * | timestamp | datetime, an instant (session time_zone +00:00) shown in the configured zone |
- * | char, varchar, text, enum, set | string |
- * | json | string: the text as the server gives it (MariaDB: as stored), filtered on that same text |
- * | time, binary, blob, geometry, … | string (text form) |
+ * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
  */
 export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
-  [/^bigint\b.*\bunsigned\b/, { type: 'string', as: 'text' }],
-  [/^(tinyint|smallint|mediumint|int|integer|bigint)\b/, { type: 'int' }],
-  [/^year\b/, { type: 'int' }],
-  [/^bit\b/, { type: 'int', as: 'int' }],
-  [/^(decimal|numeric|dec|fixed)\b/, { type: 'double' }],
-  [/^(float|double|real)\b/, { type: 'double' }],
-  [/^date$/, { type: 'date' }],
-  [/^datetime\b/, { type: 'datetime' }],
-  [/^timestamp\b/, { type: 'datetime', zoned: true, read: 'utc' }],
+  [/^bigint\b.*\bunsigned\b/, { type: 'string', as: 'text' }, 'bigint unsigned', "the portal reads ints as PHP's signed 64-bit; compared as text"],
+  [/^(tinyint|smallint|mediumint|int|integer|bigint)\b/, { type: 'int' }, 'tinyint … bigint (signed; unsigned up to int)', 'exact'],
+  [/^year\b/, { type: 'int' }, 'year', 'exact'],
+  [/^bit\b/, { type: 'int', as: 'int' }, 'bit'],
+  [/^(decimal|numeric|dec|fixed)\b/, { type: 'double' }, 'decimal, numeric', 'every digit'],
+  [/^(float|double|real)\b/, { type: 'double' }, 'float, double'],
+  [/^date$/, { type: 'date' }, 'date'],
+  [/^datetime\b/, { type: 'datetime' }, 'datetime', 'as stored'],
+  [/^timestamp\b/, { type: 'datetime', zoned: true, read: 'utc' }, 'timestamp', 'session time_zone +00:00'],
   // MySQL compares a JSON column with a string as JSON: cast it, so a filter compares the text the answer shows.
-  [/^json\b/, { type: 'string', as: 'text' }],
-  [/^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/, { type: 'string' }],
-  [/^(time|binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|uuid|inet[46])\b/, { type: 'string', as: 'text', read: 'text' }]
+  [/^json\b/, { type: 'string', as: 'text' }, 'json', 'the text as the server gives it, MariaDB as stored; filters compare that same text'],
+  [/^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/, { type: 'string' }, 'char, varchar, text, enum, set'],
+  [/^(time|binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|uuid|inet[46])\b/, { type: 'string', as: 'text', read: 'text' },
+    'time, binary, blob, geometry, uuid, inet', 'text form']
 ] as const)
 
 /** mysql2's column type codes to type names, for datasets defined by a query. */

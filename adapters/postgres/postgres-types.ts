@@ -3,31 +3,19 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * PostgreSQL types (as `format_type` names them) to portal types; first match wins. Values travel as text
  * (every type parser is the identity), so int8 and numeric keep every digit and dates never shift.
- *
- * | PostgreSQL | portal |
- * |---|---|
- * | arrays (`integer[]`, …) | string (text form) |
- * | smallint, integer, bigint, oid | int (exact) |
- * | boolean | int (1/0) |
- * | numeric, decimal | double (exact digits) |
- * | money | money (as numeric, exact) |
- * | real, double precision | double (shortest round-trip) |
- * | date | date |
- * | timestamp with time zone | datetime, an instant shown in the configured zone |
- * | timestamp (without time zone) | datetime, as stored |
- * | text, varchar, char, name, citext | string |
- * | uuid, json, jsonb, xml, inet, interval, time, bytea, bit, … | string (text form) |
+ * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
  */
 export const POSTGRES_TYPES: readonly SqlTypeRule[] = Object.freeze([
-  [/\[\]$/, { type: 'string', as: 'text' }],
-  [/^(smallint|integer|bigint|oid)$/, { type: 'int' }],
-  [/^boolean$/, { type: 'int', as: 'int' }],
-  [/^(numeric|decimal)\b/, { type: 'double' }],
-  [/^money$/, { type: 'money', as: 'decimal' }],
-  [/^(real|double precision)$/, { type: 'double' }],
-  [/^date$/, { type: 'date' }],
-  [/^timestamp(\(\d\))? with time zone$/, { type: 'datetime', zoned: true }],
-  [/^timestamp(\(\d\))?( without time zone)?$/, { type: 'datetime' }],
-  [/^(text|character varying|character|"char"|name|citext)\b/, { type: 'string' }],
-  [/^(uuid|jsonb?|xml|inet|cidr|macaddr8?|interval|time|bytea|bit|tsvector|tsquery|point|line|lseg|box|path|polygon|circle)\b/, { type: 'string', as: 'text' }]
+  [/\[\]$/, { type: 'string', as: 'text' }, 'arrays (`integer[]`, …)', 'text form'],
+  [/^(smallint|integer|bigint|oid)$/, { type: 'int' }, 'smallint, integer, bigint, oid', 'exact'],
+  [/^boolean$/, { type: 'int', as: 'int' }, 'boolean', '1/0'],
+  [/^(numeric|decimal)\b/, { type: 'double' }, 'numeric, decimal', 'every digit'],
+  [/^money$/, { type: 'money', as: 'decimal' }, 'money', 'as numeric, exact'],
+  [/^(real|double precision)$/, { type: 'double' }, 'real, double precision', 'shortest round-trip'],
+  [/^date$/, { type: 'date' }, 'date'],
+  [/^timestamp(\(\d\))? with time zone$/, { type: 'datetime', zoned: true }, 'timestamp with time zone'],
+  [/^timestamp(\(\d\))?( without time zone)?$/, { type: 'datetime' }, 'timestamp (without time zone)', 'as stored'],
+  [/^(text|character varying|character|"char"|name|citext)\b/, { type: 'string' }, 'text, varchar, char, name, citext'],
+  [/^(uuid|jsonb?|xml|inet|cidr|macaddr8?|interval|time|bytea|bit|tsvector|tsquery|point|line|lseg|box|path|polygon|circle)\b/, { type: 'string', as: 'text' },
+    'uuid, json(b), xml, inet, cidr, macaddr, interval, time, bytea, bit, text search, geometric', 'text form']
 ] as const)

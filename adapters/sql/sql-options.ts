@@ -1,9 +1,14 @@
 import { Type } from 'typebox'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
 import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
+import { globToRegExp } from '../../src/glob.js'
+import { positiveOption } from '../../src/option-numbers.js'
 import { checkKnownOptions } from '../../src/strict-options.js'
 
-/** Names or globs (`*` for any run of characters). A table pattern with a dot matches `schema.table`, else the table name. */
+/**
+ * Names or globs (`*` any run of characters, `?` one, `{a,b}` alternatives; letters in either case). A table pattern
+ * with a dot matches `schema.table`, else the table name.
+ */
 export interface NameFilter {
   allow?: readonly string[]
   deny?: readonly string[]
@@ -152,11 +157,6 @@ export interface ResolvedSqlOptions {
   readonly catalogMs: number
 }
 
-function positive (name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new ERR_CONFIG_INVALID(name, 'must be a positive number')
-  return value
-}
-
 function checkDatasets (datasets: readonly SqlDataset[]): void {
   const names = new Set<string>()
   for (const dataset of datasets) {
@@ -184,8 +184,8 @@ function reserved (server: boolean): number {
 
 /** Pools and their size within `maxConnections` (without it, as given). */
 function budget (options: SqlAdapterOptions, server: boolean): { maxPools: number, poolSize: number, maxConnections: number } {
-  const poolSize = options.poolSize === undefined ? undefined : Math.floor(positive('poolSize', options.poolSize))
-  const maxPools = server ? 1 : Math.floor(positive('portal.maxPools', options.portal?.maxPools ?? SQL_DEFAULTS.maxPools))
+  const poolSize = options.poolSize === undefined ? undefined : Math.floor(positiveOption('poolSize', options.poolSize))
+  const maxPools = server ? 1 : Math.floor(positiveOption('portal.maxPools', options.portal?.maxPools ?? SQL_DEFAULTS.maxPools))
   if (options.maxConnections === undefined) return { maxPools, poolSize: poolSize ?? SQL_DEFAULTS.poolSize, maxConnections: Infinity }
   const total = Math.floor(options.maxConnections)
   const usable = total - reserved(server)
@@ -207,6 +207,7 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
   const datasets = [...(options.datasets ?? [])].map((dataset) => ({ ...dataset, sql: dataset.sql.trim().replace(/;\s*$/, '') }))
   checkDatasets(datasets)
   checkTypes(options.types)
+  checkExposure(options.exposure)
   return Object.freeze({
     mode: server ? 'server' : 'portal',
     url: options.url,
@@ -214,28 +215,44 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
     tokens,
     allowHosts: [...(options.portal?.allowHosts ?? [])],
     ...budget(options, server),
-    idleMs: server ? Infinity : positive('portal.idleSeconds', options.portal?.idleSeconds ?? SQL_DEFAULTS.idleSeconds) * 1000,
+    idleMs: server ? Infinity : positiveOption('portal.idleSeconds', options.portal?.idleSeconds ?? SQL_DEFAULTS.idleSeconds) * 1000,
     exposure: structuredClone(options.exposure ?? {}),
     defaultSchema: options.defaultSchema,
     datasets,
     types: structuredClone(options.types ?? {}),
     fieldCodes: options.fieldCodes ?? 'upper',
-    timeoutMs: positive('statementTimeoutSeconds', options.statementTimeoutSeconds ?? SQL_DEFAULTS.statementTimeoutSeconds) * 1000,
-    batchSize: Math.floor(positive('batchSize', options.batchSize ?? SQL_DEFAULTS.batchSize)),
-    poolWaitMs: positive('poolWaitSeconds', options.poolWaitSeconds ?? SQL_DEFAULTS.poolWaitSeconds) * 1000,
+    timeoutMs: positiveOption('statementTimeoutSeconds', options.statementTimeoutSeconds ?? SQL_DEFAULTS.statementTimeoutSeconds) * 1000,
+    batchSize: Math.floor(positiveOption('batchSize', options.batchSize ?? SQL_DEFAULTS.batchSize)),
+    poolWaitMs: positiveOption('poolWaitSeconds', options.poolWaitSeconds ?? SQL_DEFAULTS.poolWaitSeconds) * 1000,
     catalogMs: (options.catalogSeconds ?? SQL_DEFAULTS.catalogSeconds) * 1000
   })
 }
 
-function globToRegExp (pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')
-  return new RegExp(`^${escaped}$`, 'i')
+const compiled = new Map<string, RegExp>()
+
+/** An exposure pattern as a RegExp: the one glob dialect, case-insensitive (compiled once per pattern). */
+function namePattern (pattern: string, option = 'exposure'): RegExp {
+  let regExp = compiled.get(pattern)
+  if (regExp === undefined) {
+    regExp = globToRegExp(pattern, { ignoreCase: true, option })
+    compiled.set(pattern, regExp)
+  }
+  return regExp
+}
+
+/** Refuses a malformed exposure pattern at construction, naming it. */
+function checkExposure (exposure: Exposure | undefined): void {
+  for (const kind of ['schemas', 'tables'] as const) {
+    for (const list of ['allow', 'deny'] as const) {
+      for (const pattern of exposure?.[kind]?.[list] ?? []) namePattern(pattern, `exposure.${kind}.${list}`)
+    }
+  }
 }
 
 function matches (patterns: readonly string[], schema: string, name: string, qualified: boolean): boolean {
   return patterns.some((pattern) => {
     const target = qualified && pattern.includes('.') ? `${schema}.${name}` : name
-    return globToRegExp(pattern).test(target)
+    return namePattern(pattern).test(target)
   })
 }
 

@@ -18,8 +18,13 @@ export interface SqlTypeReading {
   pushdown?: boolean
 }
 
-/** One row of an engine's mapping table: the first rule whose pattern matches the lower-cased type name wins. */
-export type SqlTypeRule = readonly [pattern: RegExp, reading: SqlTypeReading]
+/**
+ * One row of an engine's mapping table: the first rule whose pattern matches the lower-cased type name wins.
+ * `types` names the engine types it covers and `note` says how their values travel, in words: with the reading
+ * they make the README's type table (`mappingTable`), so the documented portal type is the one the code maps to.
+ * Optional for an engine of your own (its table then shows the pattern); every built-in rule has them.
+ */
+export type SqlTypeRule = readonly [pattern: RegExp, reading: SqlTypeReading, types?: string, note?: string]
 
 /** What an unknown type becomes: a string, read as text. */
 export const UNKNOWN_TYPE: SqlTypeReading = Object.freeze({ type: 'string', as: 'text', read: 'text' })
@@ -36,12 +41,30 @@ export function readingOf (rules: readonly SqlTypeRule[], dataType: string): Sql
   return undefined
 }
 
-/** The mapping table as Markdown rows (`| engine type | portal type |`), for the README. */
-export function mappingTable (rules: readonly SqlTypeRule[]): string {
-  const lines = ['| engine type (pattern) | portal type |', '|---|---|']
-  for (const [pattern, reading] of rules) {
-    lines.push(`| \`${pattern.source}\` | ${reading.type}${reading.zoned === true ? ' (instant, shown in the configured zone)' : ''} |`)
-  }
-  lines.push('| anything else | string (logged once) |')
+/** A documented type rule of any engine: a pattern, what it maps to, the engine types in words, a note. */
+export type DocumentedTypeRule = readonly [pattern: RegExp, reading: { type: FieldType, zoned?: boolean, pushdown?: boolean }, types?: string, note?: string]
+
+/** The portal column of a mapping table row: the type, then the note and what the reading implies. */
+function portalText (reading: DocumentedTypeRule[1], note: string | undefined): string {
+  const notes = [
+    ...(note === undefined ? [] : [note]),
+    ...(reading.zoned === true ? ['an instant, shown in the configured zone'] : []),
+    ...(reading.pushdown === false ? ['filtered by the runtime'] : [])
+  ]
+  return notes.length === 0 ? reading.type : `${reading.type} (${notes.join('; ')})`
+}
+
+/**
+ * An engine's mapping table as Markdown, one row per rule in matching order, then the fallback row: the README's
+ * type tables are this output (`scripts/type-tables.mjs` writes them, a test keeps them equal).
+ *
+ * @example
+ * mappingTable('PostgreSQL', POSTGRES_TYPES) // '| PostgreSQL | portal |\n|---|---|\n| arrays (`integer[]`, …) | string (text form) |\n…'
+ */
+export function mappingTable (engine: string, rules: readonly DocumentedTypeRule[], otherwise: readonly [types: string, note: string] = ['anything else', 'text form; logged once']): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|')
+  const lines = [`| ${engine} | portal |`, '|---|---|']
+  for (const [pattern, reading, types, note] of rules) lines.push(`| ${cell(types ?? `\`/${pattern.source}/\``)} | ${cell(portalText(reading, note))} |`)
+  lines.push(`| ${cell(otherwise[0])} | ${cell(portalText(UNKNOWN_TYPE, otherwise[1]))} |`)
   return lines.join('\n')
 }

@@ -3,26 +3,16 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * SQLite declared column types to portal types, following SQLite's own affinity rules; first match wins.
  * Integers arrive as bigints (`safeIntegers`), so 64-bit values keep every digit.
- *
- * | SQLite declared type | portal |
- * |---|---|
- * | DATE | date (text `YYYY-MM-DD`) |
- * | TIMESTAMPTZ, … WITH TIME ZONE | datetime, an instant: text `YYYY-MM-DD HH:MM:SS` in UTC, shown in the configured zone |
- * | DATETIME, TIMESTAMP | datetime, as stored |
- * | BOOLEAN | int |
- * | anything containing INT | int (exact, bigint) |
- * | containing CHAR, CLOB, TEXT | string |
- * | containing REAL, FLOA, DOUB | double |
- * | DECIMAL, NUMERIC | double, filtered by the runtime (SQLite stores them as doubles; for exact decimals store TEXT and declare the column `money` in `types`) |
- * | BLOB, none, anything else | string |
+ * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
  */
 export const SQLITE_TYPES: readonly SqlTypeRule[] = Object.freeze([
-  [/^date$/, { type: 'date' }],
-  [/(^timestamptz$|with time zone)/, { type: 'datetime', zoned: true, read: 'utc' }],
-  [/^(datetime|timestamp)\b/, { type: 'datetime' }],
-  [/^bool/, { type: 'int' }],
-  [/int/, { type: 'int' }],
-  [/(char|clob|text)/, { type: 'string' }],
-  [/(real|floa|doub)/, { type: 'double' }],
-  [/^(decimal|numeric)\b/, { type: 'double', pushdown: false }]
+  [/^date$/, { type: 'date' }, 'DATE', 'text `YYYY-MM-DD`'],
+  [/(^timestamptz$|with time zone)/, { type: 'datetime', zoned: true, read: 'utc' }, 'TIMESTAMPTZ, … WITH TIME ZONE', 'stored as UTC text'],
+  [/^(datetime|timestamp)\b/, { type: 'datetime' }, 'DATETIME, TIMESTAMP', 'as stored'],
+  [/^bool/, { type: 'int' }, 'BOOLEAN', '1/0'],
+  [/int/, { type: 'int' }, 'anything containing INT', 'exact, bigint'],
+  [/(char|clob|text)/, { type: 'string' }, 'containing CHAR, CLOB, TEXT'],
+  [/(real|floa|doub)/, { type: 'double' }, 'containing REAL, FLOA, DOUB'],
+  [/^(decimal|numeric)\b/, { type: 'double', pushdown: false }, 'DECIMAL, NUMERIC',
+    'SQLite stores doubles; for exact decimals store TEXT and declare `money` in `types`']
 ] as const)

@@ -31,7 +31,7 @@ export interface VerifyOptions {
   clientId: string
   fetch?: typeof fetch
   /** Milliseconds per REST call. Default 10000. */
-  timeout?: number
+  timeoutMs?: number
 }
 
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
@@ -55,7 +55,7 @@ async function call (endpoint: string, method: string, auth: string, options: Ve
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ auth }),
-      signal: AbortSignal.timeout(options.timeout ?? 10_000)
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000)
     })
     answer = await response.json() as Record<string, unknown>
   } catch {

@@ -58,6 +58,7 @@ export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind:
   ['B24BI_PUBLIC_URL', 'install.publicUrl', 'string'],
   ['B24BI_CONNECTOR_TITLE', 'install.title', 'string'],
   ['B24BI_TOKEN_STORE', 'install.tokenStore', 'string'],
+  ['B24BI_SINGLE_INSTANCE', 'install.singleInstance', 'boolean'],
   ['B24BI_OAUTH_SERVER', 'install.oauthServer', 'string'],
   ['B24BI_OAUTH_REST_SERVER', 'install.oauthRestServer', 'string'],
   ['B24BI_PORTALS', 'install.portals', 'list'],

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ERR_CONFIG_INVALID, type B24biError } from '../errors.js'
 import { readPortalDateFormat } from '../filter/portal-date.js'
+import { ipRangeMatcher } from '../ip-ranges.js'
 import { TimeZone } from '../time-zone.js'
 import { MIN_HASH_KEY_LENGTH } from '../secrets.js'
 import { findUnknownOption, unknownOptionProblem } from '../strict-options.js'
 import { ADAPTER_OPTIONS, ADAPTER_TYPES } from './adapter-options.js'
 import { configFromEnv, envSource } from './config-env.js'
 
-const Seconds = (description: string, defaultValue: number) => // eslint-disable-line @typescript-eslint/explicit-function-return-type
+const Seconds = (description: string, defaultValue: number) =>
   Type.Number({ exclusiveMinimum: 0, default: defaultValue, description })
 
 /** Per-credential rate limit (`@fastify/rate-limit`, keyed by the credential hash of `connection`). */
@@ -79,6 +79,7 @@ export const InstallConfig = Type.Object({
   sort: Type.Optional(Type.Integer()),
   supportMapping: Type.Optional(Type.Boolean()),
   tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
+  singleInstance: Type.Optional(Type.Boolean()), // this connector runs as ONE replica: the file token store is then allowed; default false
   oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
   oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
   portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
@@ -256,14 +257,7 @@ function checkMeaning (config: Config, env: NodeJS.ProcessEnv): void {
     throw new ERR_CONFIG_INVALID('timeZone', `'${config.timeZone}' is not an IANA time zone`, { cause: error })
   }
   readPortalDateFormat(config.portalDateFormat)
-  for (const [index, range] of config.allowIps.entries()) {
-    const [address = '', prefix] = range.split('/')
-    const family = isIP(address)
-    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix)
-    if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
-      throw new ERR_CONFIG_INVALID(`allowIps.${index}`, `'${range}' is not an IP address or CIDR range`)
-    }
-  }
+  ipRangeMatcher(config.allowIps, 'allowIps')
   checkAdapter(config, env)
   checkInstall(config)
   checkSharedStore(config, env)

@@ -1,6 +1,9 @@
 import type { InstallPluginOptions } from '../../plugins/install.js'
+import { ERR_TOKEN_STORE_NOT_SHARED, ERR_TOKEN_STORE_UNWRITABLE, isB24biError } from '../errors.js'
+import { checkTokenStore } from '../token-store/token-store.js'
+import { DEFAULT_TOKEN_FILE } from '../token-store/file-token-store.js'
 import { loadConfig, type Config } from './config.js'
-import { openTokenStore } from './token-store-config.js'
+import { isSharedTokenStore, openTokenStore } from './token-store-config.js'
 
 /** What the install flow needs from the configuration; off unless `clientId` is set. */
 export interface InstallConfig {
@@ -18,6 +21,8 @@ export interface InstallConfig {
   supportMapping?: boolean
   /** `file:<path>` (default `.b24bi/tokens.json`), `postgres://...` or `redis://...`. */
   tokenStore?: string
+  /** This connector runs as one replica, so the file store is allowed. Default false: PostgreSQL or Redis required. */
+  singleInstance?: boolean
   /** Default the vendor's OAuth server. */
   oauthServer?: string
   /** The OAuth server's REST endpoint that proves install events (`app.info`). Default `https://oauth.bitrix.info/rest/`. */
@@ -49,7 +54,20 @@ export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | u
 }
 
 /**
- * Turns an `InstallConfig` into `installPlugin` options, opening the token store's driver.
+ * Refuses a token store only one replica can use (the file store) unless `singleInstance` says there is one:
+ * an install, a renewal or an uninstall may land on any replica, and each would see its own file.
+ */
+export function requireSharedTokenStore (config: InstallConfig): void {
+  if (config.singleInstance === true || isSharedTokenStore(config.tokenStore)) return
+  throw new ERR_TOKEN_STORE_NOT_SHARED(config.tokenStore ?? `file:${DEFAULT_TOKEN_FILE}`,
+    'replicas must share one, so set install.tokenStore (B24BI_TOKEN_STORE) to postgres://... or redis://...; ' +
+    'to run this connector as a single instance, set install.singleInstance (B24BI_SINGLE_INSTANCE=1)')
+}
+
+/**
+ * Turns an `InstallConfig` into `installPlugin` options: refuses a store that is not shared (see
+ * {@link requireSharedTokenStore}), opens the token store's driver and proves the store writable
+ * (`B24BI_ERR_TOKEN_STORE_UNWRITABLE`, the store closed again), so a bad store stops the start, not an install.
  * Call `close` on shutdown (after the server closed).
  *
  * @example
@@ -61,7 +79,14 @@ export function installConfigFromEnv (env: NodeJS.ProcessEnv): InstallConfig | u
  * }
  */
 export async function installPluginOptions (config: InstallConfig): Promise<{ options: InstallPluginOptions, close: () => Promise<void> }> {
+  requireSharedTokenStore(config)
   const opened = await openTokenStore(config.tokenStore)
+  try {
+    await checkTokenStore(opened.store)
+  } catch (error) {
+    await opened.close().catch(() => undefined)
+    throw isB24biError(error) ? error : new ERR_TOKEN_STORE_UNWRITABLE('its write check failed', { cause: error })
+  }
   return {
     options: {
       tokens: opened.store,

@@ -1,7 +1,7 @@
 import type { FieldType } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
 import type { DateTimeValue, FilterValue } from './ast.js'
-import { canonicalNumber } from './coerce.js'
+import { canonicalNumber, OUT_OF_RANGE } from './coerce.js'
 
 /**
  * Compares a row value with one precompiled filter value: negative, 0 or positive like `a - b`,
@@ -61,7 +61,7 @@ function numberComparator (canonical: string): Comparator {
     if (typeof row === 'bigint') return row > floor ? 1 : row < floor ? -1 : whole ? 0 : -1
     if (typeof row === 'string') {
       const exact = canonicalNumber(row.trim())
-      return exact === undefined || exact === 'out of range' ? undefined : compareDecimal(exact, canonical)
+      return exact === undefined || exact === OUT_OF_RANGE ? undefined : compareDecimal(exact, canonical)
     }
     if (typeof row === 'boolean') return (row ? 1 : 0) - asDouble
     return undefined

@@ -29,7 +29,8 @@ export const MAX_FILTER_DEPTH = 8
 type KeyOp = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'like' | 'contains'
 
 // Longest prefix first: `><` before `>=` before `>`. `<>` is `!=`.
-const PREFIXES: ReadonlyArray<readonly [string, KeyOp]> = [
+/** The operator prefixes of a filter key, longest first where one starts another; the README's query model table lists each. */
+export const FILTER_KEY_PREFIXES: ReadonlyArray<readonly [string, KeyOp]> = [
   ['><', 'between'], ['>=', 'gte'], ['<=', 'lte'], ['<>', 'eq'],
   ['=', 'eq'], ['>', 'gt'], ['<', 'lt'], ['~', 'like'], ['%', 'contains']
 ]
@@ -109,7 +110,7 @@ function parseLogic (value: unknown): 'AND' | 'OR' {
 function readKey (key: string): Key {
   const negated = key.startsWith('!')
   const rest = negated ? key.slice(1) : key
-  for (const [prefix, op] of PREFIXES) {
+  for (const [prefix, op] of FILTER_KEY_PREFIXES) {
     if (!rest.startsWith(prefix) || (negated && prefix === '<>')) continue
     return { op, negated: negated || prefix === '<>', prefix: key.slice(0, key.length - rest.length + prefix.length), name: rest.slice(prefix.length) }
   }

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../calendar-date.js'
 import { ERR_CONFIG_INVALID, ERR_FILTER_DATE_AMBIGUOUS, ERR_FILTER_VALUE } from '../errors.js'
 
 /**
@@ -70,9 +71,10 @@ export function readDateTimeText (key: string, text: string, order: PortalDateOr
     year = match[3]!
     ;[month, day] = slashedOrder(key, text, match[1]!, match[2]!, order)
   } else {
-    throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a date`)
+    throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a date`)
   }
-  checkCalendar(key, Number(year), Number(month), Number(day))
+  const [y, m, d] = [Number(year), Number(month), Number(day)]
+  if (!isCalendarDate(y, m, d)) throw new ERR_FILTER_VALUE(key, `${y}-${m}-${d} is not a calendar date`)
   const time = readTime(key, text, match[4], match[5], match[6], match[7], match[8])
   const parsed: DateTimeText = { date: `${year}-${pad(month)}-${pad(day)}`, time }
   const zone = match[9]
@@ -86,18 +88,18 @@ function slashedOrder (key: string, text: string, first: string, second: string,
   if (a > 12 || b > 12 || a === b) return a > 12 ? [second, first] : [first, second]
   if (order.slash === 'MDY') return [first, second]
   if (order.slash === 'DMY') return [second, first]
-  throw new ERR_FILTER_DATE_AMBIGUOUS(key, preview(text))
+  throw new ERR_FILTER_DATE_AMBIGUOUS(key, valuePreview(text))
 }
 
 function readTime (key: string, text: string, hour?: string, minute?: string, second?: string, fraction?: string, meridiem?: string): string {
   if (hour === undefined) return '00:00:00'
   let h = Number(hour)
   if (meridiem !== undefined) {
-    if (h < 1 || h > 12) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a 12-hour time of day`)
+    if (h < 1 || h > 12) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a 12-hour time of day`)
     const pm = meridiem.toLowerCase() === 'pm'
     h = (h % 12) + (pm ? 12 : 0)
   }
-  if (h > 23 || Number(minute) > 59 || Number(second ?? '0') > 59) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a time of day`)
+  if (h > 23 || Number(minute) > 59 || Number(second ?? '0') > 59) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a time of day`)
   if (fraction !== undefined && /[1-9]/.test(fraction)) throw new ERR_FILTER_VALUE(key, 'fractions of a second are not supported')
   return `${pad(String(h))}:${minute!}:${second ?? '00'}`
 }
@@ -110,18 +112,11 @@ function parseOffset (key: string, zone: string): number {
   return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes)
 }
 
-function checkCalendar (key: string, year: number, month: number, day: number): void {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-  if (year < 1 || days === undefined || day < 1 || day > days) {
-    throw new ERR_FILTER_VALUE(key, `${year}-${month}-${day} is not a calendar date`)
-  }
-}
-
 function pad (text: string): string {
   return text.length === 1 ? `0${text}` : text
 }
 
-function preview (text: string): string {
+/** The start of a filter value for an error message: at most 40 characters. */
+export function valuePreview (text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}...` : text
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERR_OAUTH_RENEW, ERR_REST_FAILED, ERR_TOKENS_NOT_FOUND } from '../errors.js'
+import { retryDelayMs, type BackoffPolicy } from '../retry-delay.js'
 import { replaceTokens, sameTokenRecord, withTokenLock, type PortalTokens, type TokenStore } from '../token-store/token-store.js'
 import { oauthErrorOf, renewTokens, type OAuthApplication } from './oauth.js'
 import { securePortalUrl, webhookEndpoint } from './portal-url.js'
@@ -22,10 +23,10 @@ export interface RestClientOptions {
   auth: WebhookAuth | OAuthAuth
   /** Calls repeated after `QUERY_LIMIT_EXCEEDED`. Default 5. */
   retries?: number
-  /** The first back-off in milliseconds, doubled on each retry (with jitter), capped at 10 s. Default 500. */
-  retryDelay?: number
+  /** The first back-off in milliseconds, doubled on each retry (see `retryDelayMs`), capped at 10 s. Default 500. */
+  retryDelayMs?: number
   /** Milliseconds one HTTP call may take. Default 30000. */
-  timeout?: number
+  timeoutMs?: number
   /** The fetch to use. Default the global one (undici). */
   fetch?: typeof fetch
 }
@@ -37,7 +38,7 @@ export interface RestAnswer<T> {
   next?: number
 }
 
-const MAX_DELAY = 10_000
+const MAX_DELAY_MS = 10_000
 
 /** Items a page of a `biconnector.*` list method holds (fixed by the portal). */
 export const LIST_PAGE_SIZE = 50
@@ -55,8 +56,8 @@ export const LIST_PAGE_SIZE = 50
 export class RestClient {
   readonly #auth: WebhookAuth | OAuthAuth
   readonly #retries: number
-  readonly #retryDelay: number
-  readonly #timeout: number
+  readonly #backoff: BackoffPolicy
+  readonly #timeoutMs: number
   readonly #fetch: typeof fetch
   readonly #webhook: string | undefined
   #renewing: Promise<PortalTokens> | undefined
@@ -64,8 +65,8 @@ export class RestClient {
   constructor (options: RestClientOptions) {
     this.#auth = options.auth
     this.#retries = options.retries ?? 5
-    this.#retryDelay = options.retryDelay ?? 500
-    this.#timeout = options.timeout ?? 30_000
+    this.#backoff = { baseMs: options.retryDelayMs ?? 500, maxMs: MAX_DELAY_MS }
+    this.#timeoutMs = options.timeoutMs ?? 30_000
     this.#fetch = options.fetch ?? fetch
     this.#webhook = 'webhook' in options.auth ? webhookEndpoint(options.auth.webhook) : undefined
   }
@@ -115,7 +116,7 @@ export class RestClient {
           continue
         }
         if (attempt < this.#retries && isRestCallError(error, ...RETRYABLE_CODES)) {
-          await sleep(this.#backoff(attempt))
+          await sleep(retryDelayMs(attempt, this.#backoff))
           continue
         }
         throw error
@@ -132,7 +133,7 @@ export class RestClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeout)
+        signal: AbortSignal.timeout(this.#timeoutMs)
       })
       status = response.status
       text = await response.text()
@@ -216,12 +217,7 @@ export class RestClient {
   }
 
   async #refresh (auth: OAuthAuth, tokens: PortalTokens): Promise<PortalTokens> {
-    return await renewTokens(tokens, { application: auth.application, fetch: this.#fetch, timeout: this.#timeout })
-  }
-
-  #backoff (attempt: number): number {
-    const delay = Math.min(MAX_DELAY, this.#retryDelay * 2 ** attempt)
-    return delay / 2 + Math.random() * delay / 2
+    return await renewTokens(tokens, { application: auth.application, fetch: this.#fetch, timeoutMs: this.#timeoutMs })
   }
 }
 

@@ -26,6 +26,18 @@ export interface PostgresTokenStoreOptions {
 const IDENTIFIER = /^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,56}$/
 
 /**
+ * The driver's code (a SQLSTATE such as 3D000, or ECONNREFUSED) under the error's causes: it tells the operator
+ * what to fix and, unlike the driver's message, never holds a host or a password.
+ */
+function driverCodeOf (error: unknown): string | undefined {
+  for (let at: unknown = error; typeof at === 'object' && at !== null; at = (at as { cause?: unknown }).cause) {
+    const code = (at as { code?: unknown }).code
+    if (typeof code === 'string' && !code.startsWith('B24BI_')) return code
+  }
+  return undefined
+}
+
+/**
  * Tokens in a PostgreSQL table (`member_id text primary key, tokens jsonb, updated_at timestamptz`),
  * shared by every replica. The tables are created on first use (single flight, retried after a failure).
  *
@@ -104,7 +116,8 @@ export class PostgresTokenStore implements TokenStore {
       await this.#client.query(`DELETE FROM ${this.#locks} WHERE key = $1`, [probe])
       await this.#client.query(`UPDATE ${this.#table} SET updated_at = updated_at WHERE false`)
     } catch (error) {
-      throw new ERR_TOKEN_STORE_UNWRITABLE('a PostgreSQL write was refused', { cause: error })
+      const reason = driverCodeOf(error)
+      throw new ERR_TOKEN_STORE_UNWRITABLE(`a PostgreSQL write was refused${reason === undefined ? '' : ` (${reason})`}`, { cause: error })
     }
   }
 

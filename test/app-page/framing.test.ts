@@ -13,9 +13,10 @@ async function setup (t: Test, server: Partial<ServerOptions> = {}, install: Par
   const app = await demoServer(server)
   await app.register(installPlugin, {
     tokens: new MemoryTokenStore(),
-    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },
+    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
+    portals: { allowHosts: ['127.0.0.1'], allowHttp: true }, // the fake portal listens on loopback, over http
     connector: { title: 'Warehouse', publicUrl: 'https://bi.example.com/' },
-    rest: { retryDelay: 1 },
+    rest: { retryDelayMs: 1 },
     ...install
   })
   t.teardown(async () => {

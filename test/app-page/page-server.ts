@@ -37,9 +37,10 @@ export async function startPageServer (options: { server?: Partial<ServerOptions
   const app = await buildServer({ adapter: options.adapter ?? new PageAdapter(), logger: false, runtime: { deadlineSeconds: 1 }, ...options.server })
   await app.register(installPlugin, {
     tokens: store,
-    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer },
+    application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
+    portals: { allowHosts: ['127.0.0.1'], allowHttp: true }, // the fake portal listens on loopback, over http
     connector: { title: 'Warehouse', publicUrl: base },
-    rest: { retryDelay: 1 },
+    rest: { retryDelayMs: 1 },
     page: { connection: { token: PAGE_TOKEN } },
     ...options.install
   })

@@ -42,9 +42,10 @@ t.test('the install flow is off without B24BI_CLIENT_ID and complete with it', a
   const dir = await mkdtemp(join(tmpdir(), 'b24bi-store-'))
   t.teardown(async () => await rm(dir, { recursive: true, force: true }))
   const config = installConfigFromEnv({
-    B24BI_CLIENT_ID: 'c', B24BI_CLIENT_SECRET: 's', B24BI_PUBLIC_URL: 'https://bi.example.com', B24BI_CONNECTOR_TITLE: 'Sales', B24BI_TOKEN_STORE: `file:${join(dir, 't.json')}`
+    B24BI_CLIENT_ID: 'c', B24BI_CLIENT_SECRET: 's', B24BI_PUBLIC_URL: 'https://bi.example.com', B24BI_CONNECTOR_TITLE: 'Sales', B24BI_TOKEN_STORE: `file:${join(dir, 't.json')}`, B24BI_SINGLE_INSTANCE: 'yes'
   })
-  t.match(config, { clientId: 'c', publicUrl: 'https://bi.example.com', title: 'Sales' })
+  t.match(config, { clientId: 'c', publicUrl: 'https://bi.example.com', title: 'Sales', singleInstance: true })
+  await t.rejects(installPluginOptions({ ...config!, singleInstance: false }), { code: 'B24BI_ERR_TOKEN_STORE_NOT_SHARED' }, 'the file store needs singleInstance')
   const { options, close } = await installPluginOptions({ ...config!, sort: 5, supportMapping: true })
   t.match(options, { application: { clientId: 'c', clientSecret: 's' }, connector: { title: 'Sales', sort: 5, supportMapping: true } })
   await options.tokens.set(tokens)

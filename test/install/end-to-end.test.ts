@@ -39,7 +39,7 @@ async function startConnector (t: Test, adapter: Adapter, install?: { portal: Fa
       tokens: new FileTokenStore(install.tokens),
       application: { clientId: install.portal.clientId, clientSecret: install.portal.clientSecret, server: install.portal.oauthServer, restServer: install.portal.oauthRestServer },
       connector: { title: 'b24bi demo', publicUrl: base, description: 'The embedded demo' },
-      rest: { retryDelay: 1 },
+      rest: { retryDelayMs: 1 },
       portals: { allowHosts: ['127.0.0.1'], allowHttp: true },
       ...(install.syncTables === undefined ? {} : { syncTables: install.syncTables })
     })

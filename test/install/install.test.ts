@@ -14,7 +14,7 @@ async function setup (t: Test, overrides: Partial<InstallPluginOptions> = {}): P
     tokens: store,
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
     connector: { title: 'Warehouse', publicUrl: 'https://bi.example.com/', settings, description: 'Sales' },
-    rest: { retryDelay: 1 },
+    rest: { retryDelayMs: 1 },
     portals: { allowHosts: ['127.0.0.1'], allowHttp: true },
     ...overrides
   })

@@ -92,7 +92,7 @@ async function installed (t: Test, replicas: Replicas, count: number): Promise<{
   }
   await stores[0]!.set(tokens)
   const application = { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer }
-  const clients = stores.map((store) => new RestClient({ auth: { memberId: portal.memberId, tokens: store, application }, retryDelay: 1 }))
+  const clients = stores.map((store) => new RestClient({ auth: { memberId: portal.memberId, tokens: store, application }, retryDelayMs: 1 }))
   return { portal, stores, clients, tokens }
 }
 

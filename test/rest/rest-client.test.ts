@@ -25,7 +25,7 @@ async function setup (t: Test, clientSecret?: string): Promise<{ portal: FakePor
   const store = new MemoryTokenStore([tokens])
   const client = new RestClient({
     auth: { memberId: portal.memberId, tokens: store, application: { clientId: portal.clientId, clientSecret: clientSecret ?? portal.clientSecret, server: portal.oauthServer } },
-    retryDelay: 1
+    retryDelayMs: 1
   })
   return { portal, store, client, tokens }
 }
@@ -128,7 +128,7 @@ t.test('QUERY_LIMIT_EXCEEDED is retried with backoff, then given up', async (t) 
   const { portal, client } = await setup(t)
   portal.failNext(2)
   t.same(await client.call('biconnector.connector.list'), [])
-  const impatient = new RestClient({ auth: { webhook: portal.webhookUrl }, retries: 1, retryDelay: 1 })
+  const impatient = new RestClient({ auth: { webhook: portal.webhookUrl }, retries: 1, retryDelayMs: 1 })
   portal.failNext(3)
   await t.rejects(impatient.call('biconnector.source.list'), { code: 'B24BI_ERR_REST_CALL', vendorCode: 'QUERY_LIMIT_EXCEEDED', httpStatus: 503 })
 })
@@ -173,7 +173,7 @@ t.test('refuses plain http to a non-local portal', async (t) => {
 t.test('unknown portal, unreachable portal, non-JSON answer', async (t) => {
   const client = new RestClient({ auth: { memberId: 'nobody', tokens: new MemoryTokenStore(), application: { clientId: 'c', clientSecret: 's' } } })
   await t.rejects(client.call('profile'), { code: 'B24BI_ERR_TOKENS_NOT_FOUND' })
-  const down = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, timeout: 2000 })
+  const down = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, timeoutMs: 2000 })
   await t.rejects(down.call('profile'), { code: 'B24BI_ERR_REST_FAILED', message: /unreachable/ })
   const html = new RestClient({ auth: { webhook: 'http://127.0.0.1:1/rest/1/abc/' }, fetch: async () => new Response('<html>', { status: 502 }) })
   await t.rejects(html.call('profile'), { code: 'B24BI_ERR_REST_FAILED', message: /HTTP 502 without a JSON body/ })

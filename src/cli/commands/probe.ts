@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { ERR_CLI_USAGE } from '../../errors.js'
 import { parseCommandArgs, positiveInteger, settingValues, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
@@ -21,7 +22,8 @@ int, string, double, date, datetime, money (any case); dataset field names (warn
 no more rows than the limit; every value of its declared type and format (Y-m-d, Y-m-d H:i:s, numbers, null;
 ints within PHP's signed 64 bits). Every answer is read whole and timed (request to last byte, and its body):
 one over 55 s fails (the portal stops a transfer at 60 s). A step whose prerequisite failed is listed as not run.
-Exits 1 when the portal would reject any answer.
+A call with no answer names the cause: certificate, connection refused, DNS, timeout, connection closed; when the
+check gets no answer, the other calls are not made. Exits 1 when the portal would reject any answer.
 
 Options:
   --setting code=value     a connection setting; repeat for each
@@ -32,6 +34,9 @@ Options:
                            portalDateFormat setting: 'DD.MM.YYYY HH:MI:SS' (default), 'MM/DD/YYYY H:MI:SS T', ...
   --timeout S              seconds to wait for each answer to start (default 250, as the portal); its body
                            then has 60 s
+  --ca FILE                PEM certificate(s) of the CA that signed an https:// connector's certificate (a
+                           private CA or a self-signed certificate), trusted beside the usual roots
+  --insecure               skip the certificate check of an https:// connector (for a test only)
   --json                   print the report as JSON
 `
 
@@ -42,8 +47,23 @@ const OPTIONS = {
   'datetime-format': { type: 'string' },
   'portal-date-format': { type: 'string' },
   timeout: { type: 'string' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
   json: { type: 'boolean' }
 } as const
+
+/** The PEM text of `--ca`, checked before any call: a file that cannot be read or holds no certificate is a usage error. */
+function readCa (file: string | undefined): string | undefined {
+  if (file === undefined) return undefined
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ERR_CLI_USAGE(`--ca: cannot read '${file}' (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ERR_CLI_USAGE(`--ca: '${file}' holds no PEM certificate (-----BEGIN CERTIFICATE-----)`)
+  return text
+}
 
 async function run (args: string[], io: CliIo): Promise<number> {
   return await reportErrors(io, 'probe', async () => {
@@ -57,6 +77,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
     const timeout = stringFlag(parsed, 'timeout')
     const portalDateFormat = stringFlag(parsed, 'portal-date-format')
     if (portalDateFormat !== undefined) readPortalDateFormat(portalDateFormat) // a wrong one is a usage error before any call
+    const ca = readCa(stringFlag(parsed, 'ca'))
     const spinner = out.tty ? out.spinner('probing') : undefined
     let report
     try {
@@ -67,6 +88,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
         onStep: (name) => spinner?.update(`probing: ${name}`),
         ...(previewLimit === undefined ? {} : { previewLimit: positiveInteger(previewLimit, '--preview-limit') }),
         ...(portalDateFormat === undefined ? {} : { portalDateFormat }),
+        ...(ca === undefined ? {} : { ca }),
+        ...(parsed.values.insecure === true ? { insecure: true } : {}),
         ...(timeout === undefined ? {} : { timeoutMs: positiveInteger(timeout, '--timeout') * 1000 })
       })
     } finally {

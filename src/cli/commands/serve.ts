@@ -43,7 +43,8 @@ Environment (the most used; every setting has one, see the README):
   B24BI_TLS_CERT, B24BI_TLS_KEY  PEM files: serve HTTPS
   B24BI_CLIENT_ID, B24BI_CLIENT_SECRET, B24BI_PUBLIC_URL
                              turn on the install flow of a Bitrix24 local application (routes /bitrix24/install
-                             and /bitrix24/events); B24BI_TOKEN_STORE (file:, postgres://, redis://) keeps the tokens;
+                             and /bitrix24/events); B24BI_TOKEN_STORE (postgres://, redis://, or file: with
+                             B24BI_SINGLE_INSTANCE=1 for one replica only) keeps the tokens, checked writable at start;
                              the connector's page in the portal is POST /bitrix24/app (LEFT_MENU, bound at install)
   B24BI_APP_CONNECTION       JSON settings the page reads tables and runs its test with, e.g. {"token":"..."}
                              (the demo's token by default; kept on the server)
@@ -196,8 +197,26 @@ function sizedAdapterConfig (config: Config): Config['adapter'] & Readonly<Recor
   return { ...adapter, poolSize: config.concurrentReadsPerCredential + 2 }
 }
 
+/** The install flow's plugin options with a shared (or allowed) token store proved writable; undefined when the flow is off. */
+async function openInstall (config: Config): Promise<Awaited<ReturnType<typeof installPluginOptions>> | undefined> {
+  const install = installConfigOf(config.install)
+  return install === undefined ? undefined : await installPluginOptions(install)
+}
+
 async function run (args: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ file: parseArgs(args).config, env: io.env })
+  // The token store first, before the adapter, any route or the listener: an unshared or read-only store stops
+  // the start here instead of failing an install after the connector was registered at the portal.
+  const install = await openInstall(config)
+  try {
+    return await start(config, io, install)
+  } catch (error) {
+    await install?.close()
+    throw error
+  }
+}
+
+async function start (config: Config, io: CliIo, install: Awaited<ReturnType<typeof openInstall>>): Promise<number> {
   const adapter = await createConfiguredAdapter(sizedAdapterConfig(config))
   const shared = config.sharedStore === undefined ? undefined : await openSharedStore(config.sharedStore)
   const fastify = await buildServer({
@@ -233,13 +252,11 @@ async function run (args: string[], io: CliIo): Promise<number> {
     throw error
   })
   if (shared !== undefined) fastify.addHook('onClose', shared.close)
-  const install = installConfigOf(config.install)
   if (install !== undefined) {
-    const { options, close } = await installPluginOptions(install)
     // The app page reads tables and runs the test with these settings (the demo's token unless install.appConnection, B24BI_APP_CONNECTION).
     const connection = config.install?.appConnection ?? (config.adapter.type === 'demo' ? { token: config.adapter.token ?? config.adapter.tokens?.[0] ?? DEMO_TOKEN } : undefined)
-    await fastify.register(installPlugin, { ...options, ...(connection === undefined ? {} : { page: { connection } }) })
-    fastify.addHook('onClose', close)
+    await fastify.register(installPlugin, { ...install.options, ...(connection === undefined ? {} : { page: { connection } }) })
+    fastify.addHook('onClose', install.close)
   }
   if (isPublicDemo(config)) {
     fastify.log.warn(`CONNECTOR_TOKEN is not set: the demo accepts the public token "${DEMO_TOKEN}". Set CONNECTOR_TOKEN before exposing this server.`)

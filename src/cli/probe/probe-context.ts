@@ -1,8 +1,11 @@
+import { rootCertificates } from 'node:tls'
+import { Agent, fetch } from 'undici'
 import type { ExactValue } from '../../exact-json.js'
 import type { FieldType } from '../../field-types.js'
 import { PORTAL_TRANSFER_LIMIT_S } from '../../data-log.js'
 import type { DescribedField, ExpectedDateTime, ListedTable, Violation } from '../../protocol/answer-checks.js'
 import { DEFAULT_PATHS, type ConnectorPaths } from '../../endpoints.js'
+import { networkCause } from './network-cause.js'
 import { phpFormEncode } from './php-form.js'
 import { DEFAULT_PORTAL_DATE_FORMAT, portalDateFormat, type PortalDateFormat } from './portal-date.js'
 
@@ -26,6 +29,10 @@ export interface ProbeOptions {
   portalDateFormat?: string
   /** Called when a step starts (progress display). */
   onStep?: (name: string) => void
+  /** PEM certificates (a private CA) trusted beside the usual roots for an `https://` connector. Default none. */
+  ca?: string
+  /** True skips the certificate check of an `https://` connector (a test only). Default false. */
+  insecure?: boolean
 }
 
 /** One call the probe made (or could not make) and what it found. */
@@ -80,6 +87,9 @@ export class ProbeContext {
   readonly dates: PortalDateFormat
   readonly steps: ProbeStep[] = []
   tables: ProbedTable[] = []
+  /** Why the last call got no answer at all (no status), in words that point to the fix; undefined after an answer. */
+  unanswered: string | undefined
+  readonly #dispatcher: Agent | undefined
 
   constructor (options: ProbeOptions) {
     this.options = options
@@ -87,6 +97,14 @@ export class ProbeContext {
     this.paths = { ...DEFAULT_PATHS, ...options.paths }
     this.datetime = options.datetime ?? 'Y-m-d H:i:s'
     this.dates = portalDateFormat(options.portalDateFormat ?? DEFAULT_PORTAL_DATE_FORMAT)
+    this.#dispatcher = options.ca === undefined && options.insecure !== true
+      ? undefined
+      : new Agent({ connect: { rejectUnauthorized: options.insecure !== true, ...(options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] }) } })
+  }
+
+  /** Closes the connections of `--ca` / `--insecure` calls. */
+  async close (): Promise<void> {
+    await this.#dispatcher?.close()
   }
 
   /** The settings as the portal sends them. */
@@ -102,29 +120,33 @@ export class ProbeContext {
     this.options.onStep?.(name)
     const step: ProbeStep = { name, status: 0, ms: 0, transferMs: 0, summary: '', violations: [] }
     this.steps.push(step)
+    this.unanswered = undefined
     const started = performance.now()
     const abort = new AbortController()
-    let timer = setTimeout(() => abort.abort(new Error(`no answer within ${(this.options.timeoutMs ?? HEADERS_TIMEOUT_MS) / 1000} s`)),
-      this.options.timeoutMs ?? HEADERS_TIMEOUT_MS)
+    const timeoutMs = this.options.timeoutMs ?? HEADERS_TIMEOUT_MS
+    let timer = setTimeout(() => abort.abort(new Error(`timeout: no answer within ${timeoutMs / 1000} s (--timeout); is the connector stuck, or a proxy holding the call?`)), timeoutMs)
+    const url = this.base + this.paths[endpoint]
     let text = ''
     try {
-      const response = await fetch(this.base + this.paths[endpoint], {
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: phpFormEncode(body),
-        signal: abort.signal
+        signal: abort.signal,
+        ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher })
       })
       const firstByte = performance.now()
       step.status = response.status
       clearTimeout(timer)
-      timer = setTimeout(() => abort.abort(new Error(`the body did not arrive within ${PORTAL_TRANSFER_LIMIT_S} s: the portal stops the transfer`)),
+      timer = setTimeout(() => abort.abort(new Error(`timeout: the body did not arrive within ${PORTAL_TRANSFER_LIMIT_S} s: the portal stops the transfer`)),
         PORTAL_TRANSFER_LIMIT_S * 1000)
       text = await response.text()
       step.transferMs = Math.round(performance.now() - firstByte)
       if (response.status !== 200 && !anyStatus) this.error(step, `HTTP ${response.status}: the portal accepts only 200 (${text.slice(0, 200)})`)
     } catch (error) {
-      const reason: unknown = abort.signal.aborted ? abort.signal.reason : error
-      this.error(step, `no answer: ${(reason as Error).message}`)
+      const cause = abort.signal.aborted ? (abort.signal.reason as Error).message : networkCause(error, new URL(url))
+      this.error(step, `no answer: ${cause}`)
+      if (step.status === 0) this.unanswered = cause
     } finally {
       clearTimeout(timer)
     }

@@ -8,8 +8,8 @@ export type { ProbeOptions, ProbeReport, ProbeStep } from './probe-context.js'
 /** What a table step needs from the steps before it. */
 type Need = 'description' | 'preview'
 
-/** The steps of the connection and the table list, in order. */
-const STEPS: ReadonlyArray<(probe: ProbeContext) => Promise<void>> = [checkConnection, checkWrongConnection, listTables, searchTables]
+/** The steps after the check (which comes first, alone), in order. */
+const STEPS: ReadonlyArray<(probe: ProbeContext) => Promise<void>> = [checkWrongConnection, listTables, searchTables]
 
 /** The steps run for every listed table, in order, each with what it needs. */
 const TABLE_STEPS: ReadonlyArray<[name: string, needs: Need | undefined, step: (probe: ProbeContext, table: ProbedTable) => Promise<void>]> = [
@@ -33,13 +33,23 @@ function missing (table: ProbedTable, need: Need | undefined): string | undefine
  */
 export async function probe (options: ProbeOptions): Promise<ProbeReport> {
   const context = new ProbeContext(options)
-  for (const step of STEPS) await step(context)
-  for (const table of context.tables) {
-    for (const [name, needs, step] of TABLE_STEPS) {
-      const why = missing(table, needs)
-      if (why === undefined) await step(context, table)
-      else context.notRun(`${table.code}: ${name}`, why)
+  try {
+    await checkConnection(context)
+    // No answer at all to the first call (refused, DNS, certificate, timeout): every other call would fail the same way.
+    if (context.unanswered !== undefined) {
+      context.notRun('every other call', `the connector did not answer the check: ${context.unanswered}`)
+      return context.report()
     }
+    for (const step of STEPS) await step(context)
+    for (const table of context.tables) {
+      for (const [name, needs, step] of TABLE_STEPS) {
+        const why = missing(table, needs)
+        if (why === undefined) await step(context, table)
+        else context.notRun(`${table.code}: ${name}`, why)
+      }
+    }
+    return context.report()
+  } finally {
+    await context.close()
   }
-  return context.report()
 }
