@@ -48,10 +48,22 @@ const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
   '.jsonl': (path) => sql`read_json_auto(${sql.lit(path)}, format = 'newline_delimited')`
 }
 
+/**
+ * CSV and TSV are sniffed by DuckDB (dialect and column types) on every read_csv call: hundreds of milliseconds
+ * per query even on a small file. They are sniffed once per file version instead (`sniff_csv`, the same
+ * detection), and read with the detected options spelled out (`auto_detect = false`): a few milliseconds.
+ */
+const SNIFFERS: Record<string, (path: string) => RawBuilder<unknown>> = {
+  '.csv': (path) => sql`sniff_csv(${sql.lit(path)}, header = true)`,
+  '.tsv': (path) => sql`sniff_csv(${sql.lit(path)}, header = true, delim = '\t')`
+}
+
 interface FileTable {
   code: string
   path: string
+  /** The table function that reads the file; for CSV and TSV replaced by the sniffed one on first use. */
   reader: RawBuilder<unknown>
+  sniffer?: RawBuilder<unknown>
   mtimeMs: number
   columns?: Array<FieldInfo & { reading: DuckDbColumnReading }>
 }
@@ -118,7 +130,9 @@ export class FilesAdapter extends Adapter {
       seen.add(code)
       const known = this.#tables.get(code)
       if (known?.path === path && known.mtimeMs === mtimeMs) continue
-      this.#tables.set(code, { code, path, reader: reader(literalPath(path)), mtimeMs })
+      const sniffer = SNIFFERS[extname(name).toLowerCase()]
+      const literal = literalPath(path)
+      this.#tables.set(code, { code, path, reader: reader(literal), mtimeMs, ...(sniffer === undefined ? {} : { sniffer: sniffer(literal) }) })
     }
     for (const code of this.#tables.keys()) if (!seen.has(code)) this.#tables.delete(code)
     return this.#tables
@@ -137,8 +151,12 @@ export class FilesAdapter extends Adapter {
     if (table === undefined) return undefined
     if (table.columns !== undefined) return table.columns
     const overrides = this.#options.types?.[tableCode] ?? {}
-    const query = sql`DESCRIBE SELECT * FROM ${table.reader}`.compile(duckdbBuilder)
-    const rows = await this.#withConnection(async (connection) => (await connection.runAndReadAll(query.sql)).getRowObjectsJS())
+    const described = table
+    const rows = await this.#withConnection(async (connection) => {
+      if (described.sniffer !== undefined) described.reader = await sniffedReader(connection, described.sniffer, described.path)
+      const query = sql`DESCRIBE SELECT * FROM ${described.reader}`.compile(duckdbBuilder)
+      return (await connection.runAndReadAll(query.sql)).getRowObjectsJS()
+    })
     table.columns = rows.map((row) => {
       const code = String(row.column_name)
       const reading = duckDbReading(String(row.column_type))
@@ -158,8 +176,9 @@ export class FilesAdapter extends Adapter {
   }
 
   async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
-    const table = this.#tables.get(plan.table)!
+    // Described first: a file changed since is scanned (and sniffed) again, and `table` is then its new entry.
     const columns = new Map((await this.#columns(plan.table))!.map((column) => [column.code, column]))
+    const table = this.#tables.get(plan.table)!
     const db = duckdbBuilder
     let inner = db.selectFrom(sql`${table.reader}`.as('source')).selectAll()
     if (plan.filter !== undefined) inner = inner.where(compileFilter(plan.filter, duckdbFilterSyntax, new Map(plan.tableFields.map((field) => [field.code, field]))))
@@ -227,4 +246,44 @@ export class FilesAdapter extends Adapter {
     this.#instance?.closeSync()
     this.#instance = undefined
   }
+}
+
+/** What `sniff_csv` detected (its row as JSON values). */
+interface SniffedCsv {
+  Delimiter: string
+  Quote: string
+  Escape: string
+  NewLineDelimiter: string
+  Comment: string
+  SkipRows: number
+  HasHeader: boolean
+  Columns: Array<{ name: string, type: string }>
+  DateFormat: string | null
+  TimestampFormat: string | null
+}
+
+/**
+ * The read_csv call with every option `sniff_csv` detected spelled out (`auto_detect = false`), each value a
+ * literal of ours. Not its `Prompt`: that text holds the file path and the header's column names unescaped (a
+ * quote in either broke the SQL, and a header could inject some) and the path unglobbed (`p*.csv` read as a glob).
+ */
+async function sniffedReader (connection: DuckDBConnection, sniffer: RawBuilder<unknown>, path: string): Promise<RawBuilder<unknown>> {
+  const query = sql`SELECT * EXCLUDE (Prompt) FROM ${sniffer}`.compile(duckdbBuilder)
+  const found = (await connection.runAndReadAll(query.sql)).getRowObjectsJson()[0] as unknown as SniffedCsv | undefined
+  if (found === undefined || !Array.isArray(found.Columns)) throw new Error(`DuckDB's CSV sniffer detected nothing in ${path}`)
+  const text = (value: string): string => value === '(empty)' ? '' : value
+  const options = [
+    sql`auto_detect = false`,
+    sql`delim = ${sql.lit(text(found.Delimiter))}`,
+    sql`quote = ${sql.lit(text(found.Quote))}`,
+    sql`escape = ${sql.lit(text(found.Escape))}`,
+    sql`new_line = ${sql.lit(text(found.NewLineDelimiter))}`,
+    sql`comment = ${sql.lit(text(found.Comment))}`,
+    sql`skip = ${sql.lit(Number(found.SkipRows))}`,
+    sql`header = ${sql.lit(found.HasHeader === true)}`,
+    sql`columns = {${sql.join(found.Columns.map(({ name, type }) => sql`${sql.lit(String(name))}: ${sql.lit(String(type))}`))}}`,
+    ...(found.DateFormat === null || found.DateFormat === '' ? [] : [sql`dateformat = ${sql.lit(found.DateFormat)}`]),
+    ...(found.TimestampFormat === null || found.TimestampFormat === '' ? [] : [sql`timestampformat = ${sql.lit(found.TimestampFormat)}`])
+  ]
+  return sql`read_csv(${sql.lit(literalPath(path))}, ${sql.join(options)})`
 }
