@@ -56,14 +56,27 @@ export interface Capabilities {
   limit?: boolean
   /**
    * Which conditions `readRows` applies itself: `true` for all, or a function deciding per field and operator.
+   * The function also gets the table and the request's context, for adapters whose answer depends on the source
+   * the caller connects to (the SQL adapter's column types come from each portal's own database).
    * Default: none (the runtime filters every row).
+   *
+   * @example
+   * filter: (field, op, { table }) => table === 'deals' && op === 'eq'
    */
-  filter?: boolean | ((field: FieldInfo, op: FilterOp) => boolean)
+  filter?: boolean | ((field: FieldInfo, op: FilterOp, scope: PushdownScope) => boolean)
   /**
    * How many `readRows` the source serves at once (its pool sizes, its own cap); the runtime admits no more
    * urlData answers than this and answers 503 beyond. Default: no bound of the adapter's own.
    */
   concurrentReads?: number
+}
+
+/** What a `Capabilities.filter` function is asked about besides the field and operator. */
+export interface PushdownScope {
+  /** The table code (as listed by the adapter). */
+  table: string
+  /** The context of the request being planned (the same that `describeTable` and `readRows` get). */
+  context: RequestContext
 }
 
 /** The per-request context handed to every adapter method. */

@@ -1,5 +1,5 @@
 export { Adapter } from './adapter.js'
-export type { Capabilities, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
+export type { Capabilities, Connection, Logger, PushdownScope, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
 export type { FieldInfo, FieldType, TableInfo } from './field-types.js'
 export { FIELD_TYPES, isDatasetFieldName, isTextType, suggestDatasetFieldName } from './field-types.js'
 export { SUPPORTS_MAPPING, bitrixTranslit, proposedFieldName, fieldResolver } from './field-names.js'

@@ -1,4 +1,4 @@
-import type { Capabilities } from './adapter.js'
+import type { Capabilities, PushdownScope } from './adapter.js'
 import { ERR_FIELD_NOT_FOUND, ERR_REQUEST_INVALID } from './errors.js'
 import { answerHeader, fieldResolver, type FieldResolver } from './field-names.js'
 import type { FieldInfo } from './field-types.js'
@@ -52,29 +52,30 @@ function fieldsOf (node: FilterNode | undefined, into: Set<string>): Set<string>
   return into
 }
 
-function pushdownTest (capabilities: Capabilities, fields: readonly FieldInfo[]): (condition: FilterCondition) => boolean {
+function pushdownTest (capabilities: Capabilities, fields: readonly FieldInfo[], scope: PushdownScope): (condition: FilterCondition) => boolean {
   const { filter } = capabilities
   if (filter === true) return () => true
   if (filter === undefined || filter === false) return () => false
   const byCode = new Map(fields.map((field) => [field.code, field]))
-  return (condition) => filter(byCode.get(condition.field)!, condition.op)
+  return (condition) => filter(byCode.get(condition.field)!, condition.op, scope)
 }
 
 /**
  * Builds the plan: resolves the portal's field names in `select` and the filter (see `fieldResolver`), parses and
- * splits the filter, decides where the limit applies.
+ * splits the filter (asking the adapter's `capabilities.filter` with `scope`), decides where the limit applies.
  */
 export function planQuery (
   fields: readonly FieldInfo[],
   request: QueryRequest,
   capabilities: Capabilities,
-  options: { timeZone: TimeZone, maxRows: number, portalDateFormat?: string | undefined }
+  options: { timeZone: TimeZone, maxRows: number, portalDateFormat?: string | undefined },
+  scope: PushdownScope
 ): QueryPlan {
   const resolve = fieldResolver(fields, request.mapFields)
   const select = resolveSelect(fields, request.select, resolve)
   const header = answerHeader(fields, request.select, request.mapFields)
   const filter = parseFilter(request.filter, fields, { timeZone: options.timeZone, portalDateFormat: options.portalDateFormat, resolveField: resolve })
-  const { pushed, residual } = filter === undefined ? {} : splitFilter(filter, pushdownTest(capabilities, fields))
+  const { pushed, residual } = filter === undefined ? {} : splitFilter(filter, pushdownTest(capabilities, fields, scope))
   const readFields = [...select]
   for (const code of fieldsOf(residual, new Set())) {
     if (!readFields.some((field) => field.code === code)) readFields.push(fields.find((field) => field.code === code)!)

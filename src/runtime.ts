@@ -277,7 +277,7 @@ export class AdapterRuntime {
     slot: ReadSlot
   ): Promise<DataStream> {
     const fields = await this.describe(table, context)
-    const plan = planQuery(fields, request, this.adapter.capabilities(), this.options)
+    const plan = planQuery(fields, request, this.adapter.capabilities(), this.options, { table, context })
     context.log.debug({ table, pushed: plan.pushed, residual: plan.residual, pushedLimit: plan.pushedLimit, limit: plan.limit },
       'query plan: pushed runs in the adapter, residual in the runtime')
     const abort = new AbortController()

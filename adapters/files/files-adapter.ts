@@ -26,10 +26,22 @@ const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
   '.jsonl': (path) => sql`read_json_auto(${sql.lit(path)}, format = 'newline_delimited')`
 }
 
+/**
+ * CSV and TSV are sniffed by DuckDB (dialect and column types) on every read_csv call: hundreds of milliseconds
+ * per query even on a small file. They are sniffed once per file version instead (`sniff_csv`, the same
+ * detection), and read with the detected options spelled out (`auto_detect = false`): a few milliseconds.
+ */
+const SNIFFERS: Record<string, (path: string) => RawBuilder<unknown>> = {
+  '.csv': (path) => sql`sniff_csv(${sql.lit(path)}, header = true)`,
+  '.tsv': (path) => sql`sniff_csv(${sql.lit(path)}, header = true, delim = '\t')`
+}
+
 interface FileTable {
   code: string
   path: string
+  /** The table function that reads the file; for CSV and TSV replaced by the sniffed one on first use. */
   reader: RawBuilder<unknown>
+  sniffer?: RawBuilder<unknown>
   mtimeMs: number
   columns?: Array<FieldInfo & { reading: DuckDbColumnReading }>
 }
@@ -96,7 +108,8 @@ export class FilesAdapter extends Adapter {
       seen.add(code)
       const known = this.#tables.get(code)
       if (known?.path === path && known.mtimeMs === mtimeMs) continue
-      this.#tables.set(code, { code, path, reader: reader(path), mtimeMs })
+      const sniffer = SNIFFERS[extname(name).toLowerCase()]
+      this.#tables.set(code, { code, path, reader: reader(path), mtimeMs, ...(sniffer === undefined ? {} : { sniffer: sniffer(path) }) })
     }
     for (const code of this.#tables.keys()) if (!seen.has(code)) this.#tables.delete(code)
     return this.#tables
@@ -115,8 +128,12 @@ export class FilesAdapter extends Adapter {
     if (table === undefined) return undefined
     if (table.columns !== undefined) return table.columns
     const overrides = this.#options.types?.[tableCode] ?? {}
-    const query = sql`DESCRIBE SELECT * FROM ${table.reader}`.compile(duckdbBuilder)
-    const rows = await this.#withConnection(async (connection) => (await connection.runAndReadAll(query.sql)).getRowObjectsJS())
+    const described = table
+    const rows = await this.#withConnection(async (connection) => {
+      if (described.sniffer !== undefined) described.reader = await sniffedReader(connection, described.sniffer)
+      const query = sql`DESCRIBE SELECT * FROM ${described.reader}`.compile(duckdbBuilder)
+      return (await connection.runAndReadAll(query.sql)).getRowObjectsJS()
+    })
     table.columns = rows.map((row) => {
       const code = String(row.column_name)
       const reading = duckDbReading(String(row.column_type))
@@ -136,8 +153,9 @@ export class FilesAdapter extends Adapter {
   }
 
   async * readRows (plan: ReadPlan): AsyncGenerator<Row[]> {
-    const table = this.#tables.get(plan.table)!
+    // Described first: a file changed since is scanned (and sniffed) again, and `table` is then its new entry.
     const columns = new Map((await this.#columns(plan.table))!.map((column) => [column.code, column]))
+    const table = this.#tables.get(plan.table)!
     const db = duckdbBuilder
     let inner = db.selectFrom(sql`${table.reader}`.as('source')).selectAll()
     if (plan.filter !== undefined) inner = inner.where(compileFilter(plan.filter, duckdbFilterSyntax, new Map(plan.tableFields.map((field) => [field.code, field]))))
@@ -205,4 +223,13 @@ export class FilesAdapter extends Adapter {
     this.#instance?.closeSync()
     this.#instance = undefined
   }
+}
+
+/** The read_csv call `sniff_csv` proposes (its `Prompt`: every detected option spelled out, `auto_detect = false`). */
+async function sniffedReader (connection: DuckDBConnection, sniffer: RawBuilder<unknown>): Promise<RawBuilder<unknown>> {
+  const query = sql`SELECT Prompt FROM ${sniffer}`.compile(duckdbBuilder)
+  const prompt = String((await connection.runAndReadAll(query.sql)).getRows()[0]?.[0] ?? '')
+  const call = /^FROM (read_csv\(.*\));?$/s.exec(prompt.trim())?.[1]
+  if (call === undefined) throw new Error(`DuckDB's CSV sniffer proposed no read_csv call: ${prompt.slice(0, 80)}`)
+  return sql.raw(call)
 }

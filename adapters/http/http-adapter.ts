@@ -5,7 +5,7 @@ import type { DateTimeValue, FilterNode } from '../../src/filter/ast.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { ApiClient } from './http-client.js'
 import { type HttpAdapterOptions, type HttpField, type HttpTable, interpolate, interpolateDeep, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js'
-import { cellValue, inferFields, parseApiJson, valueAt } from './json-values.js'
+import { runtimeValue, inferFields, parseApiJson, valueAt } from './json-values.js'
 import { type Page, readPages } from './pagination.js'
 
 /**
@@ -29,7 +29,7 @@ export class HttpAdapter extends Adapter {
   override readonly settings: readonly Setting[]
   readonly #options: ResolvedHttpOptions
   readonly #tables: ReadonlyMap<string, HttpTable>
-  readonly #inferred = new Map<string, Promise<HttpField[]>>()
+  readonly #inferred = new Map<string, { until: number, fields: Promise<HttpField[]> }>()
   readonly #pushable: ReadonlySet<string>
   #client: ApiClient | undefined
 
@@ -69,17 +69,22 @@ export class HttpAdapter extends Adapter {
     return fields.map(({ path: _path, ...field }) => ({ ...field, name: field.name ?? field.code }))
   }
 
-  /** Declared fields, or fields inferred once from the first page (single flight, retried after a failure). */
+  /**
+   * Declared fields, or fields inferred from the first page and reused for `catalogSeconds` (single flight,
+   * retried after a failure).
+   */
   async #fields (table: HttpTable, context: RequestContext): Promise<readonly HttpField[]> {
     if (table.fields !== undefined) return table.fields
-    let inferred = this.#inferred.get(table.code)
-    if (inferred === undefined) {
-      inferred = this.#fetchPage(table, this.#firstUrl(table, context.connection, {}), context, AbortSignal.timeout(this.#options.timeoutMs))
+    const cached = this.#inferred.get(table.code)
+    if (cached !== undefined && cached.until > Date.now()) return await cached.fields
+    const entry = {
+      until: Date.now() + this.#options.catalogSeconds * 1000,
+      fields: this.#fetchPage(table, this.#firstUrl(table, context.connection, {}), context, AbortSignal.timeout(this.#options.timeoutMs))
         .then((page) => inferFields(page.rows, table.types))
-      inferred.catch(() => this.#inferred.delete(table.code))
-      this.#inferred.set(table.code, inferred)
     }
-    return await inferred
+    entry.fields.catch(() => { if (this.#inferred.get(table.code) === entry) this.#inferred.delete(table.code) })
+    this.#inferred.set(table.code, entry)
+    return await entry.fields
   }
 
   /** Pushes the (field, operator) pairs some table's API filters by; the limit is honoured by stopping the pages. */
@@ -101,7 +106,7 @@ export class HttpAdapter extends Adapter {
       const batch: unknown[][] = []
       for (const row of rows) {
         if (keep !== undefined && !keep(row)) continue
-        batch.push(read.map((field) => cellValue(valueAt(row, field.path ?? field.code), field)))
+        batch.push(read.map((field) => runtimeValue(valueAt(row, field.path ?? field.code), field)))
         if (++sent >= limit) break
       }
       if (batch.length > 0) yield batch
@@ -112,7 +117,7 @@ export class HttpAdapter extends Adapter {
   #localFilter (filter: FilterNode, plan: ReadPlan, byCode: ReadonlyMap<string, HttpField>): (row: unknown) => boolean {
     const fields = plan.tableFields.map((field) => byCode.get(field.source ?? field.code)!)
     const predicate = compilePredicate(filter, (code) => plan.tableFields.findIndex((field) => field.code === code))
-    return (row) => predicate(fields.map((field) => cellValue(valueAt(row, field.path ?? field.code), field)))
+    return (row) => predicate(fields.map((field) => runtimeValue(valueAt(row, field.path ?? field.code), field)))
   }
 
   #firstUrl (table: HttpTable, connection: Connection, params: Record<string, string>): URL {

@@ -73,6 +73,12 @@ export interface HttpAdapterOptions {
   retryBaseMs?: number // default 250 ms, doubled per attempt, with jitter
   retryMaxMs?: number // default 30_000 ms, also the longest Retry-After honoured
   timeoutMs?: number // default 60_000 ms for headers and between body chunks
+  /**
+   * Seconds fields inferred from a first page are reused, on each replica; then the next description or read infers
+   * them again, so a key the API added shows within this time everywhere. Declared fields are never fetched.
+   * Default 15; 0 infers on every call.
+   */
+  catalogSeconds?: number
   /** Which table's first page `check` fetches to validate the settings. Default: the first table. */
   checkTable?: string
 }
@@ -84,6 +90,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   retryBaseMs: 250, // ms
   retryMaxMs: 30_000, // ms
   timeoutMs: 60_000, // ms
+  catalogSeconds: 15, // seconds inferred fields are reused
   pageSize: 100 // rows
 })
 
@@ -139,6 +146,7 @@ export const HttpOptionsSchema = Type.Object({
   retryBaseMs: Type.Optional(Type.Number({ minimum: 0 })),
   retryMaxMs: Type.Optional(Type.Number({ minimum: 0 })),
   timeoutMs: Type.Optional(Type.Number({ minimum: 0 })),
+  catalogSeconds: Type.Optional(Type.Number({ minimum: 0 })),
   checkTable: Type.Optional(Type.String({ minLength: 1 }))
 }, closed)
 
@@ -187,7 +195,7 @@ export function resolveHttpOptions (options: HttpAdapterOptions): ResolvedHttpOp
   for (const name of placeholders(options.headers, new Set())) {
     if (!codes.has(name)) throw new ERR_CONFIG_INVALID('headers', `{{${name}}} names no declared setting`)
   }
-  for (const key of ['concurrency', 'retries', 'retryBaseMs', 'retryMaxMs', 'timeoutMs'] as const) {
+  for (const key of ['concurrency', 'retries', 'retryBaseMs', 'retryMaxMs', 'timeoutMs', 'catalogSeconds'] as const) {
     const value = options[key]
     if (value !== undefined && (!Number.isFinite(value) || value < (key === 'concurrency' ? 1 : 0))) throw new ERR_CONFIG_INVALID(key, 'must be a non-negative number')
   }
@@ -200,7 +208,8 @@ export function resolveHttpOptions (options: HttpAdapterOptions): ResolvedHttpOp
     retries: options.retries ?? HTTP_DEFAULTS.retries,
     retryBaseMs: options.retryBaseMs ?? HTTP_DEFAULTS.retryBaseMs,
     retryMaxMs: options.retryMaxMs ?? HTTP_DEFAULTS.retryMaxMs,
-    timeoutMs: options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs
+    timeoutMs: options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
+    catalogSeconds: options.catalogSeconds ?? HTTP_DEFAULTS.catalogSeconds
   })
 }
 

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../../src/calendar-date.js'
 import { ERR_SOURCE_FAILED } from '../../src/errors.js'
 import { suggestDatasetFieldName, type FieldType } from '../../src/field-types.js'
 import { JsonNumber, parseExactJson } from '../../src/exact-json.js'
@@ -26,7 +27,7 @@ export function parseApiJson (text: string): unknown {
   }
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/
 const ZONED_DATETIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i
 
@@ -36,7 +37,8 @@ function kindOf (value: unknown): FieldType | 'zoned' | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double'
   if (typeof value === 'boolean') return 'int'
   if (typeof value !== 'string') return 'string'
-  if (DATE.test(value)) return 'date'
+  const day = DATE.exec(value)
+  if (day !== null) return isCalendarDate(Number(day[1]), Number(day[2]), Number(day[3])) ? 'date' : 'string'
   if (ZONED_DATETIME.test(value)) return 'zoned'
   if (DATETIME.test(value)) return 'datetime'
   return 'string'
@@ -71,7 +73,7 @@ export function inferFields (rows: readonly unknown[], types: Readonly<Record<st
 }
 
 /** A row value as the runtime takes it: long numbers as their text, epoch numbers of datetimes as Dates. */
-export function cellValue (value: unknown, field: HttpField): unknown {
+export function runtimeValue (value: unknown, field: HttpField): unknown {
   if (value instanceof JsonNumber) return value.text
   if (field.type === 'datetime' && typeof value === 'number') return new Date(value < 1e11 ? value * 1000 : value)
   return value

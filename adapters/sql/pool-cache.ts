@@ -53,6 +53,11 @@ export class PoolCache<T> {
     return this.#entries.has(key)
   }
 
+  /** The open pool for `key` without leasing it (nor counting it as used), or undefined. */
+  peek (key: string): T | undefined {
+    return this.#entries.get(key)?.pool
+  }
+
   /** Leases the pool for `key`, opening it with `open` when there is none. */
   lease (key: string, open: () => T): PoolLease<T> {
     if (this.#closed) throw new ERR_ADAPTER_CLOSED()

@@ -1,11 +1,11 @@
-import { Adapter, type Capabilities, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
+import { Adapter, type Capabilities, type Connection, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import { ERR_QUERY_TIMEOUT, ERR_SETTING_INVALID, ERR_SOURCE_UNAVAILABLE, isB24biError } from '../../src/errors.js'
 import type { FieldInfo, TableInfo } from '../../src/field-types.js'
 import { credentialHash, matchesAny } from '../../src/secrets.js'
 import { HostGuard } from './host-guard.js'
 import { PoolCache, type PoolLease } from './pool-cache.js'
 import { PoolGate, sourceBusy } from './pool-gate.js'
-import { datasetTable, NOT_PUSHED, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
+import { datasetTable, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
 import type { SqlDriver, SqlTarget } from './sql-driver.js'
 import { checkEngine, type SqlEngineDefinition } from './sql-engine.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
@@ -29,6 +29,8 @@ interface PoolState {
   gate: PoolGate
   catalog?: { until: number, tables: Promise<Map<string, SqlTable>> }
   datasets: Map<string, { until: number, table: Promise<SqlTable | undefined> }>
+  /** Each table as last described, by code: where `capabilities` looks up which columns the database filters. */
+  described: Map<string, SqlTable>
 }
 
 /**
@@ -73,17 +75,23 @@ export class SqlAdapter extends Adapter {
     return {
       driver: this.#engine.connect(target, { timeoutMs: this.options.timeoutMs, poolSize: this.options.poolSize }),
       gate: new PoolGate(this.options.poolSize, this.options.poolWaitMs),
-      datasets: new Map()
+      datasets: new Map(),
+      described: new Map()
     }
   }
 
-  async #lease (connection: RequestContext['connection']): Promise<PoolLease<PoolState>> {
-    if (this.options.mode === 'server') return this.#pools.lease('server', () => this.#open({ url: this.options.url }))
+  /** Portal mode: the pool of one set of settings, and its port (400 when the port is not one). */
+  #portalPool (connection: Connection): { key: string, port: number } {
     const port = connection.port === undefined ? this.#engine.defaultPort : Number(connection.port)
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ERR_SETTING_INVALID('port', 'a port number')
     // The runtime hands canonical values (host lower-cased, port a number); the default port is spelled out here,
     // so `port` left out and the default port given are one pool.
-    const key = credentialHash({ ...connection, port: String(port) })
+    return { key: credentialHash({ ...connection, port: String(port) }), port }
+  }
+
+  async #lease (connection: Connection): Promise<PoolLease<PoolState>> {
+    if (this.options.mode === 'server') return this.#pools.lease('server', () => this.#open({ url: this.options.url }))
+    const { key, port } = this.#portalPool(connection)
     if (this.#pools.has(key)) return this.#pools.lease(key, () => { throw new ERR_SOURCE_UNAVAILABLE() })
     const host = await this.#guard.resolve(connection.host ?? '')
     const target = { host, port, database: connection.database, user: connection.user, password: connection.password ?? '' }
@@ -168,12 +176,28 @@ export class SqlAdapter extends Adapter {
   }
 
   async describeTable (table: string, context: RequestContext): Promise<FieldInfo[] | undefined> {
-    return await this.#with(context, async (state) => (await this.#table(state, table, context.log))?.columns.map((column) => column.field))
+    return await this.#with(context, async (state) => {
+      const described = await this.#table(state, table, context.log)
+      if (described === undefined) state.described.delete(table)
+      else state.described.set(table, described)
+      return described?.columns.map((column) => column.field)
+    })
   }
 
-  /** Select, filter (except columns the engine cannot compare exactly) and limit run in the database. */
+  /**
+   * Select, filter and limit run in the database, except conditions on columns the engine cannot compare exactly
+   * (or whose type was overridden to another family): looked up in the description this request's pool gave last
+   * (the runtime describes before it plans); a column not found there is left to the runtime.
+   */
   override capabilities (): Capabilities {
-    return { limit: true, filter: (field) => (field as FieldInfo & { [NOT_PUSHED]?: boolean })[NOT_PUSHED] !== true }
+    return {
+      limit: true,
+      filter: (field, _op, { table, context }) => {
+        const key = this.options.mode === 'server' ? 'server' : this.#portalPool(context.connection).key
+        const column = field.source ?? field.code
+        return this.#pools.peek(key)?.described.get(table)?.columns.find((candidate) => candidate.column === column)?.pushdown === true
+      }
+    }
   }
 
   async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {

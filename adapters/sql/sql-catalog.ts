@@ -6,15 +6,14 @@ import type { SqlEngineDefinition } from './sql-engine.js'
 import { isExposed, type ResolvedSqlOptions } from './sql-options.js'
 import { readingOf, UNKNOWN_TYPE, type SqlTypeReading } from './sql-types.js'
 
-/** Marks a described field whose conditions the runtime applies instead of the database (see `capabilities`). */
-export const NOT_PUSHED = Symbol('b24bi.sql.notPushed')
-
 /** A column of an exposed table: the portal's field plus how the engine reads it. */
 export interface SqlColumn {
   field: FieldInfo
   /** The column's name in the database. */
   column: string
   reading: SqlTypeReading
+  /** False when the runtime, not the database, applies conditions on it (see `SqlAdapter.capabilities`). */
+  pushdown: boolean
 }
 
 /** An exposed table or dataset. */
@@ -56,8 +55,7 @@ function mapColumn (
     }
   }
   const field: FieldInfo = { code, name: code, type: reading.type, ...(reading.zoned === true ? { zoned: true } : {}), ...(code !== column ? { source: column } : {}) }
-  if (!pushed) Object.defineProperty(field, NOT_PUSHED, { value: true, enumerable: true })
-  return { field, column, reading }
+  return { field, column, reading, pushdown: pushed }
 }
 
 /** Builds the exposed tables from the engine's catalog: exposure lists applied, codes and types mapped. */

@@ -22,8 +22,9 @@ export interface SqlTypeReading {
  * One row of an engine's mapping table: the first rule whose pattern matches the lower-cased type name wins.
  * `types` names the engine types it covers and `note` says how their values travel, in words: with the reading
  * they make the README's type table (`mappingTable`), so the documented portal type is the one the code maps to.
+ * Optional for an engine of your own (its table then shows the pattern); every built-in rule has them.
  */
-export type SqlTypeRule = readonly [pattern: RegExp, reading: SqlTypeReading, types: string, note?: string]
+export type SqlTypeRule = readonly [pattern: RegExp, reading: SqlTypeReading, types?: string, note?: string]
 
 /** What an unknown type becomes: a string, read as text. */
 export const UNKNOWN_TYPE: SqlTypeReading = Object.freeze({ type: 'string', as: 'text', read: 'text' })
@@ -41,7 +42,7 @@ export function readingOf (rules: readonly SqlTypeRule[], dataType: string): Sql
 }
 
 /** A documented type rule of any engine: a pattern, what it maps to, the engine types in words, a note. */
-export type DocumentedTypeRule = readonly [pattern: RegExp, reading: { type: FieldType, zoned?: boolean, pushdown?: boolean }, types: string, note?: string]
+export type DocumentedTypeRule = readonly [pattern: RegExp, reading: { type: FieldType, zoned?: boolean, pushdown?: boolean }, types?: string, note?: string]
 
 /** The portal column of a mapping table row: the type, then the note and what the reading implies. */
 function portalText (reading: DocumentedTypeRule[1], note: string | undefined): string {
@@ -63,7 +64,7 @@ function portalText (reading: DocumentedTypeRule[1], note: string | undefined): 
 export function mappingTable (engine: string, rules: readonly DocumentedTypeRule[], otherwise: readonly [types: string, note: string] = ['anything else', 'text form; logged once']): string {
   const cell = (text: string): string => text.replaceAll('|', '\\|')
   const lines = [`| ${engine} | portal |`, '|---|---|']
-  for (const [, reading, types, note] of rules) lines.push(`| ${cell(types)} | ${cell(portalText(reading, note))} |`)
+  for (const [pattern, reading, types, note] of rules) lines.push(`| ${cell(types ?? `\`/${pattern.source}/\``)} | ${cell(portalText(reading, note))} |`)
   lines.push(`| ${cell(otherwise[0])} | ${cell(portalText(UNKNOWN_TYPE, otherwise[1]))} |`)
   return lines.join('\n')
 }

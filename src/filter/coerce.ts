@@ -2,7 +2,7 @@ import { ERR_FILTER_VALUE } from '../errors.js'
 import type { FieldType } from '../field-types.js'
 import type { TimeZone } from '../time-zone.js'
 import type { DateTimeValue, FilterValue } from './ast.js'
-import { type PortalDateOrder, readDateTimeText } from './portal-date.js'
+import { type PortalDateOrder, readDateTimeText, valuePreview } from './portal-date.js'
 
 /** An int filter value may have at most this many digits (DECIMAL(38, 0), the widest exact integer SQL engines share). */
 export const MAX_INT_DIGITS = 38
@@ -44,7 +44,7 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, options
 
 function coerceInt (key: string, text: string): string {
   const match = INT.exec(text)
-  if (match === null) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not an integer`)
+  if (match === null) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not an integer`)
   const digits = match[2]!
   if (digits.length > MAX_INT_DIGITS) throw new ERR_FILTER_VALUE(key, `the integer has more than ${MAX_INT_DIGITS} digits`)
   return match[1] === '-' && digits !== '0' ? `-${digits}` : digits
@@ -52,7 +52,7 @@ function coerceInt (key: string, text: string): string {
 
 function coerceDecimal (key: string, text: string): string {
   const canonical = canonicalNumber(text)
-  if (canonical === undefined) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a number`)
+  if (canonical === undefined) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a number`)
   if (canonical === OUT_OF_RANGE) throw new ERR_FILTER_VALUE(key, 'the number is out of range')
   return canonical
 }
@@ -123,8 +123,4 @@ function nextDay (key: string, day: string): string {
   const next = new Date(utcMillis(day, '00:00:00') + 86_400_000).toISOString()
   if (!next.startsWith('+')) return next.slice(0, 10)
   throw new ERR_FILTER_VALUE(key, 'the date is out of range')
-}
-
-function preview (text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text
 }

@@ -71,7 +71,7 @@ export function readDateTimeText (key: string, text: string, order: PortalDateOr
     year = match[3]!
     ;[month, day] = slashedOrder(key, text, match[1]!, match[2]!, order)
   } else {
-    throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a date`)
+    throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a date`)
   }
   const [y, m, d] = [Number(year), Number(month), Number(day)]
   if (!isCalendarDate(y, m, d)) throw new ERR_FILTER_VALUE(key, `${y}-${m}-${d} is not a calendar date`)
@@ -88,18 +88,18 @@ function slashedOrder (key: string, text: string, first: string, second: string,
   if (a > 12 || b > 12 || a === b) return a > 12 ? [second, first] : [first, second]
   if (order.slash === 'MDY') return [first, second]
   if (order.slash === 'DMY') return [second, first]
-  throw new ERR_FILTER_DATE_AMBIGUOUS(key, preview(text))
+  throw new ERR_FILTER_DATE_AMBIGUOUS(key, valuePreview(text))
 }
 
 function readTime (key: string, text: string, hour?: string, minute?: string, second?: string, fraction?: string, meridiem?: string): string {
   if (hour === undefined) return '00:00:00'
   let h = Number(hour)
   if (meridiem !== undefined) {
-    if (h < 1 || h > 12) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a 12-hour time of day`)
+    if (h < 1 || h > 12) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a 12-hour time of day`)
     const pm = meridiem.toLowerCase() === 'pm'
     h = (h % 12) + (pm ? 12 : 0)
   }
-  if (h > 23 || Number(minute) > 59 || Number(second ?? '0') > 59) throw new ERR_FILTER_VALUE(key, `'${preview(text)}' is not a time of day`)
+  if (h > 23 || Number(minute) > 59 || Number(second ?? '0') > 59) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a time of day`)
   if (fraction !== undefined && /[1-9]/.test(fraction)) throw new ERR_FILTER_VALUE(key, 'fractions of a second are not supported')
   return `${pad(String(h))}:${minute!}:${second ?? '00'}`
 }
@@ -116,6 +116,7 @@ function pad (text: string): string {
   return text.length === 1 ? `0${text}` : text
 }
 
-function preview (text: string): string {
+/** The start of a filter value for an error message: at most 40 characters. */
+export function valuePreview (text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}...` : text
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../adapter.js'
 import { ERR_TABLES_SYNC } from '../errors.js'
 import type { AdapterRuntime } from '../runtime.js'
+import { postForm } from './post-form.js'
 
 /** One field of a connector table, as its table description answers it. */
 export interface CatalogField {
@@ -50,12 +51,7 @@ export function httpCatalog (options: HttpCatalogOptions): ConnectorCatalog {
     let status: number
     let text: string
     try {
-      const response = await (options.fetch ?? fetch)(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000)
-      })
+      const response = await postForm(url, body, { fetch: options.fetch, timeoutMs: options.timeoutMs ?? 60_000 })
       status = response.status
       text = await response.text()
     } catch (error) {

@@ -1,6 +1,7 @@
 import { ERR_INSTALL_FORBIDDEN, ERR_OAUTH_RENEW } from '../errors.js'
 import type { PortalTokens } from '../token-store/token-store.js'
 import { securePortalUrl } from './portal-url.js'
+import { postForm } from './post-form.js'
 
 /** The vendor's OAuth server. */
 export const DEFAULT_OAUTH_SERVER = 'https://oauth.bitrix.info/oauth/token/'
@@ -40,12 +41,7 @@ export async function tokenOwner (accessToken: string, options: RenewOptions): P
   url.pathname = url.pathname.replace(/\/?$/, '/') + 'app.info'
   let body: Record<string, unknown> = {}
   try {
-    const response = await (options.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ auth: accessToken }).toString(),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000)
-    })
+    const response = await postForm(url, new URLSearchParams({ auth: accessToken }).toString(), { fetch: options.fetch, timeoutMs: options.timeoutMs ?? 30_000 })
     body = await response.json() as Record<string, unknown>
   } catch (error) {
     refuse('the OAuth server did not answer with JSON', error)

@@ -25,8 +25,6 @@ export interface RestClientOptions {
   retries?: number
   /** The first back-off in milliseconds, doubled on each retry (see `retryDelayMs`), capped at 10 s. Default 500. */
   retryDelayMs?: number
-  /** @deprecated The old name of `retryDelayMs` (milliseconds), still read when `retryDelayMs` is not given. */
-  retryDelay?: number
   /** Milliseconds one HTTP call may take. Default 30000. */
   timeoutMs?: number
   /** The fetch to use. Default the global one (undici). */
@@ -67,7 +65,7 @@ export class RestClient {
   constructor (options: RestClientOptions) {
     this.#auth = options.auth
     this.#retries = options.retries ?? 5
-    this.#backoff = { baseMs: options.retryDelayMs ?? options.retryDelay ?? 500, maxMs: MAX_DELAY_MS }
+    this.#backoff = { baseMs: options.retryDelayMs ?? 500, maxMs: MAX_DELAY_MS }
     this.#timeoutMs = options.timeoutMs ?? 30_000
     this.#fetch = options.fetch ?? fetch
     this.#webhook = 'webhook' in options.auth ? webhookEndpoint(options.auth.webhook) : undefined

@@ -3,7 +3,7 @@ import { checkFixtures, checkZoneInvariance } from './fixture-checks.js'
 import { type CheckName, type ConformanceOptions, type Finding, KitContext, type KitNeed, type Measurements } from './kit-context.js'
 import { checkLoad } from './load-checks.js'
 import { ObservedAdapter } from './observed-adapter.js'
-import { checkAuthentication, checkDescriptions, checkTableList, checkTypes } from './protocol-checks.js'
+import { checkAuthentication, checkDescriptions, checkListAndSearch, checkTypes } from './protocol-checks.js'
 import { checkBadInput, checkFilterApplied, checkLimit, checkSelectOrder } from './read-checks.js'
 import { checkSecrets } from './secret-checks.js'
 
@@ -53,7 +53,7 @@ interface Step {
 
 const STEPS: Step[] = [
   { checks: ['check', 'auth'], needs: [], run: checkAuthentication },
-  { checks: ['list', 'search'], needs: [], provides: 'tables', run: checkTableList },
+  { checks: ['list', 'search'], needs: [], provides: 'tables', run: checkListAndSearch },
   { checks: ['describe'], needs: ['tables'], run: checkDescriptions },
   { checks: ['types'], needs: ['tables'], run: checkTypes },
   { checks: [], needs: [], provides: 'sample', run: loadReference },

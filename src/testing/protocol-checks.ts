@@ -1,6 +1,6 @@
 import { exactStringify, type ExactValue } from '../exact-json.js'
 import {
-  checkCheckAnswer, checkData, checkTableDescription as checkDescriptionAnswer, checkTableList as checkListAnswer, hasErrors,
+  checkCheckAnswer, checkData, checkTableDescription as checkDescriptionAnswer, checkTableList, hasErrors,
   PORTAL_PREVIEW_LIMIT, type Violation
 } from '../protocol/answer-checks.js'
 import type { KitContext } from './kit-context.js'
@@ -35,10 +35,10 @@ export async function checkAuthentication (kit: KitContext): Promise<void> {
 }
 
 /** The table list: non-empty codes and titles, no duplicates; search finds a table by part of its code. */
-export async function checkTableList (kit: KitContext): Promise<void> {
+export async function checkListAndSearch (kit: KitContext): Promise<void> {
   const answer = await kit.server.post('tableList', kit.body({ searchString: '' }))
   const violations: Violation[] = []
-  const tables = answer.status === 200 ? checkListAnswer(answer.json, violations) : []
+  const tables = answer.status === 200 ? checkTableList(answer.json, violations) : []
   kit.report('list', answer.status === 200 && tables.length > 0 && !hasErrors(violations),
     `urlTableList answers 200 with at least one table, each with a non-empty code and title, codes unique (got ${answer.status}, ` +
     `${tables.length} tables)${messages(violations)}`)

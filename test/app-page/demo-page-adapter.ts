@@ -23,7 +23,7 @@ export class DemoWithSlowTable extends Adapter {
     const filter = demo.filter
     return {
       limit: demo.limit === true,
-      filter: (field, op) => field.code !== 'READING' && (typeof filter === 'function' ? filter(field, op) : filter === true)
+      filter: (field, op, scope) => field.code !== 'READING' && (typeof filter === 'function' ? filter(field, op, scope) : filter === true)
     }
   }
   override async close (): Promise<void> { await this.demo.close() }

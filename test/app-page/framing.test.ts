@@ -16,7 +16,7 @@ async function setup (t: Test, server: Partial<ServerOptions> = {}, install: Par
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
     portals: { allowHosts: ['127.0.0.1'], allowHttp: true }, // the fake portal listens on loopback, over http
     connector: { title: 'Warehouse', publicUrl: 'https://bi.example.com/' },
-    rest: { retryDelay: 1 },
+    rest: { retryDelayMs: 1 },
     ...install
   })
   t.teardown(async () => {

@@ -40,7 +40,7 @@ export async function startPageServer (options: { server?: Partial<ServerOptions
     application: { clientId: portal.clientId, clientSecret: portal.clientSecret, server: portal.oauthServer, restServer: portal.oauthRestServer },
     portals: { allowHosts: ['127.0.0.1'], allowHttp: true }, // the fake portal listens on loopback, over http
     connector: { title: 'Warehouse', publicUrl: base },
-    rest: { retryDelay: 1 },
+    rest: { retryDelayMs: 1 },
     page: { connection: { token: PAGE_TOKEN } },
     ...options.install
   })

@@ -2,6 +2,7 @@ import t from 'tap'
 import { isAnswerDate, isAnswerDateTime } from '../../src/answer-format.js'
 import { isCalendarDate } from '../../src/calendar-date.js'
 import { readDateTimeText } from '../../src/filter/portal-date.js'
+import { inferFields } from '../../adapters/http/json-values.js'
 
 const DAYS: Array<[string, boolean]> = [
   ['2024-02-29', true], ['2025-02-29', false], ['2000-02-29', true], ['1900-02-29', false], ['2025-04-31', false],
@@ -32,4 +33,10 @@ t.test('regression: years 1-99 were refused in answers (Date.UTC reads them as 1
   t.ok(isAnswerDate('0050-01-01'))
   t.ok(isAnswerDateTime('0099-12-31T23:59:59Z', true))
   t.ok(filterAccepts('0050-01-01'))
+})
+
+t.test('the HTTP adapter infers date only for calendar days (was: any NNNN-NN-NN text)', async (t) => {
+  const [real, shaped] = inferFields([{ day: '2024-02-29', code: '2025-02-30' }])
+  t.equal(real?.type, 'date')
+  t.equal(shaped?.type, 'string', '2025-02-30 is text shaped like a date, not a date')
 })

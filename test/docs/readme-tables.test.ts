@@ -59,3 +59,7 @@ t.test('the query model table names every filter key prefix, and its negation', 
     if (prefix !== '<>' && prefix !== '=') t.ok(rows.some(([key, meaning = '']) => key?.startsWith('`!`') && meaning.includes(`\`!${prefix}\``)), `!${prefix} is documented`)
   }
 })
+
+t.test('every built-in type rule names its types in words (an unnamed rule would show its pattern)', async (t) => {
+  for (const { id, table } of typeTables()) t.notMatch(table, /\| `\/.*\/` \|/, `the ${id} table has no bare pattern`)
+})

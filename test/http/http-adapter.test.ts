@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { HttpAdapter, retryAfterMs, type HttpAdapterOptions, type HttpTable } from '../../adapters/http/index.js'
 import { buildServer } from '../../src/server/index.js'
@@ -80,6 +82,37 @@ t.test('fields are inferred from the first page, with overrides', async (t) => {
     { code: 'CUSTOMER', name: 'customer', type: 'string' },
     { code: 'BIG', name: 'big', type: 'int' }
   ])
+})
+
+t.test('inferred fields are reused for catalogSeconds, then inferred again: a key the API added shows on every replica', async (t) => {
+  let keys = ['id']
+  let requests = 0
+  const api = createServer((_request, response) => {
+    requests++
+    response.setHeader('content-type', 'application/json')
+    response.end(JSON.stringify([Object.fromEntries(keys.map((key, i) => [key, i + 1]))]))
+  })
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { api.close() })
+  const baseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/`
+  const describe = async (catalogSeconds?: number): Promise<() => Promise<string[]>> => {
+    const server = await buildServer({ adapter: new HttpAdapter({ baseUrl, tables: [{ code: 'items', url: 'items' }], ...(catalogSeconds === undefined ? {} : { catalogSeconds }) }), logger: false })
+    t.teardown(() => server.close())
+    return async () => {
+      const response = await server.inject({ method: 'POST', url: '/api/table_description', payload: { connection: {}, table: 'items' } })
+      return (JSON.parse(response.body) as Array<{ code: string }>).map((field) => field.code)
+    }
+  }
+  const byDefault = await describe()
+  const everyCall = await describe(0)
+  t.same(await byDefault(), ['ID'])
+  t.same(await everyCall(), ['ID'])
+  keys = ['id', 'name']
+  const before = requests
+  t.same(await byDefault(), ['ID'], 'within the default 15 s the inferred fields are reused')
+  t.equal(requests, before, 'no page fetched for it')
+  t.same(await everyCall(), ['ID', 'NAME'], 'once expired they are inferred again')
+  t.equal(requests, before + 1, 'from a fresh first page')
 })
 
 t.test('filters the API supports go into the query string; the rest runs in the runtime', async (t) => {

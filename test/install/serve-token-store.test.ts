@@ -144,22 +144,29 @@ t.test('an unwritable token store stops the start with a coded error, before the
   t.equal(existsSync(mark), false, 'the adapter was never constructed')
 })
 
+/** One statement on a connection of its own (nothing held open across the test for the server to drop). */
+async function sql (url: string, text: string, values: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => {}) // a dropped connection fails the query below instead of the process
+  await client.connect()
+  try {
+    return (await client.query(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}
+
 t.test('a PostgreSQL token store is accepted without singleInstance: its tables exist before the first install', async (t) => {
   const base = await postgresUrl()
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  t.teardown(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
-    await admin.end()
-  })
-  await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
-  await admin.query(`CREATE SCHEMA ${SCHEMA}`)
+  await sql(base, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
+  await sql(base, `CREATE SCHEMA ${SCHEMA}`)
+  t.teardown(async () => { await sql(base, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`) })
   const { dir, adapter } = await workspace(t)
   const outcome = await serve(t, dir, adapter, { B24BI_TOKEN_STORE: inSchema(base, SCHEMA) })
   t.equal(outcome.listening, true, outcome.listening ? 'listening' : outcome.stderr)
   if (!outcome.listening) return
-  const { rows } = await admin.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [SCHEMA])
-  t.same(rows.map((row: { table_name: string }) => row.table_name), ['b24bi_portal_tokens', 'b24bi_portal_tokens_locks'], 'the start-up check created the tables')
+  const rows = await sql(base, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [SCHEMA])
+  t.same(rows.map((row) => row.table_name), ['b24bi_portal_tokens', 'b24bi_portal_tokens_locks'], 'the start-up check created the tables')
   t.same(await installRouteStatus(outcome.port), { status: 400, code: 'B24BI_ERR_INSTALL_INVALID' }, 'POST /bitrix24/install is served')
   t.equal(existsSync(join(dir, '.b24bi')), false, 'no token file')
 })

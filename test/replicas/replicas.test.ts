@@ -219,6 +219,7 @@ t.test('installs, a busy pool, kill -9 and a rolling restart, through three repl
     t.equal(answer.status, 200, 'the answer had begun')
     t.notOk(answer.complete, 'the transfer is broken')
     t.notOk(isValidJson(answer.body), `the partial body (${answer.body.length} bytes) is not valid JSON`)
+    t.comment(`kill -9 mid-stream: ${answer.body.length} bytes arrived before the cut; complete=${String(answer.complete)}`)
     await victim!.exited
     balancer.remove(victim!.port)
     replicas.splice(replicas.indexOf(victim!), 1, await start())
