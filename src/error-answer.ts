@@ -46,15 +46,19 @@ function send (reply: FastifyReply, coded: B24biError): void {
 
 /**
  * The one Fastify error handler of the connector routes, the install routes and the server: the coded answer
- * of `codedError` (the 413 names the route's own body limit); a 5xx is logged at error with its cause, a 4xx at
- * info with its code.
+ * of `codedError` (the 413 names the route's own body limit); a 5xx is logged at error with its cause (at warn
+ * when it carries a Retry-After: load shed on purpose), a 4xx at info with its code.
  *
  * @example
  * fastify.setErrorHandler(answerError)
  */
 export function answerError (error: FastifyError | B24biError, request: FastifyRequest, reply: FastifyReply): void {
   const coded = codedError(error, request.routeOptions.bodyLimit)
-  if (coded.statusCode >= 500) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+  // A 5xx with Retry-After is load shed on purpose (overloaded, the source busy): a warning with its code. As an
+  // error with a stack, a flood of callers beyond the caps would be a flood of alerts.
+  const retryAfter = retryAfterOf(coded)
+  if (coded.statusCode >= 500 && retryAfter === undefined) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+  else if (coded.statusCode >= 500) request.log.warn({ code: coded.code, retryAfter }, coded.message)
   else request.log.info({ code: coded.code }, coded.message)
   send(reply, coded)
 }

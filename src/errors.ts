@@ -40,6 +40,8 @@ function createError (code: string, template: string, statusCode: number): B24bi
       super(code, statusCode, format(template, ...values), options)
     }
   }
+  // Logs name an error by its constructor (pino's `type`): the code, not the anonymous class's `ErrorClass`.
+  Object.defineProperty(ErrorClass, 'name', { value: code })
   registry.set(code, ErrorClass)
   return ErrorClass
 }

@@ -165,17 +165,30 @@ export function scrubConnectionValues<T> (value: T, connection: Readonly<Record<
   return replace === undefined ? value : scrubAny(value, replace, SCRUB_DEPTH, new WeakSet()) as T
 }
 
+/** The errors in a logged object (the object itself, or its top-level values) scrubbed; other values as they are. */
+function scrubLoggedErrors (obj: unknown, replace: Replace): unknown {
+  if (obj instanceof Error) return scrubAny(obj, replace, SCRUB_DEPTH, new WeakSet())
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || !isPlainObject(obj)) return obj
+  let copy: Record<string, unknown> | undefined
+  for (const [key, value] of Object.entries(obj)) {
+    if (!(value instanceof Error)) continue
+    const scrubbed = scrubAny(value, replace, SCRUB_DEPTH, new WeakSet())
+    if (scrubbed !== value) (copy ??= { ...obj })[key] = scrubbed
+  }
+  return copy ?? obj
+}
+
 /**
- * A logger that writes through `log` with every connection value scrubbed from the logged object and the
- * message (see `scrubConnectionValues`): the logger an adapter gets in its request context, so what it logs
- * itself (a failed cancel, a driver warning) holds no password either. `log` itself when no value qualifies.
+ * The logger an adapter gets in its request context: writes through `log`, with the request's connection values
+ * scrubbed from every error it logs (`log.warn({ err }, 'cancelling failed')`: a driver message holding a
+ * password). A value the adapter logs on purpose as a field or in the message is left as written, so the
+ * conformance kit's secrets check still names that adapter. `log` itself when no value qualifies.
  */
 export function connectionScrubbingLogger (log: Logger, connection: Readonly<Record<string, string>>): Logger {
   const replace = connectionReplacer(connection)
   if (replace === undefined) return log
-  const scrubbed = (level: keyof Logger) => (obj: unknown, msg?: string, ...rest: unknown[]): void => {
-    const args = [scrubAny(obj, replace, SCRUB_DEPTH, new WeakSet()), ...(msg === undefined ? [] : [replace(msg)]), ...rest.map((item) => scrubAny(item, replace, SCRUB_DEPTH, new WeakSet()))]
-    Reflect.apply(log[level], log, args)
+  const scrubbed = (level: keyof Logger) => (obj: unknown, ...rest: unknown[]): void => {
+    Reflect.apply(log[level], log, [scrubLoggedErrors(obj, replace), ...rest])
   }
   return { debug: scrubbed('debug'), info: scrubbed('info'), warn: scrubbed('warn'), error: scrubbed('error') }
 }

@@ -33,7 +33,8 @@ export const DataBody = Type.Object({
   select: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 5000 })),
   // An object, or a list of AND-ed groups (the portal's groups-only filter `[{LOGIC: 'OR', 0: {...}}]`).
   filter: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown(), { maxItems: 5000 })])),
-  limit: Type.Optional(Type.Integer({ minimum: 0, description: '0 or absent: no limit' })),
+  // Above 2^53 - 1 a number is no longer an exact integer here, and a source would fail to bind it (a 502): refused.
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: '0 or absent: no limit' })),
   mapFields: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 1000 }), {
     description: "The connector's field code mapped to the field's name in the portal's table (any non-empty text)"
   }))

@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
-import { extname, join, sep } from 'node:path'
+import { lstat, readdir, stat } from 'node:fs/promises'
+import { extname, join } from 'node:path'
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
 import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
@@ -15,6 +15,28 @@ import { FILES_DEFAULTS, FilesOptionsSchema, type FilesAdapterOptions } from './
 import { ReadGate } from './read-gate.js'
 
 export type { FilesAdapterOptions } from './files-options.js'
+
+/**
+ * A path DuckDB reads as itself: it expands `*`, `?` and `[...]` anywhere in a file path, so a file named `p*.csv`
+ * would also serve `public.csv`. Each of them becomes a one-character class (`[*]`), which matches only itself.
+ */
+function literalPath (path: string): string {
+  return path.replace(/[*?[]/g, '[$&]')
+}
+
+/**
+ * Every regular file under `root`, as `/`-separated paths relative to it. Symbolic links are neither followed nor
+ * served: a link to a folder can loop (`loop -> .`) or lead out of the directory.
+ */
+async function regularFilesUnder (root: string, relative = ''): Promise<string[]> {
+  const found: string[] = []
+  for (const entry of await readdir(join(root, relative), { withFileTypes: true })) {
+    const name = relative === '' ? entry.name : `${relative}/${entry.name}`
+    if (entry.isDirectory()) found.push(...await regularFilesUnder(root, name))
+    else if (entry.isFile()) found.push(name)
+  }
+  return found
+}
 
 /** The file formats served, by extension, and how DuckDB reads each. */
 const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
@@ -91,8 +113,7 @@ export class FilesAdapter extends Adapter {
       const entries = await readdir(this.#options.directory, { withFileTypes: true })
       return entries.filter((entry) => entry.isFile()).map((entry) => entry.name)
     }
-    const names = await readdir(this.#options.directory, { recursive: true })
-    return names.map((name) => name.split(sep).join('/')).filter((name) => this.#glob!.test(name))
+    return (await regularFilesUnder(this.#options.directory)).filter((name) => this.#glob!.test(name))
   }
 
   async #scan (): Promise<Map<string, FileTable>> {
@@ -102,14 +123,16 @@ export class FilesAdapter extends Adapter {
       if (reader === undefined) continue
       const code = name.slice(0, name.length - extname(name).length).replaceAll('/', '_')
       const path = join(this.#options.directory, name)
-      const info = await stat(path).catch(() => undefined)
+      // lstat: a file swapped for a symbolic link since the listing is not served either.
+      const info = await lstat(path).catch(() => undefined)
       if (info === undefined || !info.isFile()) continue
       const { mtimeMs } = info
       seen.add(code)
       const known = this.#tables.get(code)
       if (known?.path === path && known.mtimeMs === mtimeMs) continue
       const sniffer = SNIFFERS[extname(name).toLowerCase()]
-      this.#tables.set(code, { code, path, reader: reader(path), mtimeMs, ...(sniffer === undefined ? {} : { sniffer: sniffer(path) }) })
+      const literal = literalPath(path)
+      this.#tables.set(code, { code, path, reader: reader(literal), mtimeMs, ...(sniffer === undefined ? {} : { sniffer: sniffer(literal) }) })
     }
     for (const code of this.#tables.keys()) if (!seen.has(code)) this.#tables.delete(code)
     return this.#tables
@@ -130,7 +153,7 @@ export class FilesAdapter extends Adapter {
     const overrides = this.#options.types?.[tableCode] ?? {}
     const described = table
     const rows = await this.#withConnection(async (connection) => {
-      if (described.sniffer !== undefined) described.reader = await sniffedReader(connection, described.sniffer)
+      if (described.sniffer !== undefined) described.reader = await sniffedReader(connection, described.sniffer, described.path)
       const query = sql`DESCRIBE SELECT * FROM ${described.reader}`.compile(duckdbBuilder)
       return (await connection.runAndReadAll(query.sql)).getRowObjectsJS()
     })
@@ -225,11 +248,42 @@ export class FilesAdapter extends Adapter {
   }
 }
 
-/** The read_csv call `sniff_csv` proposes (its `Prompt`: every detected option spelled out, `auto_detect = false`). */
-async function sniffedReader (connection: DuckDBConnection, sniffer: RawBuilder<unknown>): Promise<RawBuilder<unknown>> {
-  const query = sql`SELECT Prompt FROM ${sniffer}`.compile(duckdbBuilder)
-  const prompt = String((await connection.runAndReadAll(query.sql)).getRows()[0]?.[0] ?? '')
-  const call = /^FROM (read_csv\(.*\));?$/s.exec(prompt.trim())?.[1]
-  if (call === undefined) throw new Error(`DuckDB's CSV sniffer proposed no read_csv call: ${prompt.slice(0, 80)}`)
-  return sql.raw(call)
+/** What `sniff_csv` detected (its row as JSON values). */
+interface SniffedCsv {
+  Delimiter: string
+  Quote: string
+  Escape: string
+  NewLineDelimiter: string
+  Comment: string
+  SkipRows: number
+  HasHeader: boolean
+  Columns: Array<{ name: string, type: string }>
+  DateFormat: string | null
+  TimestampFormat: string | null
+}
+
+/**
+ * The read_csv call with every option `sniff_csv` detected spelled out (`auto_detect = false`), each value a
+ * literal of ours. Not its `Prompt`: that text holds the file path and the header's column names unescaped (a
+ * quote in either broke the SQL, and a header could inject some) and the path unglobbed (`p*.csv` read as a glob).
+ */
+async function sniffedReader (connection: DuckDBConnection, sniffer: RawBuilder<unknown>, path: string): Promise<RawBuilder<unknown>> {
+  const query = sql`SELECT * EXCLUDE (Prompt) FROM ${sniffer}`.compile(duckdbBuilder)
+  const found = (await connection.runAndReadAll(query.sql)).getRowObjectsJson()[0] as unknown as SniffedCsv | undefined
+  if (found === undefined || !Array.isArray(found.Columns)) throw new Error(`DuckDB's CSV sniffer detected nothing in ${path}`)
+  const text = (value: string): string => value === '(empty)' ? '' : value
+  const options = [
+    sql`auto_detect = false`,
+    sql`delim = ${sql.lit(text(found.Delimiter))}`,
+    sql`quote = ${sql.lit(text(found.Quote))}`,
+    sql`escape = ${sql.lit(text(found.Escape))}`,
+    sql`new_line = ${sql.lit(text(found.NewLineDelimiter))}`,
+    sql`comment = ${sql.lit(text(found.Comment))}`,
+    sql`skip = ${sql.lit(Number(found.SkipRows))}`,
+    sql`header = ${sql.lit(found.HasHeader === true)}`,
+    sql`columns = {${sql.join(found.Columns.map(({ name, type }) => sql`${sql.lit(String(name))}: ${sql.lit(String(type))}`))}}`,
+    ...(found.DateFormat === null || found.DateFormat === '' ? [] : [sql`dateformat = ${sql.lit(found.DateFormat)}`]),
+    ...(found.TimestampFormat === null || found.TimestampFormat === '' ? [] : [sql`timestampformat = ${sql.lit(found.TimestampFormat)}`])
+  ]
+  return sql`read_csv(${sql.lit(literalPath(path))}, ${sql.join(options)})`
 }

@@ -1,3 +1,4 @@
+import { ERR_SOURCE_FAILED } from '../../src/errors.js'
 import { HTTP_DEFAULTS, type Pagination } from './http-options.js'
 import { valueAt } from './json-values.js'
 
@@ -72,6 +73,16 @@ function nextPage (pagination: Pagination, url: URL, page: Page, size: number): 
       if (token === undefined || token === null || token === '') return undefined
       return withParams(url, { [pagination.param ?? 'cursor']: String(token) })
     }
-    case 'link': return nextLink(page.headers.link, url)
+    case 'link': return sameOrigin(nextLink(page.headers.link, url), url)
   }
+}
+
+/**
+ * A `next` link is followed only on the API's own origin: every page request carries the configured headers (the
+ * portal user's API key), and another host could also be one inside the network. Another origin fails the read
+ * rather than ending it, so an answer is never cut short quietly.
+ */
+function sameOrigin (next: URL | undefined, page: URL): URL | undefined {
+  if (next === undefined || next.origin === page.origin) return next
+  throw new ERR_SOURCE_FAILED({ cause: new Error(`the next-page link of ${page.origin} points to another origin (${next.origin}); not followed`) })
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import mysql from 'mysql2'
 import type { FieldPacket, Pool, PoolConnection, PoolOptions, PrepareStatementInfo } from 'mysql2'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
@@ -10,6 +11,34 @@ WHERE c.TABLE_SCHEMA NOT IN ('information_schema', 'mysql', 'performance_schema'
 ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`
 
 const BINARY_CHARSET = 63
+
+/** How long the rest of a result a reader stopped reading may take to drain before its query is killed instead. */
+const DRAIN_MS = 1000
+
+/**
+ * Ends a read its reader stopped early (not aborted): drains what is left of the result when that is at most
+ * `most` rows and comes within DRAIN_MS. True when the result ended, so the connection can be reused.
+ */
+async function stopped (source: AsyncGenerator<unknown>, rows: Readable, most: number): Promise<boolean> {
+  await source.return(undefined).catch(() => {})
+  if (rows.readableEnded) return true
+  if (rows.destroyed) return false
+  return await new Promise<boolean>((resolve) => {
+    let left = most
+    const finish = (ended: boolean): void => {
+      clearTimeout(timer)
+      rows.off('data', onData).off('end', onEnd).off('error', onFail).off('close', onFail)
+      if (!ended) rows.pause()
+      resolve(ended)
+    }
+    const onData = (): void => { if (--left < 0) finish(false) }
+    const onEnd = (): void => finish(true)
+    const onFail = (): void => finish(false)
+    const timer = setTimeout(onFail, DRAIN_MS)
+    rows.on('data', onData).once('end', onEnd).once('error', onFail).once('close', onFail)
+    rows.resume()
+  })
+}
 
 /**
  * A `mysql2` pool: BIGINT and DECIMAL as strings, dates and JSON as strings, session time zone UTC; reads stream
@@ -99,9 +128,11 @@ export class MysqlDriver implements SqlDriver {
     const connection = await this.#connection()
     let done = false
     const rows = connection.query({ sql, values: [...statement.parameters], rowsAsArray: true }).stream({ highWaterMark: options.batchSize })
+    // Not destroyed when the reader stops early: what is left of it may then be drained and the connection kept.
+    const iterator = rows.iterator({ destroyOnReturn: false })
     async function * batches (): AsyncGenerator<unknown[][]> {
       let batch: unknown[][] = []
-      for await (const row of rows) {
+      for await (const row of { [Symbol.asyncIterator]: () => iterator }) {
         batch.push(row as unknown[])
         if (batch.length < options.batchSize) continue
         yield batch
@@ -109,13 +140,21 @@ export class MysqlDriver implements SqlDriver {
       }
       if (batch.length > 0) yield batch
     }
+    const source = batches()
     try {
       // An abort ends the iteration at once (a destroyed mysql2 stream may never settle); the query is killed below.
-      yield * abortable(batches(), options.signal)
+      yield * abortable(source, options.signal)
       done = true
     } finally {
-      if (done) connection.release()
-      else await this.#kill(connection, options)
+      if (done) {
+        connection.release()
+      } else if (!options.signal.aborted && await stopped(source, rows, options.batchSize)) {
+        // The reader had what it wanted (the runtime stops at the limit, often one row short of the end): the
+        // connection is kept. Killing it cost two server connections per limited read.
+        connection.release()
+      } else {
+        await this.#kill(connection, options)
+      }
     }
   }
 

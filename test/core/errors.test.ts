@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { stdSerializers } from 'pino'
 import t from 'tap'
 import { listErrors, isB24biError, toB24biError, ERR_TABLE_NOT_FOUND, ERR_SOURCE_FAILED } from '../../src/errors.js'
 
@@ -29,4 +30,11 @@ t.test('foreign errors are wrapped, their message kept only in the cause', async
   t.equal(toB24biError(own), own)
   t.ok(isB24biError({ code: 'B24BI_ERR_X', statusCode: 400 }), 'recognised by shape, not instanceof')
   t.notOk(isB24biError(foreign))
+})
+
+t.test('a logged coded error is typed by its code, not by an anonymous class name', async (t) => {
+  const error = new ERR_TABLE_NOT_FOUND('deals')
+  t.equal(ERR_TABLE_NOT_FOUND.name, 'B24BI_ERR_TABLE_NOT_FOUND')
+  t.match(stdSerializers.err(error), { type: 'B24BI_ERR_TABLE_NOT_FOUND', code: 'B24BI_ERR_TABLE_NOT_FOUND', message: "Unknown table 'deals'" })
+  t.equal(error.name, 'B24biError', 'the stack still starts with B24biError')
 })

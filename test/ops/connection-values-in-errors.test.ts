@@ -15,7 +15,7 @@ const CANARIES = [PASSWORD, encodeURIComponent(PASSWORD), USER, 'canary-pass-9c3
 /**
  * An adapter that puts the connection in every error it can throw, chosen by the `fail` setting: the check, the
  * table list, the description, the first batch, a batch after rows were sent, a coded error, a frozen error, a
- * URL, and a warning it logs itself.
+ * URL, and an error it logs itself.
  */
 class CanaryAdapter extends Adapter {
   override readonly settings = [
@@ -36,7 +36,7 @@ class CanaryAdapter extends Adapter {
 
   async listTables (_search: string, { connection, log }: RequestContext): Promise<Array<{ code: string }>> {
     if (connection.fail === 'at-list') throw new Error('cannot log in with ' + connection.password!, { cause: new Error('user ' + connection.user!) })
-    if (connection.fail === 'at-list-logged') log.warn({ err: new Error('retrying as ' + connection.user!), password: connection.password }, 'retry with ' + connection.password!)
+    if (connection.fail === 'at-list-logged') log.warn({ err: new Error(`retrying as ${connection.user!} with ${connection.password!}`) }, 'retrying')
     return [{ code: 'items' }]
   }
 
@@ -89,7 +89,7 @@ t.test('A canary value in the connection that an adapter puts in its error messa
     ['at-check-url', '/api/check', {}, 502, /pg:\/\/\[redacted\]@db\.invalid|pg:\/\/\[redacted:user\]:\[redacted:password\]@/],
     ['at-check-frozen', '/api/check', {}, 502, /login \[redacted:user\]/],
     ['at-list', '/api/table_list', {}, 502, /cannot log in with \[redacted:password\]: user \[redacted:user\]|user \[redacted:user\]/],
-    ['at-list-logged', '/api/table_list', {}, 200, /retry with \[redacted:password\]/],
+    ['at-list-logged', '/api/table_list', {}, 200, /retrying as \[redacted:user\] with \[redacted:password\]/],
     ['at-describe', '/api/table_description', { table: 'items' }, 502, /cannot log in with \[redacted:password\]/],
     ['at-first-batch', '/api/data', { table: 'items' }, 502, /cannot log in with \[redacted:password\]/],
     ['mid-stream', '/api/data', { table: 'items' }, 200, /cannot log in with \[redacted:password\]/],

@@ -10,6 +10,8 @@ export interface Served extends Replica {
   url: string
   /** Peak resident set (VmHWM) of the server process so far, in bytes. */
   peakRss: () => number
+  /** Its log lines since it listened (pino writes to stdout, at LOG_LEVEL warn unless set). */
+  logs: () => string
 }
 
 /**
@@ -20,6 +22,8 @@ export interface Served extends Replica {
 export async function serve (t: Test, env: Record<string, string>): Promise<Served> {
   const replica = await startReplica(env)
   t.teardown(async () => await killReplica(replica))
+  let logs = ''
+  replica.child.stdout!.on('data', (chunk: Buffer) => { logs += chunk.toString() })
   const url = `http://127.0.0.1:${replica.port}`
   const started = performance.now()
   let overloaded = 0
@@ -31,7 +35,7 @@ export async function serve (t: Test, env: Record<string, string>): Promise<Serv
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   if (overloaded > 0) t.comment(`the fresh server answered ${overloaded} calls 503 in its first ${(performance.now() - started).toFixed(0)} ms (under-pressure)`)
-  return { ...replica, url, peakRss: () => peakRss(replica.child.pid!) }
+  return { ...replica, url, peakRss: () => peakRss(replica.child.pid!), logs: () => logs }
 }
 
 /** VmHWM of a process, in bytes. */
