@@ -138,7 +138,8 @@ served_pid() {
   local pids=("$RUN_PID") pid child
   while [ "${#pids[@]}" -gt 0 ]; do
     pid=${pids[0]}; pids=("${pids[@]:1}")
-    [ "$pid" != "$RUN_PID" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = node ] && { echo "$pid"; return; }
+    # By its argv[0], not /proc/<pid>/comm: Node 24 names its main thread 'MainThread'.
+    [ "$pid" != "$RUN_PID" ] && [ "$(basename "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -1)")" = node ] && { echo "$pid"; return; }
     for child in $(pgrep -P "$pid"); do pids+=("$child"); done
   done
 }
@@ -152,7 +153,12 @@ stop_container() {
   local signal pid
   signal=$(podman image inspect "$IMAGE" --format '{{.Config.StopSignal}}')
   pid=$(served_pid)
-  [ -n "$pid" ] || fail "cannot find the served process"
+  if [ -z "$pid" ]; then
+    ps -o pid,ppid,comm,args --ppid "$RUN_PID" 2>/dev/null || true
+    pstree -p "$RUN_PID" 2>/dev/null || true
+    container_logs | tail -20
+    fail "cannot find the served process"
+  fi
   kill -s "${signal#SIG}" "$pid"
   STOP_CODE=0
   wait "$RUN_PID" || STOP_CODE=$?
