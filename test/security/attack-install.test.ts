@@ -35,6 +35,7 @@ async function installServer (t: Test): Promise<{ server: Served, portal: FakePo
     B24BI_CLIENT_SECRET: portal.clientSecret,
     B24BI_PUBLIC_URL: 'https://bi.example.com',
     B24BI_TOKEN_STORE: `file:${tokensFile}`,
+    B24BI_SINGLE_INSTANCE: '1', // the file store serves one replica
     B24BI_OAUTH_SERVER: portal.oauthServer,
     B24BI_OAUTH_REST_SERVER: portal.oauthRestServer,
     B24BI_PORTAL_HOSTS: '127.0.0.1',
