@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { postForm } from '../streaming/pg-fixture.js'
-import { serve } from './served.js'
+import { scratchFolder, serve } from './served.js'
 
 // Finding 13: the files adapter's recursive glob followed directory symlinks (a loop expanded 40 levels deep, a
 // link out of the folder served its files) and file names were DuckDB globs (table `p*` served `public.csv` too).
@@ -11,7 +10,7 @@ import { serve } from './served.js'
 const TOKEN = 'files-attack-token-6a2f'
 
 t.test('files adapter: symbolic links are not followed, file names are not globs', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'b24bi-attack-files-'))
+  const root = scratchFolder(t, 'b24bi-attack-files-')
   const directory = join(root, 'data')
   const outside = join(root, 'outside')
   mkdirSync(join(directory, 'sub'), { recursive: true })

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { FakePortal } from '../fake-portal/fake-portal.js'
-import { serve, type Served } from './served.js'
+import { scratchFolder, serve, type Served } from './served.js'
 
 // Finding 2 (forged install events) and the install rows of finding 9, against `b24bi serve` with the install flow
 // on (file token store), the vendor's OAuth server played by the fake portal. Loopback portals are allowed
@@ -28,13 +27,14 @@ async function internalService (t: Test): Promise<{ port: number, requests: stri
 async function installServer (t: Test): Promise<{ server: Served, portal: FakePortal, handler: string, tokensFile: string }> {
   const portal = await FakePortal.start()
   t.teardown(async () => await portal.close())
-  const tokensFile = join(mkdtempSync(join(tmpdir(), 'b24bi-attack-install-')), 'tokens.json')
+  const tokensFile = join(scratchFolder(t, 'b24bi-attack-install-'), 'tokens.json')
   const server = await serve(t, {
     CONNECTOR_TOKEN: 'install-attack-token',
     B24BI_CLIENT_ID: portal.clientId,
     B24BI_CLIENT_SECRET: portal.clientSecret,
     B24BI_PUBLIC_URL: 'https://bi.example.com',
     B24BI_TOKEN_STORE: `file:${tokensFile}`,
+    B24BI_SINGLE_INSTANCE: '1', // the file store serves one replica
     B24BI_OAUTH_SERVER: portal.oauthServer,
     B24BI_OAUTH_REST_SERVER: portal.oauthRestServer,
     B24BI_PORTAL_HOSTS: '127.0.0.1',

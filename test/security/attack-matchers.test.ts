@@ -54,7 +54,7 @@ async function withHealth (t: Test, server: Served, name: string, body: Record<s
 }
 
 t.test(`LIKE patterns that explode a backtracking matcher, over ${ROWS.toLocaleString('en')} rows of a pushdown-free adapter: answered, /health answers throughout`, async (t) => {
-  const server = await serve(t, { B24BI_ADAPTER: 'module', B24BI_ADAPTER_MODULE: moduleFile('notes-adapter.mjs', ADAPTER) })
+  const server = await serve(t, { B24BI_ADAPTER: 'module', B24BI_ADAPTER_MODULE: moduleFile(t, 'notes-adapter.mjs', ADAPTER) })
   for (const pattern of ['%_%_%_%_%_%_%_!', '%%%%%%%%!']) {
     const answer = await withHealth(t, server, `~TEXT=${pattern}`, { filter: { '~TEXT': pattern } })
     t.same(answer.rows, [['ID', 'TEXT']], `${pattern}: no row matches`)
@@ -65,7 +65,7 @@ t.test(`LIKE patterns that explode a backtracking matcher, over ${ROWS.toLocaleS
 })
 
 t.test('a 120,000-value numeric IN list over the same rows is one set lookup per row: answered, /health answers throughout', async (t) => {
-  const server = await serve(t, { B24BI_ADAPTER: 'module', B24BI_ADAPTER_MODULE: moduleFile('notes-adapter.mjs', ADAPTER) })
+  const server = await serve(t, { B24BI_ADAPTER: 'module', B24BI_ADAPTER_MODULE: moduleFile(t, 'notes-adapter.mjs', ADAPTER) })
   // Values no row has, and three it has; about 1 MB of JSON, under the body limit.
   const values = [...Array.from({ length: 120_000 - 3 }, (_, i) => 1_000_000 + i), 7, 50_000, ROWS - 1]
   const answer = await withHealth(t, server, 'ID IN (120,000 values)', { filter: { ID: values }, select: ['ID'] })

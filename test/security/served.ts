@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -43,9 +43,16 @@ export function peakRss (pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
 }
 
-/** Writes `source` as an ES module in a fresh temporary folder; returns its path. */
-export function moduleFile (name: string, source: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'b24bi-attack-')), name)
+/** A fresh temporary folder, removed when the test ends. */
+export function scratchFolder (t: Test, prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix))
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }))
+  return folder
+}
+
+/** Writes `source` as an ES module in a fresh temporary folder (removed when the test ends); returns its path. */
+export function moduleFile (t: Test, name: string, source: string): string {
+  const file = join(scratchFolder(t, 'b24bi-attack-'), name)
   writeFileSync(file, source)
   return file
 }
