@@ -3,6 +3,7 @@ import { Agent, request } from 'undici'
 import { MysqlAdapter } from '../../adapters/mysql/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { ensurePgTables, liveServer, postForm, testPool } from '../streaming/pg-fixture.js'
+import { MYSQL, POSTGRES } from '../helpers/services.js'
 import { serve } from './served.js'
 
 // Findings 6 (failed logins never limited), 5 (equivalent spellings are new credentials) and 12 (IPv6 forms that
@@ -47,16 +48,17 @@ t.test('portal mode: port=05432, port=5432 and other spellings of one database s
   const pool = testPool()
   await ensurePgTables(pool)
   await pool.end()
-  const adapter = new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'] }, exposure: { tables: { allow: ['b24bi_inject'] } } })
+  const adapter = new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host] }, exposure: { tables: { allow: ['b24bi_inject'] } } })
   const server = await liveServer(adapter, { rateLimit: { max: 4, windowSeconds: 600 } })
   t.teardown(() => server.app.close())
-  const base = { database: 'test', user: 'postgres', password: '' }
-  for (const [host, port] of [['127.0.0.1', '5432'], ['127.0.0.1', '05432'], [' 127.0.0.1', '005432 '], ['127.0.0.1 ', '+5432']]) {
+  const base = { database: POSTGRES.database, user: POSTGRES.user, password: POSTGRES.password }
+  const { host: h, port: p } = POSTGRES
+  for (const [host, port] of [[h, p], [h, `0${p}`], [` ${h}`, `00${p} `], [`${h} `, `+${p}`]]) {
     const answer = await postForm(`${server.url}/api/data`, { connection: { ...base, host, port }, table: 'b24bi_inject', limit: 2 })
     t.equal(answer.status, 200, `host '${host}' port '${port}': ${answer.body.slice(0, 120)}`)
   }
   t.equal(adapter.poolCount, 1, 'four spellings, one pool')
-  const fifth = await postForm(`${server.url}/api/data`, { connection: { ...base, host: '127.0.0.1', port: '0005432' }, table: 'b24bi_inject', limit: 2 })
+  const fifth = await postForm(`${server.url}/api/data`, { connection: { ...base, host: POSTGRES.host, port: `000${POSTGRES.port}` }, table: 'b24bi_inject', limit: 2 })
   t.equal(fifth.status, 429, 'a fifth spelling is over the one allowance of 4')
   t.match(JSON.parse(fifth.body), { error: 'B24BI_ERR_RATE_LIMITED' })
   t.equal(adapter.poolCount, 1, 'still one pool')
@@ -73,11 +75,11 @@ t.test('portal mode: IPv6 forms that embed a loopback IPv4 address are refused 4
 })
 
 t.test('portal mode is no password-guessing relay: refused logins to one host end in coded 429s', async (t) => {
-  const server = await liveServer(new MysqlAdapter({ portal: { allowHosts: ['127.0.0.1'] } }), { runtime: { authCacheSeconds: 0, authFailures: { max: 5, windowSeconds: 600 } } })
+  const server = await liveServer(new MysqlAdapter({ portal: { allowHosts: [MYSQL.host] } }), { runtime: { authCacheSeconds: 0, authFailures: { max: 5, windowSeconds: 600 } } })
   t.teardown(() => server.app.close())
   const statuses: string[] = []
   for (let i = 0; i < 8; i++) {
-    const answer = await postForm(`${server.url}/api/check`, { connection: { host: '127.0.0.1', port: '3306', database: 'mysql', user: 'root', password: `guess-${i}` } })
+    const answer = await postForm(`${server.url}/api/check`, { connection: { host: MYSQL.host, port: MYSQL.port, database: 'mysql', user: MYSQL.user, password: `guess-${i}` } })
     statuses.push(`${answer.status} ${String(JSON.parse(answer.body).error)}`)
   }
   t.same(statuses, [...Array(5).fill('401 B24BI_ERR_AUTH_REJECTED'), ...Array(3).fill('429 B24BI_ERR_AUTH_THROTTLED')])

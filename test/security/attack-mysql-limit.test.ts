@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise'
 import t from 'tap'
 import { postForm } from '../streaming/pg-fixture.js'
+import { MYSQL } from '../helpers/services.js'
 import { SERVER } from '../sql/mysql-fixture.js'
 import { serve } from './served.js'
 
@@ -33,7 +34,7 @@ t.test('MySQL: reads that stop at their limit keep their pooled connection (no K
 
   const server = await serve(t, {
     B24BI_ADAPTER: 'mysql',
-    B24BI_ADAPTER_OPTIONS: JSON.stringify({ url: `mysql://${USER}:${PASSWORD}@127.0.0.1:3306/${DATABASE}`, token: TOKEN })
+    B24BI_ADAPTER_OPTIONS: JSON.stringify({ url: `mysql://${USER}:${PASSWORD}@${new URL(MYSQL.url).host}/${DATABASE}`, token: TOKEN })
   })
   const read = async (body: Record<string, unknown>): Promise<number> => {
     const answer = await postForm(`${server.url}/api/data`, { connection: { token: TOKEN }, table: 'items', select: ['ID'], ...body })

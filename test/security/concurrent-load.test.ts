@@ -2,7 +2,8 @@ import t from 'tap'
 import pg from 'pg'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request } from 'undici'
-import { benchTable, pgConfig, seedBenchTable } from '../../bench/seed.js'
+import { benchTable, seedBenchTable } from '../../bench/seed.js'
+import { POSTGRES } from '../helpers/services.js'
 import { spawnServer } from './child-process.js'
 
 const ROWS = 1_000_000
@@ -16,14 +17,13 @@ const MB = 1024 * 1024
 const RETRIES = 200
 
 t.test(`${REQUESTS} concurrent urlData requests on a ${ROWS}-row PostgreSQL table: none fails (beyond the global cap a coded 503, retried), RSS bounded`, async (t) => {
-  const pool = new pg.Pool({ ...pgConfig(), max: 1 })
+  const pool = new pg.Pool({ connectionString: POSTGRES.url, max: 1 })
   await seedBenchTable(pool, ROWS)
   await pool.end()
   const table = benchTable(ROWS)
-  const config = pgConfig()
   // Beyond the server's 64 answers at once a read is refused with a coded 503 and Retry-After, and retried the
   // way the portal retries; the pool of 32 queues the others.
-  const server = await spawnServer(['postgres', `postgres://${config.user}@${config.host}:${config.port}/${config.database}`, table],
+  const server = await spawnServer(['postgres', POSTGRES.url, table],
     { CHILD_TOKEN: TOKEN, CHILD_POOL_SIZE: '32', CHILD_READS_PER_CREDENTIAL: String(REQUESTS) })
   t.teardown(() => { server.child.kill('SIGKILL') })
   await request(`${server.url}/api/data`, { method: 'POST', body: JSON.stringify({ connection: { token: TOKEN }, table, limit: 10 }), headers: { 'content-type': 'application/json' } }).then(async (answer) => await answer.body.text())

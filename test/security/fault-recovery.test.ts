@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { pgConfig } from '../../bench/seed.js'
+import { POSTGRES } from '../helpers/services.js'
 import { ensurePgTables, isJson, LARGE_ROWS, liveServer, PG_ADAPTERS, PG_TOKEN, postForm, testPool } from '../streaming/pg-fixture.js'
 import { TcpProxy } from './tcp-proxy.js'
 
@@ -13,11 +13,12 @@ await ensurePgTables(pool)
 // dropped mid-read crashed the process (uncaughtException). Both adapters must now survive it.
 for (const { name, create } of PG_ADAPTERS) {
   t.test(`${name}: the database going away mid-stream breaks the answer; the next request after it is back succeeds`, async (t) => {
-    const config = pgConfig()
-    const proxy = new TcpProxy({ host: String(config.host), port: Number(config.port) })
+    const proxy = new TcpProxy({ host: POSTGRES.host, port: Number(POSTGRES.port) })
     const port = await proxy.start()
     t.teardown(() => proxy.stop())
-    const server = await liveServer(create(['b24bi_stream_large'], `postgres://${config.user}@127.0.0.1:${port}/${config.database}`))
+    const throughProxy = new URL(POSTGRES.url)
+    throughProxy.host = `127.0.0.1:${port}`
+    const server = await liveServer(create(['b24bi_stream_large'], throughProxy.href))
     t.teardown(() => server.app.close())
 
     const answer = await request(`${server.url}/api/data`, {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import { pgConfig } from '../../bench/seed.js'
+import { POSTGRES } from '../helpers/services.js'
 import { Adapter, type ReadPlan, type RequestContext, type Row } from '../../src/adapter.js'
 import type { FieldInfo } from '../../src/field-types.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
@@ -65,15 +65,14 @@ t.test('a full run over every endpoint, with failures, at debug level: no secret
   const pool = testPool()
   await ensurePgTables(pool)
   await pool.end()
-  const config = pgConfig()
 
   const demo = await liveServer(await createDemoAdapter({ token: SECRETS.demoToken }))
   t.teardown(() => demo.app.close())
   await fullRun(demo, 'demo', { token: SECRETS.demoToken }, { token: SECRETS.wrongToken }, 'exact_values')
 
-  const portal = await liveServer(new PostgresAdapter({ portal: { allowHosts: ['127.0.0.1'] }, exposure: { tables: { allow: ['b24bi_inject'] } } }))
+  const portal = await liveServer(new PostgresAdapter({ portal: { allowHosts: [POSTGRES.host] }, exposure: { tables: { allow: ['b24bi_inject'] } } }))
   t.teardown(() => portal.app.close())
-  const pgGood = { host: '127.0.0.1', port: String(config.port), database: String(config.database), user: String(config.user), password: SECRETS.pgPassword }
+  const pgGood = { ...POSTGRES.connection, password: SECRETS.pgPassword }
   await fullRun(portal, 'postgres portal', pgGood, { ...pgGood, port: '1', password: SECRETS.wrongToken }, 'b24bi_inject')
 
   const leaky = await liveServer(new LeakyDriverAdapter())
