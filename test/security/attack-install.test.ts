@@ -113,3 +113,20 @@ t.test('edge inputs of the install route answer coded 4xx, not 500 (finding 9)',
   t.equal((await big.json() as { error: string }).error, 'B24BI_ERR_REQUEST_TOO_LARGE')
   t.notMatch(server.stderr(), /"level":50/, 'no error-level log line for either')
 })
+
+t.test('a flood of forged install events from one address: 30 refused after one OAuth check each, then coded 429s with no outbound call (f: store growth)', async (t) => {
+  const internal = await internalService(t)
+  const { portal, handler, tokensFile } = await installServer(t)
+  const statuses: string[] = []
+  for (let i = 0; i < 40; i++) {
+    const answer = await portal.install(handler, {
+      domain: `127.0.0.1:${internal.port}`, client_endpoint: `http://127.0.0.1:${internal.port}/rest/`, access_token: `forged-${i}`, member_id: `sa_sec_flood_${i}`
+    })
+    statuses.push(`${answer.status} ${String(JSON.parse(answer.body).error)}`)
+  }
+  t.comment(`40 forged events: ${JSON.stringify(Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((s) => s === status).length])))}; OAuth checks ${portal.appInfoCalls}`)
+  t.same(statuses, [...Array(30).fill('403 B24BI_ERR_INSTALL_FORBIDDEN'), ...Array(10).fill('429 B24BI_ERR_RATE_LIMITED')], 'the default 30 a minute per address')
+  t.equal(portal.appInfoCalls, 30, 'a refused-by-limit event makes no outbound call at all')
+  t.same(internal.requests, [])
+  t.equal(stored(tokensFile), '', 'nothing stored')
+})
