@@ -1,6 +1,10 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import fc from 'fast-check'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
 import t from 'tap'
+import { pgConfig } from '../../bench/seed.js'
+import { SERVER as MYSQL_SERVER } from '../sql/mysql-fixture.js'
 import type { FieldType } from '../../src/field-types.js'
 import type { FilterValue } from '../../src/filter/ast.js'
 import { comparator, membership } from '../../src/filter/compare.js'
@@ -33,6 +37,31 @@ t.test('the LIKE matcher agrees with DuckDB on random patterns and texts', async
     ['\\', '\\\\'], ['abcabc', '%bc%c'], ['ba', '%a%b'], ['', '%'], ['', '_'], ['x', ''], ['', '']
   ]
   for (const [value, like] of fixed) t.equal(likeMatcher(like)(value), await duckdb(value, like), `'${value}' LIKE '${like}'`)
+})
+
+t.test('the LIKE matcher agrees with PostgreSQL and MySQL, LIKE written as their engines write it', async (t) => {
+  const client = new pg.Client(pgConfig())
+  await client.connect()
+  t.teardown(async () => await client.end())
+  const my = await mysql.createConnection({ uri: MYSQL_SERVER, charset: 'utf8mb4' })
+  t.teardown(async () => await my.end())
+  // adapters/postgres/postgres-engine.ts and adapters/mysql/mysql-engine.ts
+  const engines: Array<[string, (value: string, like: string) => Promise<boolean>]> = [
+    ['PostgreSQL', async (value, like) => (await client.query('SELECT $1::text COLLATE "C" LIKE $2 ESCAPE \'\\\' AS m', [value, like])).rows[0].m === true],
+    ['MySQL', async (value, like) => {
+      const [rows] = await my.query('SELECT CONVERT(? USING utf8mb4) LIKE (? COLLATE utf8mb4_bin) AS m', [value, like])
+      return Number((rows as Array<{ m: number }>)[0]!.m) === 1
+    }]
+  ]
+  for (const [name, engine] of engines) {
+    let matched = 0
+    await fc.assert(fc.asyncProperty(text, pattern, async (value, like) => {
+      const expected = await engine(value, like)
+      if (expected) matched++
+      return likeMatcher(like)(value) === expected
+    }), { numRuns: 1000 })
+    t.ok(matched > 20, `${name}: ${matched} of 1000 random pairs matched, every answer the same as the matcher's`)
+  }
 })
 
 t.test('patterns that make a backtracking regular expression explode are one scan', async (t) => {
