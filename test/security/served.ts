@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { request, Agent } from 'undici'
+import { eventually } from '../helpers/eventually.js'
 import { killReplica, startReplica, type Replica } from '../replicas/replica.js'
 
 /** A built `b24bi serve` process (dist/, `npm run build --silent` first) and its base URL. */
@@ -27,13 +28,12 @@ export async function serve (t: Test, env: Record<string, string>): Promise<Serv
   const url = `http://127.0.0.1:${replica.port}`
   const started = performance.now()
   let overloaded = 0
-  for (;;) {
+  await eventually(async () => {
     const answer = await fetch(`${url}/api/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     await answer.arrayBuffer()
-    if (answer.status !== 503 || performance.now() - started > 30_000) break
-    overloaded++
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+    if (answer.status === 503) overloaded++
+    return answer.status !== 503
+  }, 30_000)
   if (overloaded > 0) t.comment(`the fresh server answered ${overloaded} calls 503 in its first ${(performance.now() - started).toFixed(0)} ms (under-pressure)`)
   return { ...replica, url, peakRss: () => peakRss(replica.child.pid!), logs: () => logs }
 }
