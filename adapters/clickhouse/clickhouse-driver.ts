@@ -38,7 +38,16 @@ export class ClickHouseDriver implements SqlDriver {
       request_timeout: Math.ceil(options.timeoutMs) + 10_000,
       max_open_connections: options.poolSize,
       // Progress headers keep a long read's connection alive through proxies that close idle ones.
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 1, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '110000' }
+      // Values are inlined (no binding in 18.x): a long IN list (the 1 MiB body holds 70,000 and more) needs a larger
+      // statement and syntax tree than the defaults (256 KiB, 50,000 elements).
+      clickhouse_settings: {
+        output_format_json_quote_64bit_integers: 1,
+        send_progress_in_http_headers: 1,
+        http_headers_progress_interval_ms: '110000',
+        max_query_size: '16777216',
+        max_ast_elements: '1000000',
+        max_expanded_ast_elements: '1000000'
+      }
     })
   }
 

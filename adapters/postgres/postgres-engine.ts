@@ -1,7 +1,8 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely'
 import { loadDriver } from '../../src/driver-load.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
-import { compileOnlyBuilder, type SqlEngineDefinition } from '../sql/sql-engine.js'
+import { compileOnlyBuilder, type FilterList, type SqlEngineDefinition } from '../sql/sql-engine.js'
+import type { DateTimeValue } from '../../src/filter/ast.js'
 import { isPostgresAuthError, isPostgresBusy, isPostgresTimeout } from './postgres-errors.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 
@@ -25,6 +26,8 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   // Text is ordered by the database locale: "C" orders by code point, as the evaluator does.
   textOrder: (column) => sql`${column} COLLATE "C"`,
   like: (column, pattern) => sql`${column} COLLATE "C" LIKE ${pattern} ESCAPE '\\'`,
+  // One array parameter whatever the list's length: a statement has at most 65,535 parameters.
+  in: (column, _values, list) => sql`${column} = ANY(CAST(${arrayOf(list)} AS ${sql.raw(ARRAY_TYPES[list.zoned ? 'zoned' : list.type])}))`,
   connect: (target, options) => lazyDriver(async () => {
     const { PostgresDriver } = await loadDriver(['pg', 'pg-cursor'], async () => await import('./postgres-driver.js'))
     return new PostgresDriver(target, options)
@@ -33,3 +36,22 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   isTimeout: isPostgresTimeout,
   isBusy: isPostgresBusy
 })
+
+// What `IN` with one parameter per value compares: an int or money value of any length exactly, a double as JS
+// prints it (numeric: a numeric column compares it exactly, a float8 column casts it to float8).
+const ARRAY_TYPES = {
+  int: 'numeric[]',
+  money: 'numeric[]',
+  double: 'numeric[]',
+  string: 'text[]',
+  timezone: 'text[]',
+  date: 'date[]',
+  datetime: 'timestamp[]',
+  zoned: 'timestamptz[]'
+} as const
+
+function arrayOf (list: FilterList): string[] {
+  if (list.type === 'double') return list.values.map((value) => String(Number(value)))
+  if (list.type !== 'datetime') return list.values as string[]
+  return (list.values as DateTimeValue[]).map((value) => list.zoned ? value.instant.toISOString() : value.wall)
+}

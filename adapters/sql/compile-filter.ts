@@ -60,7 +60,7 @@ function compilePositive (condition: FilterCondition, engine: FilterSyntax, fiel
   const order = text ? engine.textOrder(column) : column
   switch (condition.op) {
     case 'eq': return sql`${equality} = ${first}`
-    case 'in': return sql`${equality} IN (${sql.join(values)})`
+    case 'in': return engine.in(equality, values, { type: field.type, zoned: field.zoned === true, values: condition.values })
     case 'gt': return sql`${order} > ${first}`
     case 'gte': return sql`${order} >= ${first}`
     case 'lt': return sql`${order} < ${first}`
@@ -78,7 +78,7 @@ function parameter (value: FilterValue, engine: FilterSyntax, field: FieldInfo):
     case 'string':
     case 'timezone': return sql.val(value)
     case 'int': return intParameter(value as string, engine)
-    case 'double': return sql.val(Number(value))
+    case 'double': return engine.double(Number(value))
     case 'money': return decimalParameter(value as string, engine)
     case 'date': return engine.date(value as string)
     // A zoned column holds instants: compare with the instant; a naive one with the wall time as typed.
@@ -97,5 +97,5 @@ function intParameter (value: string, engine: FilterSyntax): Sql {
 function decimalParameter (value: string, engine: FilterSyntax): Sql {
   const [whole = '', fraction = ''] = value.replace('-', '').split('.')
   const exact = whole.replace(/^0+/, '').length + fraction.length <= MAX_DECIMAL_DIGITS
-  return exact ? engine.decimal(value, fraction.length) : sql.val(Number(value))
+  return exact ? engine.decimal(value, fraction.length) : engine.double(Number(value))
 }

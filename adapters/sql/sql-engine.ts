@@ -1,6 +1,7 @@
 import { DummyDriver, Kysely, sql, type Dialect, type RawBuilder } from 'kysely'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
-import type { DateTimeValue } from '../../src/filter/ast.js'
+import type { FieldType } from '../../src/field-types.js'
+import type { DateTimeValue, FilterValue } from '../../src/filter/ast.js'
 import type { SqlDriver, SqlTarget } from './sql-driver.js'
 import type { SqlTypeRule } from './sql-types.js'
 
@@ -55,6 +56,23 @@ export interface SqlFilterSyntax {
    */
   decimal? (value: string, scale: number): SqlFragment
   /**
+   * True when `column` equals one of a list. `values` are the list's bound values as the other methods write them
+   * (`decimal`, `date`, ...); `list` holds the values as the filter holds them with the field's type, for an engine that
+   * binds the whole list as one parameter. Default: `column IN (values)`, one parameter per value (PostgreSQL allows
+   * at most 65,535 per statement).
+   *
+   * @example
+   * in: (column, values, list) => sql`${column} = ANY(CAST(${list.values.map(String)} AS text[]))` // one parameter
+   */
+  in? (column: SqlFragment, values: readonly SqlFragment[], list: FilterList): SqlFragment
+  /**
+   * A double value (any finite double: `0.1`, `1e19`, `-1e300`). Default: the number as a bound parameter.
+   *
+   * @example
+   * double: (value) => sql`CAST(${String(value)} AS DOUBLE)` // DuckDB binds an integral number as BIGINT, past 2^63 it fails
+   */
+  double? (value: number): SqlFragment
+  /**
    * A date value (`YYYY-MM-DD`). Default: `CAST(value AS DATE)`.
    *
    * @example
@@ -70,6 +88,15 @@ export interface SqlFilterSyntax {
    * dateTime: (value, zoned) => sql`CAST(${zoned ? utcWall(value.instant) : value.wall} AS DATETIME)` // MySQL
    */
   dateTime? (value: DateTimeValue, zoned: boolean): SqlFragment
+}
+
+/** The values of an IN list as the filter holds them (see `FilterValue`), with the type of the field compared. */
+export interface FilterList {
+  /** The field's type: `int` values are canonical integer strings, `money` and `double` decimal strings, ... */
+  type: FieldType
+  /** True when a `datetime` column holds instants (compare `instant`), false when it holds wall times (`wall`). */
+  zoned: boolean
+  values: readonly FilterValue[]
 }
 
 /**
@@ -133,6 +160,8 @@ export function filterSyntax (engine: SqlFilterSyntax): FilterSyntax {
     contains: (column, needle) => engine.contains?.(column, needle) ?? sql`POSITION(${needle} IN LOWER(${column})) > 0`,
     decimal: (value, scale) => engine.decimal?.(value, scale) ??
       sql`CAST(${value} AS DECIMAL(${sql.raw(String(MAX_DECIMAL_DIGITS))}, ${sql.raw(String(scale))}))`,
+    in: (column, values, list) => engine.in?.(column, values, list) ?? sql`${column} IN (${sql.join([...values])})`,
+    double: (value) => engine.double?.(value) ?? sql.val(value),
     date: (value) => engine.date?.(value) ?? sql`CAST(${value} AS DATE)`,
     dateTime: (value, zoned) => engine.dateTime?.(value, zoned) ??
       (zoned ? sql`CAST(${value.instant.toISOString()} AS TIMESTAMP WITH TIME ZONE)` : sql`CAST(${value.wall} AS TIMESTAMP)`)
@@ -174,7 +203,7 @@ export function compileOnlyBuilder (dialect: Omit<Dialect, 'createDriver'>): Kys
 }
 
 const REQUIRED_METHODS = ['castColumn', 'readColumn', 'connect', 'isAuthError', 'isTimeout'] as const
-const OPTIONAL_METHODS = ['isBusy', 'textEquality', 'textOrder', 'like', 'contains', 'decimal', 'date', 'dateTime'] as const
+const OPTIONAL_METHODS = ['isBusy', 'textEquality', 'textOrder', 'like', 'contains', 'in', 'decimal', 'double', 'date', 'dateTime'] as const
 
 /** Checks an engine definition's shape once, when an adapter is built: a mistake fails at start-up, not at a request. */
 export function checkEngine (engine: SqlEngineDefinition): void {

@@ -1,7 +1,8 @@
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
 import { loadDriver } from '../../src/driver-load.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
-import { compileOnlyBuilder, utcWall, type SqlEngineDefinition } from '../sql/sql-engine.js'
+import type { DateTimeValue } from '../../src/filter/ast.js'
+import { compileOnlyBuilder, utcWall, type FilterList, type SqlEngineDefinition } from '../sql/sql-engine.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
 /** A LIKE pattern (`%`, `_`, `\` escapes) as the equivalent SQLite GLOB pattern (`*`, `?`, `[x]` literals). */
@@ -39,6 +40,8 @@ export const sqliteEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefiniti
   // `lower` is the driver's own (JS toLowerCase): SQLite's built-in folds ASCII only.
   contains: (column, needle) => sql`instr(lower(${column}), ${needle}) > 0`,
   decimal: (value) => sql.val(Number(value)),
+  // One JSON parameter whatever the list's length: a statement has at most 32,766 parameters.
+  in: (column, _values, list) => sql`${column} IN (SELECT value FROM json_each(${jsonList(list)}))`,
   date: (value) => sql.val(value),
   dateTime: (value, zoned) => sql.val(zoned ? utcWall(value.instant) : value.wall),
   connect: (target) => lazyDriver(async () => {
@@ -48,3 +51,19 @@ export const sqliteEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefiniti
   isAuthError: () => false,
   isTimeout: () => false
 })
+
+const INT64_MAX = 2n ** 63n - 1n
+
+// The values as the other methods bind them: an int within int64 exactly, other numbers as doubles, instants as UTC.
+function jsonList (list: FilterList): string {
+  const items = list.values.map((value) => {
+    switch (list.type) {
+      case 'int': return BigInt(value as string) <= INT64_MAX && BigInt(value as string) >= -INT64_MAX - 1n ? value as string : JSON.stringify(Number(value))
+      case 'double':
+      case 'money': return JSON.stringify(Number(value))
+      case 'datetime': return JSON.stringify(list.zoned ? utcWall((value as DateTimeValue).instant) : (value as DateTimeValue).wall)
+      default: return JSON.stringify(value)
+    }
+  })
+  return `[${items.join(',')}]`
+}

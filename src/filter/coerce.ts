@@ -6,6 +6,12 @@ import { type PortalDateOrder, readDateTimeText, valuePreview } from './portal-d
 
 /** An int filter value may have at most this many digits (DECIMAL(38, 0), the widest exact integer SQL engines share). */
 export const MAX_INT_DIGITS = 38
+/**
+ * A money filter value may have at most this many digits after the point: an engine compares it as DECIMAL(38, scale),
+ * which beyond this leaves too few whole digits for a money column (DuckDB: DECIMAL(18, 2) against 37 fraction digits
+ * overflows). Money is kept in cents or a few digits more; 18 still leaves 20 whole digits.
+ */
+export const MAX_MONEY_FRACTION_DIGITS = 18
 const MAX_DECIMAL_LENGTH = 400
 
 const INT = /^([+-]?)0*(\d+?)(?:\.0*)?$/
@@ -35,8 +41,8 @@ export function coerceValue (key: string, type: FieldType, raw: unknown, options
       if (text.includes('\u0000')) throw new ERR_FILTER_VALUE(key, 'text must not contain a NUL character')
       return text
     case 'int': return coerceInt(key, text.trim())
-    case 'double':
-    case 'money': return coerceDecimal(key, text.trim())
+    case 'double': return coerceDecimal(key, text.trim())
+    case 'money': return coerceMoney(key, text.trim())
     case 'date': return coerceDate(key, text.trim(), options)
     case 'datetime': return coerceDateTime(key, text.trim(), options)
   }
@@ -54,6 +60,15 @@ function coerceDecimal (key: string, text: string): string {
   const canonical = canonicalNumber(text)
   if (canonical === undefined) throw new ERR_FILTER_VALUE(key, `'${valuePreview(text)}' is not a number`)
   if (canonical === OUT_OF_RANGE) throw new ERR_FILTER_VALUE(key, 'the number is out of range')
+  return canonical
+}
+
+function coerceMoney (key: string, text: string): string {
+  const canonical = coerceDecimal(key, text)
+  const point = canonical.indexOf('.')
+  if (point >= 0 && canonical.length - point - 1 > MAX_MONEY_FRACTION_DIGITS) {
+    throw new ERR_FILTER_VALUE(key, `a money value has at most ${MAX_MONEY_FRACTION_DIGITS} digits after the point`)
+  }
   return canonical
 }
 

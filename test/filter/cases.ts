@@ -62,7 +62,7 @@ export interface FilterCase {
   /** An object, or a list of AND-ed groups (the portal's groups-only filter). */
   filter: Record<string, unknown> | unknown[]
   ids: number[]
-  /** True when the filter holds a `null` or `false`, which only a JSON body carries (the form encoding drops null, writes false as 'false'). */
+  /** True when the filter holds a `null` or `false`, which only a JSON body carries (the form encoding drops null, writes false as 'false'), or is too long for a form body under 1 MiB. */
   jsonOnly?: boolean
   /** True when the case needs exact decimals beyond a double's 15 digits (SQLite and ClickHouse 18 compare money as doubles). */
   exactDecimal?: boolean
@@ -85,6 +85,9 @@ const PORTAL_CASES: readonly FilterCase[] = [
   { name: 'portal: the date range and a group', filter: { '>=DAY': '01.05.2025', '<=DAY': '31.05.2025 23:59:59', 0: { LOGIC: 'OR', 0: { '!>AMOUNT': ['1000'] }, 1: { '=DAY': '0' } } }, ids: [8, 13, 15] },
   { name: 'list: > any of the values', filter: { '>ID': ['14', '15'] }, ids: [15, 16] },
   { name: 'list: < any of the values', filter: { '<ID': ['2', '4'] }, ids: [1, 2, 3] },
+  // Past PostgreSQL's 65,535 parameters per statement (and SQLite's 32,766).
+  { name: 'list: IN with 70,000 values', filter: { ID: Array.from({ length: 70_000 }, (_, index) => index * 3 + 1) }, ids: [1, 4, 7, 10, 13, 16], jsonOnly: true },
+  { name: 'list: NOT IN with 70,000 values', filter: { '!TITLE': Array.from({ length: 70_000 }, (_, index) => index === 0 ? 'plain' : `p${index}`) }, ids: except(15), jsonOnly: true },
   { name: 'list: >= with one element is the value', filter: { '>=ID': ['15'] }, ids: [15, 16] },
   { name: 'list: <= any, exact ints', filter: { '<=BIG': ['-5', '0'] }, ids: [2, 3, 4, 11] },
   { name: 'list: money > any', filter: { '>AMOUNT': ['99999999.98', '2500.49'] }, ids: [1, 5] },
@@ -186,6 +189,13 @@ export const FILTER_CASES: readonly FilterCase[] = [
   { name: 'double: between around zero', filter: { '><RATIO': ['-0.1', '0.1'] }, ids: [1, 4, 8, 9] },
   { name: 'double: equals 0.30000000000000004', filter: { RATIO: '0.30000000000000004' }, ids: [13] },
   { name: 'double: not between keeps NULL', filter: { '!><RATIO': ['1', '100'] }, ids: [1, 3, 4, 6, 7, 8, 9, 13, 14, 16] },
+  { name: 'double: > 2^63 (an integral value past int64)', filter: { '>RATIO': '9223372036854775808' }, ids: [] },
+  { name: 'double: < 1e19', filter: { '<RATIO': '1e19' }, ids: except(6, 14) },
+  { name: 'double: equals 2^63', filter: { RATIO: '9223372036854775808' }, ids: [] },
+  { name: 'double: > below -2^63', filter: { '>RATIO': '-9223372036854775809' }, ids: except(6, 14) },
+  { name: 'double: IN with -1e19 and 1e300', filter: { RATIO: ['-1e19', '1e300', '3'] }, ids: [5] },
+  { name: 'money: < 1e40 (past 38 digits, compared as a double)', filter: { '<AMOUNT': '1e40' }, ids: except(6, 13) },
+  { name: 'money: 18 digits after the point', filter: { '>AMOUNT': '1.111111111111111111' }, ids: [1, 2, 5, 7, 10, 12, 14, 15, 16] },
   { name: 'string: quote', filter: { TITLE: "O'Brien" }, ids: [1] },
   { name: 'string: trailing space matters', filter: { TITLE: 'plain' }, ids: [15] },
   { name: 'string: empty string', filter: { TITLE: '' }, ids: [8] },

@@ -106,6 +106,8 @@ t.test('every 400 names the key', async (t) => {
     [{ PRICE: 'Infinity' }, 'B24BI_ERR_FILTER_VALUE', /'PRICE'/],
     [{ PRICE: '1e999999' }, 'B24BI_ERR_FILTER_VALUE', /'PRICE'.*out of range/],
     [{ SUM: '.' }, 'B24BI_ERR_FILTER_VALUE', /'SUM'/],
+    [{ '>SUM': '1.' + '1'.repeat(37) }, 'B24BI_ERR_FILTER_VALUE', /'>SUM'.*at most 18 digits after the point/],
+    [{ SUM: ['1', '1e-19'] }, 'B24BI_ERR_FILTER_VALUE', /'SUM'.*at most 18 digits after the point/],
     [{ DAY: '31.02.2025' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'.*calendar/],
     [{ DAY: '29.02.2025' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'.*calendar/],
     [{ DAY: '29.02.1900' }, 'B24BI_ERR_FILTER_VALUE', /'DAY'.*calendar/],

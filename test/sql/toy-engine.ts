@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { SqliteAdapter as KyselySqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
 import { compileOnlyBuilder, type SqlDriver, type SqlEngineDefinition, type SqlStatement, type SqlStreamOptions, type SqlTypeRule } from '../../adapters/sql/index.js'
+import type { DateTimeValue } from '../../src/filter/ast.js'
 import { likeMatcher } from '../../src/filter/like.js'
 
 // A toy engine written as an outside author would, from `b24bi/sql` alone: an SQLite file under another name with
@@ -104,6 +105,17 @@ export const toyEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefinition>
   // SQLite's own date functions normalise both sides' spelling: `date('2025-05-31')`, `datetime('…T15:01:55.000Z')`.
   date: (value) => sql`date(${value})`,
   dateTime: (value, zoned) => zoned ? sql`datetime(${value.instant.toISOString()})` : sql`datetime(${value.wall})`,
+  // SQLite takes at most 32,766 parameters: a list of any length is one JSON parameter, its items spelled as above.
+  in: (column, _values, list) => {
+    const item = list.type === 'date' ? sql`date(value)` : list.type === 'datetime' ? sql`datetime(value)` : sql`value`
+    const items = list.values.map((value) => {
+      if (list.type === 'int') return value as string // canonical digits are a JSON number
+      if (list.type === 'double' || list.type === 'money') return JSON.stringify(Number(value))
+      if (list.type === 'datetime') return JSON.stringify(list.zoned ? (value as DateTimeValue).instant.toISOString() : (value as DateTimeValue).wall)
+      return JSON.stringify(value)
+    })
+    return sql`${column} IN (SELECT ${item} FROM json_each(${`[${items.join(',')}]`}))`
+  },
   connect: (target) => new ToyDriver(target.url ?? ''),
   isAuthError: () => false,
   isTimeout: () => false
