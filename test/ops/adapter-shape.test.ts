@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -27,7 +27,9 @@ function adapterModule (shape: 'class' | 'instance' | 'factory', without: string
     : shape === 'instance'
       ? `class Partial {\n${body}\n}\nexport const adapter = new Partial()`
       : `class Partial {\n${body}\n}\nexport function createAdapter () { return new Partial() }`
-  const path = join(mkdtempSync(join(tmpdir(), 'b24bi-demodata-shape-')), `${shape}-adapter.mjs`)
+  const folder = mkdtempSync(join(tmpdir(), 'b24bi-demodata-shape-'))
+  t.teardown(() => rmSync(folder, { recursive: true, force: true }))
+  const path = join(folder, `${shape}-adapter.mjs`)
   writeFileSync(path, source)
   return path
 }

@@ -124,7 +124,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
   if (type === 'demo') {
-    const { token, tokens, ...duckdb } = options as Omit<DemoOptions, 'directory'>
+    const { token, tokens, ...duckdb } = options as Omit<DemoOptions, 'cacheDirectory'>
     return await createDemoAdapter({ ...duckdb, ...(tokens === undefined ? { token: token ?? DEMO_TOKEN } : { token, tokens }) })
   }
   if (type === 'files') {
