@@ -192,7 +192,7 @@ echo "ok ($RUNNER): /health, /ready, data call, 401, metrics, uid 1000, producti
 phase "SIGTERM stop"
 stop_container
 logs=$(container_logs)
-grep -q 'shutting down' <<<"$logs" || fail "no graceful shutdown logged"
+grep -q 'draining' <<<"$logs" || fail "no graceful shutdown (drain) logged"
 [ "$STOP_CODE" = 0 ] || fail "exit code $STOP_CODE after SIGTERM"
 echo "ok: exit 0 after SIGTERM"
 

@@ -109,6 +109,7 @@ export const ERR_NOT_SUPPORTED = createError('B24BI_ERR_NOT_SUPPORTED', '%s is n
 // configuration (thrown at start-up, never at request time)
 export const ERR_DRIVER_MISSING = createError('B24BI_ERR_DRIVER_MISSING', "The package '%s' is not installed; it is an optional peer dependency of b24bi: npm install %s", 500)
 export const ERR_CONFIG_INVALID = createError('B24BI_ERR_CONFIG_INVALID', "Configuration setting '%s' is invalid: %s", 500)
+export const ERR_DEMO_CACHE = createError('B24BI_ERR_DEMO_CACHE', "The demo data folder '%s' cannot be used: %s", 500)
 
 // Bitrix24 REST
 export const ERR_REST_FAILED = createError('B24BI_ERR_REST_FAILED', 'Bitrix24 REST method %s failed: %s', 502)

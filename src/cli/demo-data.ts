@@ -1,8 +1,11 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rename, rm } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { loadDriver } from '../driver-load.js'
 import { sql } from 'kysely'
 import { duckdbBuilder } from '../../adapters/files/duckdb-engine.js'
+import { currentUid } from './demo-cache.js'
+import { verifyManifest, writeManifest } from './demo-manifest.js'
 
 /** Bump when the demo's content changes, so an old cached copy is regenerated. */
 export const DEMO_DATA_VERSION = '1'
@@ -69,38 +72,68 @@ const TABLES: Record<string, string> = {
     ) v(ID, BIG_INT, AMOUNT, RATIO, LOCAL_TIME, EVENT_TIME, EVENT_DATE, NOTE)`
 }
 
-async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
-}
+/** The data folder's name inside the cache folder. */
+export const DEMO_FOLDER = `demo-v${DEMO_DATA_VERSION}`
 
-/**
- * Writes the demo data set (a small CRM: companies, contacts, deals, activities, plus `exact_values`
- * with edge values) into `directory`, deterministically, unless this version is already there.
- * Written to a temporary folder first and renamed, so concurrent starts never see half a file.
- */
-export async function writeDemoData (directory: string): Promise<string> {
-  const marker = join(directory, `.b24bi-demo-v${DEMO_DATA_VERSION}`)
-  if (await exists(marker)) return directory
-  const staging = `${directory}.tmp-${process.pid}-${Date.now()}`
-  await mkdir(staging, { recursive: true })
+const FILES = Object.keys(TABLES)
+
+// Renaming a folder onto a non-empty one (or onto a file or symlink) fails with one of these.
+const TARGET_TAKEN = new Set(['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EPERM'])
+
+/** Writes every demo table into `directory` (a fresh, empty folder), deterministically. */
+async function generate (directory: string): Promise<void> {
   const instance = await (await loadDriver('@duckdb/node-api', async () => await import('@duckdb/node-api'))).DuckDBInstance.create(':memory:', { threads: '2' })
   const connection = await instance.connect()
   try {
     for (const [file, select] of Object.entries(TABLES)) {
-      const target = join(staging, file)
+      const target = join(directory, file)
       const format = file.endsWith('.csv') ? sql.raw('(FORMAT csv, HEADER true)') : sql.raw('(FORMAT parquet)')
       const query = sql`COPY (${sql.raw(select)} ORDER BY 1) TO ${sql.lit(target)} ${format}`.compile(duckdbBuilder)
       await connection.run(query.sql)
     }
-    await writeFile(join(staging, `.b24bi-demo-v${DEMO_DATA_VERSION}`), new Date(0).toISOString())
   } finally {
     connection.closeSync()
     instance.closeSync()
   }
-  await rm(directory, { recursive: true, force: true })
-  await rename(staging, directory).catch(async (error: unknown) => {
+  await writeManifest(directory, DEMO_DATA_VERSION, FILES)
+}
+
+/**
+ * Renames the generated `staging` folder to `target`. When `target` is taken: a valid set there (another process
+ * was first) is kept; anything else is moved aside (so no reader ever sees it half-deleted), removed, and the
+ * rename retried.
+ */
+async function install (staging: string, target: string, uid: number | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(staging, target)
+      return
+    } catch (error) {
+      if (!TARGET_TAKEN.has((error as NodeJS.ErrnoException).code ?? '') || attempt === 5) throw error
+    }
+    if (await verifyManifest(target, DEMO_DATA_VERSION, FILES, uid)) return
+    const aside = join(dirname(target), `.${DEMO_FOLDER}.old-${randomUUID()}`)
+    await rename(target, aside).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error })
+    await rm(aside, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The demo data set (a small CRM: companies, contacts, deals, activities, plus `exact_values` with edge values)
+ * in `cacheFolder` (see `openCacheFolder`), as `demo-v<version>`: used as it is when its manifest proves every file
+ * (SHA-256) and that only this user may write it, else generated again, deterministically. Generated in a fresh
+ * temporary folder beside it and renamed into place, so concurrent starts never see half a set and end with one.
+ * Returns the data folder.
+ */
+export async function prepareDemoData (cacheFolder: string, uid = currentUid()): Promise<string> {
+  const target = join(cacheFolder, DEMO_FOLDER)
+  if (await verifyManifest(target, DEMO_DATA_VERSION, FILES, uid)) return target
+  const staging = await mkdtemp(join(cacheFolder, `.${DEMO_FOLDER}.tmp-`))
+  try {
+    await generate(staging)
+    await install(staging, target, uid)
+  } finally {
     await rm(staging, { recursive: true, force: true })
-    if (!(await exists(marker))) throw error
-  })
-  return directory
+  }
+  return target
 }

@@ -8,6 +8,7 @@ import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
 import { loadConfig, type Config } from '../config.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
+import { assertAdapterShape } from '../adapter-shape.js'
 import { createDemoAdapter, DEMO_TOKEN, type DemoOptions } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../endpoints.js'
@@ -73,12 +74,6 @@ function parseArgs (args: string[]): { config?: string } {
   return out
 }
 
-function isAdapter (value: unknown): value is Adapter {
-  const candidate = value as Partial<Record<keyof Adapter, unknown>> | null
-  return typeof candidate === 'object' && candidate !== null &&
-    typeof candidate.listTables === 'function' && typeof candidate.describeTable === 'function' && typeof candidate.readRows === 'function'
-}
-
 async function importAdapterModule (specifier: string, setting: string): Promise<Record<string, unknown>> {
   try {
     return await import(specifier) as Record<string, unknown>
@@ -104,9 +99,10 @@ function offeredBy (module: Record<string, unknown>): unknown {
  * The module's adapter: an exported instance as it is (it takes no options), a class constructed with the options,
  * a factory called with them (it may be async).
  */
-async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string): Promise<Adapter> {
+async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string, setting: string): Promise<Adapter> {
   const offered = offeredBy(module)
-  if (isAdapter(offered)) {
+  if (typeof offered === 'object' && offered !== null) {
+    assertAdapterShape(offered, name, setting)
     const given = Object.keys(options)
     if (given.length > 0) {
       throw new ERR_CONFIG_INVALID(`adapter.${given[0]!}`, `'${name}' exports an adapter instance, which takes no options; export its class or a factory to pass options`)
@@ -120,7 +116,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
   const adapter: unknown = isClass
     ? new (offered as new (options: unknown) => unknown)(options)
     : await (offered as (options: unknown) => unknown)(options)
-  if (!isAdapter(adapter)) throw new ERR_CONFIG_INVALID('adapter', `'${name}' did not produce an adapter (listTables, describeTable, readRows)`)
+  assertAdapterShape(adapter, name, setting)
   return adapter
 }
 
@@ -128,7 +124,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
 export async function createConfiguredAdapter (config: Config['adapter'] & Readonly<Record<string, unknown>>): Promise<Adapter> {
   const { type, module, ...options } = config
   if (type === 'demo') {
-    const { token, tokens, ...duckdb } = options as Omit<DemoOptions, 'directory'>
+    const { token, tokens, ...duckdb } = options as Omit<DemoOptions, 'cacheDirectory'>
     return await createDemoAdapter({ ...duckdb, ...(tokens === undefined ? { token: token ?? DEMO_TOKEN } : { token, tokens }) })
   }
   if (type === 'files') {
@@ -137,11 +133,11 @@ export async function createConfiguredAdapter (config: Config['adapter'] & Reado
   }
   if (type === 'module') {
     const specifier = module!.startsWith('.') || isAbsolute(module!) ? pathToFileURL(resolve(module!)).href : module!
-    return await instantiate(await importAdapterModule(specifier, 'adapter.module'), options, module!)
+    return await instantiate(await importAdapterModule(specifier, 'adapter.module'), options, module!, 'adapter.module')
   }
   const path = BUILT_IN[type]
   if (path === undefined) throw new ERR_CONFIG_INVALID('adapter.type', `'${type}' is not one of demo, files, module, ${Object.keys(BUILT_IN).join(', ')}`)
-  return await instantiate(await importAdapterModule(path, 'adapter.type'), options, type)
+  return await instantiate(await importAdapterModule(path, 'adapter.type'), options, type, 'adapter.type')
 }
 
 function readTls (config: Config): { cert: Buffer, key: Buffer } | undefined {
