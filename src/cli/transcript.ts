@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { parseFormBody } from '../body.js'
 import { ERR_CLI_USAGE } from '../errors.js'
 
 /**
@@ -61,28 +62,66 @@ export function sessionMarkers (): MarkerFor {
 
 const oneMarker: MarkerFor = (code) => settingMarker(code)
 
-const FORM_CONNECTION_KEY = /^connection\[([^\]]*)\]$/
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+/**
+ * The media type of a content-type header as Fastify picks a body parser by it: the part before `;`, trimmed and
+ * lower-cased (`application/json; x=application/x-www-form-urlencoded` is JSON).
+ */
+function mediaType (contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase()
+}
+
+// qs splits a pair at its first `]=` (a key may hold `=` inside brackets), else at its first `=`.
+function valueStart (pair: string): number {
+  const bracketEquals = pair.indexOf(']=')
+  return bracketEquals < 0 ? pair.indexOf('=') : bracketEquals + 1
+}
+
+function decodeLoosely (text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '))
+  } catch {
+    return text
+  }
+}
+
+/** The setting a connection value belongs to and the value, from the parsed `connection` of one pair or body. */
+function leaves (code: string, value: unknown): Array<{ code: string, value: string }> {
+  if (value === null || value === undefined) return []
+  if (typeof value !== 'object') return [{ code, value: String(value) }]
+  return Object.values(value).flatMap((item) => leaves(code, item))
+}
+
+// Each pair is decoded alone with the server's own form decoder: it lands under `connection` in the whole body
+// exactly when it does alone (qs merges pairs key by key), whatever its spelling: `connection[token][]`,
+// `connection[token][0]`, `%63onnection%5Btoken%5D`.
+function redactFormPair (pair: string, markerFor: MarkerFor): string {
+  const at = valueStart(pair)
+  if (at < 0) return pair
+  let connection: unknown
+  try {
+    connection = parseFormBody(pair).connection
+  } catch {
+    // Too deep for the server, which refuses the body: still keep no value under a key naming connection.
+    return /connection/i.test(decodeLoosely(pair.slice(0, at))) ? `${pair.slice(0, at)}=${encodeURIComponent(markerFor('connection', decodeLoosely(pair.slice(at + 1))))}` : pair
+  }
+  if (connection === undefined) return pair
+  const code = typeof connection === 'object' && connection !== null ? Object.keys(connection)[0] ?? 'connection' : 'connection'
+  const [leaf] = leaves(code, connection)
+  if (leaf === undefined || leaf.value === '') return pair
+  return `${pair.slice(0, at)}=${encodeURIComponent(markerFor(leaf.code, leaf.value))}`
+}
 
 function redactForm (body: string, markerFor: MarkerFor): string {
-  return body.split('&').map((pair) => {
-    const at = pair.indexOf('=')
-    if (at < 0) return pair
-    let key: string
-    try {
-      key = decodeURIComponent(pair.slice(0, at).replaceAll('+', ' '))
-    } catch {
-      return pair
-    }
-    const code = FORM_CONNECTION_KEY.exec(key)?.[1]
-    if (code === undefined) return pair
-    let value: string
-    try {
-      value = decodeURIComponent(pair.slice(at + 1).replaceAll('+', ' '))
-    } catch {
-      value = pair.slice(at + 1)
-    }
-    return `${pair.slice(0, at)}=${encodeURIComponent(markerFor(code, value))}`
-  }).join('&')
+  return body.split('&').map((pair) => redactFormPair(pair, markerFor)).join('&')
+}
+
+function redactJsonValue (code: string, value: unknown, markerFor: MarkerFor): unknown {
+  if (value === null || value === undefined) return value
+  if (Array.isArray(value)) return value.map((item) => redactJsonValue(code, item, markerFor))
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactJsonValue(code, item, markerFor)]))
+  return markerFor(code, String(value))
 }
 
 function redactJson (body: string, markerFor: MarkerFor): string | undefined {
@@ -94,20 +133,26 @@ function redactJson (body: string, markerFor: MarkerFor): string | undefined {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body
   const record = parsed as Record<string, unknown>
+  if (!Object.hasOwn(record, 'connection')) return body
   const connection = record.connection
-  if (typeof connection !== 'object' || connection === null) return body
-  const redacted = Object.fromEntries(Object.entries(connection).map(([code, value]) => [code, markerFor(code, String(value))]))
-  return JSON.stringify({ ...record, connection: redacted })
+  const redacted = typeof connection === 'object' && connection !== null
+    ? Object.fromEntries(Object.entries(connection).map(([code, value]) => [code, redactJsonValue(code, value, markerFor)]))
+    : redactJsonValue('connection', connection, markerFor)
+  return JSON.stringify({ ...record, connection: Array.isArray(connection) ? Object.values(redacted as object) : redacted })
 }
 
 /**
- * The request body with every `connection` value replaced by its marker. A body that cannot be read
- * (not form, not JSON) is kept only when it cannot hold a connection value the connector would accept.
+ * The request body with every value under `connection` replaced by its marker, read as the server reads it: the
+ * media type picks the decoder (form in PHP bracket notation with the server's qs settings, or JSON), and every
+ * spelling the decoder accepts is redacted. A body that cannot be read (neither form nor JSON) is kept only when
+ * it cannot hold a connection value.
  */
 export function redactBody (body: string, contentType: string, markerFor: MarkerFor = oneMarker): string {
-  if (/application\/x-www-form-urlencoded/i.test(contentType)) return redactForm(body, markerFor)
-  if (/json/i.test(contentType)) return redactJson(body, markerFor) ?? (body.includes('connection') ? '[redacted: unreadable JSON naming connection]' : body)
-  return body.includes('connection') ? '[redacted: unreadable body naming connection]' : body
+  const type = mediaType(contentType)
+  if (type === FORM_TYPE) return redactForm(body, markerFor)
+  const namesConnection = /connection/i.test(body) || /connection/i.test(decodeLoosely(body))
+  if (/json/.test(type)) return redactJson(body, markerFor) ?? (namesConnection ? '[redacted: unreadable JSON naming connection]' : body)
+  return namesConnection ? '[redacted: unreadable body naming connection]' : body
 }
 
 /**
@@ -115,7 +160,7 @@ export function redactBody (body: string, contentType: string, markerFor: Marker
  * marker (a further distinct value in the recording, e.g. a wrong password) defaults to a made-up value.
  */
 export function restoreBody (body: string, contentType: string, settings: Readonly<Record<string, string>>): string {
-  const form = /application\/x-www-form-urlencoded/i.test(contentType)
+  const form = mediaType(contentType) === FORM_TYPE
   const text = form ? body.replace(/%7B%7Bb24bi%3Asetting%3A(.*?)%7D%7D/g, (_match, code: string) => settingMarker(decodeURIComponent(code))) : body
   return text.replace(MARKER, (_match, written: string) => {
     const code = form ? written : unescapeJson(written)
@@ -133,9 +178,19 @@ function unescapeJson (text: string): string {
   }
 }
 
-/** Removes the shared secret from a recorded path (`?secret=...`). */
+/**
+ * Removes the shared secret from a recorded path: every query parameter whose name, decoded as the server's query
+ * parser decodes it (`+` a space, percent escapes: `secr%65t`), is `secret` (or starts with it: `secret[]`).
+ */
 export function redactPath (path: string): string {
-  return path.replace(/([?&]secret=)[^&]*/g, '$1[redacted]')
+  const at = path.indexOf('?')
+  if (at < 0) return path
+  const query = path.slice(at + 1).split('&').map((pair) => {
+    const equals = pair.indexOf('=')
+    if (equals < 0) return pair
+    return decodeLoosely(pair.slice(0, equals)).trim().toLowerCase().startsWith('secret') ? `${pair.slice(0, equals)}=[redacted]` : pair
+  })
+  return `${path.slice(0, at)}?${query.join('&')}`
 }
 
 /**

@@ -9,7 +9,8 @@ import { main } from '../../src/cli/main.js'
 import { startRecorder } from '../../src/cli/commands/record.js'
 import { replayTranscript } from '../../src/cli/commands/replay.js'
 import { probe } from '../../src/cli/probe/probe-run.js'
-import { parseTranscript, redactBody, restoreBody, sessionMarkers } from '../../src/cli/transcript.js'
+import { parseFormBody } from '../../src/body.js'
+import { parseTranscript, redactBody, redactPath, restoreBody, sessionMarkers } from '../../src/cli/transcript.js'
 import { liveServer, postForm } from '../streaming/pg-fixture.js'
 
 const TOKEN = 'record-canary-e4a9d1'
@@ -34,6 +35,52 @@ t.test('markers: form and JSON bodies lose their connection values and get them 
   t.notMatch(jsonRedacted, TOKEN)
   t.same(JSON.parse(restoreBody(jsonRedacted, 'application/json', { token: TOKEN, 'pa"ss': 'x"y' })), JSON.parse(json))
   t.throws(() => restoreBody(jsonRedacted, 'application/json', {}), { code: 'B24BI_ERR_CLI_USAGE' }, 'a missing setting is a usage error')
+})
+
+t.test('finding 8: every spelling the server decodes loses its connection values and gets them back', async (t) => {
+  const FORM = 'application/x-www-form-urlencoded'
+  const forms = [
+    `connection[token][]=${TOKEN}&table=deals`,
+    `connection[token][0]=${TOKEN}&table=deals`,
+    `connection%5Btoken%5D%5B%5D=${TOKEN}&table=deals`,
+    `%63onnection%5B%74oken%5D=${TOKEN}&table=deals`,
+    `connection[token]=${TOKEN.replace('-', '%2D')}&table=deals`,
+    `connection[token]=${TOKEN}&connection[token]=${TOKEN}`,
+    `connection[]=${TOKEN}`,
+    `connection=${TOKEN}`,
+    `connection[a=b]=${TOKEN}`,
+    `connection[token][x][y]=${TOKEN}`,
+    `connection${'[a]'.repeat(12)}=${TOKEN}` // deeper than the server decodes (it refuses the body): redacted anyway
+  ]
+  for (const form of forms) {
+    const redacted = redactBody(form, FORM)
+    t.notMatch(decodeURIComponent(redacted.replaceAll('+', ' ')), TOKEN, `form ${form.replace(TOKEN, '<token>')}`)
+    const restored = restoreBody(redacted, FORM, { token: TOKEN, connection: TOKEN, 0: TOKEN, a: TOKEN, 'a=b': TOKEN })
+    if (!form.includes('[a][a]')) t.same(parseFormBody(restored), parseFormBody(form), 'restored to the same decoded body')
+  }
+  const json = JSON.stringify({ connection: { token: TOKEN }, table: 'deals' })
+  for (const type of [`application/json; x=${FORM}`, `Application/JSON; charset=utf-8`, `application/json;${FORM}`]) {
+    const redacted = redactBody(json, type)
+    t.notMatch(redacted, TOKEN, `JSON under ${type}`)
+    t.same(JSON.parse(restoreBody(redacted, type, { token: TOKEN })), JSON.parse(json), 'restored as JSON, not as a form')
+  }
+  for (const body of [
+    `{"\\u0063onnection":{"token":"${TOKEN}"}}`,
+    JSON.stringify({ connection: { token: [TOKEN] } }),
+    JSON.stringify({ connection: { token: { deep: [TOKEN] } } }),
+    JSON.stringify({ connection: [TOKEN] }),
+    JSON.stringify({ connection: TOKEN })
+  ]) {
+    t.notMatch(redactBody(body, 'application/json'), TOKEN, `JSON ${body.replace(TOKEN, '<token>')}`)
+  }
+  t.notMatch(redactBody(`%63onnection=${TOKEN}`, 'text/plain'), TOKEN, 'an unreadable body naming connection only percent-encoded')
+
+  for (const path of [`/api/data?secret=${TOKEN}`, `/api/data?secr%65t=${TOKEN}`, `/api/data?%73%65cret=${TOKEN}&x=1`, `/api/data?x=1&secret[]=${TOKEN}`, `/api/data?SECRET=${TOKEN}`]) {
+    const redacted = redactPath(path)
+    t.notMatch(redacted, TOKEN, path.replace(TOKEN, '<secret>'))
+    t.match(redacted, /^\/api\/data\?/, 'the path and the other parameters stay')
+  }
+  t.equal(redactPath('/api/data?x=1&y=secret'), '/api/data?x=1&y=secret', 'a value that reads secret is not a secret parameter')
 })
 
 t.test('a recorded probe run replays with 0 differences against the same connector and lists them against a changed one', async (t) => {
