@@ -17,14 +17,13 @@ const PROFILE_DIR = join(tmpdir(), 'b24bi-bench-profiles')
 const SMALL_CALL_SECONDS = 5
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
 
-function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, adapter: string, small: boolean } {
+function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, small: boolean } {
   const sizes = [100_000, 1_000_000]
   if (argv.includes('--10m')) sizes.push(10_000_000)
   const only = argv.find((arg) => arg.startsWith('--sizes='))
   return {
     sizes: only !== undefined ? only.slice('--sizes='.length).split(',').map(Number) : sizes,
     cpuProf: argv.includes('--cpu-prof'),
-    adapter: argv.includes('--adapter=pg-cursor') ? 'pg-cursor' : 'b24bi/postgres',
     small: !argv.includes('--no-small')
   }
 }
@@ -125,8 +124,7 @@ function printRatios (results: SizeResult[], small: Record<string, SmallCallLate
 }
 
 async function main (): Promise<void> {
-  const { sizes, cpuProf, adapter, small } = parseArgs(process.argv.slice(2))
-  if (adapter === 'pg-cursor') process.env.B24BI_BENCH_ADAPTER = 'pg-cursor' // read by the server children
+  const { sizes, cpuProf, small } = parseArgs(process.argv.slice(2))
   const pool = new pg.Pool(pgConfig())
   for (const rows of sizes) {
     log(`seeding ${benchTable(rows)}`)
@@ -136,7 +134,7 @@ async function main (): Promise<void> {
   const results: SizeResult[] = []
   for (const rows of sizes) results.push(await measureSize(rows, cpuProf))
   const smallCalls = small ? await measureSmallCalls(sizes.map(benchTable)) : {}
-  process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, PostgreSQL at ${pgConfig().host}, adapter ${adapter}\n\n`)
+  process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, PostgreSQL at ${pgConfig().host}, adapter b24bi/postgres\n\n`)
   printTable(transferRows(results))
   printRatios(results, smallCalls)
   log('residual LIKE over a pushdown-free adapter')

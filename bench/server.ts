@@ -3,22 +3,18 @@ import formbody from '@fastify/formbody'
 import pg from 'pg'
 import { buildServer } from '../src/server/index.js'
 import { PostgresAdapter } from '../adapters/postgres/index.js'
-import { PgCursorAdapter } from './pg-cursor-adapter.js'
 import { BENCH_TOKEN, benchSelect, pgConfig } from './seed.js'
 
 /** Which server a benchmark child runs. */
 export type BenchServerKind = 'b24bi' | 'naive' | 'bare'
 
-// B24BI_BENCH_ADAPTER=pg-cursor measures the benchmark's own small adapter instead of `b24bi/postgres`.
 async function b24biServer (tables: string[]): Promise<FastifyInstance> {
   const config = pgConfig()
-  const adapter = process.env.B24BI_BENCH_ADAPTER === 'pg-cursor'
-    ? new PgCursorAdapter({ pool: config, token: BENCH_TOKEN, tables })
-    : new PostgresAdapter({
-      url: `postgres://${encodeURIComponent(String(config.user))}${config.password !== undefined ? `:${encodeURIComponent(config.password as string)}` : ''}@${config.host}:${config.port}/${config.database}`,
-      token: BENCH_TOKEN,
-      exposure: { tables: { allow: tables } }
-    })
+  const adapter = new PostgresAdapter({
+    url: `postgres://${encodeURIComponent(String(config.user))}${config.password !== undefined ? `:${encodeURIComponent(config.password as string)}` : ''}@${config.host}:${config.port}/${config.database}`,
+    token: BENCH_TOKEN,
+    exposure: { tables: { allow: tables } }
+  })
   return await buildServer({ adapter, logger: false })
 }
 

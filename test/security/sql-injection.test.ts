@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import type { Adapter } from '../../src/adapter.js'
-import { ensurePgTables, INJECT_ROWS, liveServer, PG_ADAPTERS, PG_TOKEN, postForm, testPool } from '../streaming/pg-fixture.js'
+import { ensurePgTables, INJECT_ROWS, liveServer, PG_ADAPTER, PG_TOKEN, postForm, testPool } from '../streaming/pg-fixture.js'
 
 const PAYLOADS = [
   "' OR '1'='1", "1' OR 1=1 --", "1 OR 1=1", "1; DROP TABLE b24bi_inject; --", "x'; DROP TABLE companies; --",
@@ -15,7 +15,7 @@ interface Target { name: string, table: string, text: string, rows: number, toke
 const DEMO_TOKEN = 'inject-demo-token'
 const targets: Target[] = [
   { name: 'DuckDB files (demo)', table: 'contacts', text: 'NAME', rows: 20_000, token: DEMO_TOKEN, adapter: async () => await createDemoAdapter({ token: DEMO_TOKEN }) },
-  ...PG_ADAPTERS.map(({ name, create }) => ({ name, table: 'b24bi_inject', text: 'TITLE', rows: INJECT_ROWS, token: PG_TOKEN, adapter: async () => create(['b24bi_inject']) }))
+  { name: PG_ADAPTER.name, table: 'b24bi_inject', text: 'TITLE', rows: INJECT_ROWS, token: PG_TOKEN, adapter: async () => PG_ADAPTER.create(['b24bi_inject']) }
 ]
 
 /** Every way a payload reaches SQL: the table, select, filter values on text and number fields, filter keys, LOGIC, mapFields. */

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import qs from 'qs'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import { PgCursorAdapter, type PgCursorAdapterOptions } from '../../bench/pg-cursor-adapter.js'
 import type { Adapter } from '../../src/adapter.js'
 import { buildServer, type ServerOptions } from '../../src/server/index.js'
 import { POSTGRES } from '../helpers/services.js'
@@ -41,30 +40,16 @@ export function testPool (): pg.Pool {
   return new pg.Pool({ connectionString: POSTGRES.url, max: 3 })
 }
 
-/** The PostgreSQL adapter the streaming and fault tests use (a pg-cursor adapter, see bench/). */
-export function pgAdapter (options: Partial<PgCursorAdapterOptions> = {}): PgCursorAdapter {
-  return new PgCursorAdapter({ pool: { connectionString: POSTGRES.url }, token: PG_TOKEN, tables: ['b24bi_stream_large', 'b24bi_stream_fails'], ...options })
-}
-
 /** The PostgreSQL URL of the test database. */
 export function pgUrl (): string {
   return POSTGRES.url
 }
 
-/** The adapters every PostgreSQL test loops over: the real `b24bi/postgres` and the benchmark's pg-cursor one. */
-export const PG_ADAPTERS: ReadonlyArray<{ name: string, create: (tables: readonly string[], url?: string) => Adapter }> = [
-  {
-    name: 'b24bi/postgres',
-    create: (tables, url = pgUrl()) => new PostgresAdapter({ url, token: PG_TOKEN, exposure: { tables: { allow: tables } }, poolSize: 20 })
-  },
-  {
-    name: 'bench pg-cursor',
-    create: (tables, url = pgUrl()) => {
-      const { hostname, port, pathname, username } = new URL(url)
-      return new PgCursorAdapter({ pool: { host: hostname, port: Number(port), user: username, database: pathname.slice(1) }, token: PG_TOKEN, tables })
-    }
-  }
-]
+/** The adapter the PostgreSQL streaming, fault and injection tests use: `b24bi/postgres` serving `tables`. */
+export const PG_ADAPTER: { name: string, create: (tables: readonly string[], url?: string) => Adapter } = {
+  name: 'b24bi/postgres',
+  create: (tables, url = pgUrl()) => new PostgresAdapter({ url, token: PG_TOKEN, exposure: { tables: { allow: [...tables] } }, poolSize: 20 })
+}
 
 /** A server listening on a loopback port, its captured log lines and base URL. */
 export interface LiveServer {
