@@ -74,6 +74,7 @@ async function routes (fastify: FastifyInstance, options: { runtime: AdapterRunt
     const startedAt = performance.now()
     const context = await runtime.authenticate(request.body.connection, request.log, { address: request.ip })
     const disconnected = new AbortController()
+    // eslint-disable-next-line prefer-const -- the close listener reads it before it is assigned
     let stream: DataStream | undefined
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) {

@@ -78,7 +78,7 @@ export const ERR_TABLE_NO_FIELDS = createError('B24BI_ERR_TABLE_NO_FIELDS', "The
 export const ERR_FIELD_NOT_FOUND = createError('B24BI_ERR_FIELD_NOT_FOUND',
   "Unknown field '%s' in %s; a field renamed in the portal's table is found only when the connector is registered with supportMapping (the portal then sends mapFields)", 400)
 export const ERR_FIELD_AMBIGUOUS = createError('B24BI_ERR_FIELD_AMBIGUOUS', "The field name '%s' is proposed for the codes %s; tell them apart with mapFields (supportMapping)", 400)
-export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID', "mapFields: %s", 400)
+export const ERR_MAP_FIELDS_INVALID = createError('B24BI_ERR_MAP_FIELDS_INVALID', 'mapFields: %s', 400)
 
 // filter
 export const ERR_FILTER_KEY = createError('B24BI_ERR_FILTER_KEY', "Filter key '%s' is not understood: %s", 400)
@@ -129,6 +129,7 @@ export function retryAfterOf (error: unknown): number | undefined {
 /** Turns anything thrown into a coded error; a foreign error becomes `fallback` with the original as cause. */
 export function toB24biError (error: unknown, fallback: B24biErrorClass = ERR_ADAPTER_FAILED): B24biError {
   if (isB24biError(error)) return error
+  // eslint-disable-next-line new-cap -- an error class passed as a parameter
   return new fallback({ cause: error })
 }
 

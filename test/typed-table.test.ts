@@ -80,8 +80,13 @@ function diagnostics (readers: readonly string[]): string[][] {
   const files = readers.map((_, index) => join(here, `__typed_table_check_${index}__.ts`))
   const sources = new Map(files.map((file, index) => [file, SOURCE(readers[index]!)]))
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: ['node']
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node']
   }
   const host = ts.createCompilerHost(options)
   const readFile = host.readFile.bind(host)
@@ -100,8 +105,8 @@ function diagnostics (readers: readonly string[]): string[][] {
 t.test('a reader yielding the wrong row shape does not compile', async (t) => {
   const right = "{ ID: '9223372036854775807', TITLE: 'a', AMOUNT: '1.10', CREATED: new Date(), CLOSED_ON: null }"
   const wrong: Array<[string, string]> = [
-    ['a missing field', "{ ID: 1, AMOUNT: 1, CREATED: new Date(), CLOSED_ON: null }"],
-    ['a number where a string is declared', "{ ID: 1, TITLE: 42, AMOUNT: 1, CREATED: new Date(), CLOSED_ON: null }"],
+    ['a missing field', '{ ID: 1, AMOUNT: 1, CREATED: new Date(), CLOSED_ON: null }'],
+    ['a number where a string is declared', '{ ID: 1, TITLE: 42, AMOUNT: 1, CREATED: new Date(), CLOSED_ON: null }'],
     ['a string where an instant is declared', "{ ID: 1, TITLE: 'a', AMOUNT: 1, CREATED: '2026-01-01', CLOSED_ON: null }"],
     ['a boolean where a 64-bit integer is declared', "{ ID: true, TITLE: 'a', AMOUNT: 1, CREATED: new Date(), CLOSED_ON: null }"],
     ['a positional row', "[1, 'a', 1, new Date(), null]"]

@@ -120,5 +120,4 @@ export class ClickHouseDriver implements SqlDriver {
   }
 }
 
-
 export { isClickhouseAuthError, isClickhouseTimeout } from './clickhouse-errors.js'

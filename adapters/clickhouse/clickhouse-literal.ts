@@ -6,6 +6,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\', "'": "\\'", '\0': '\\0', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\x07': '\\a'
 }
 // Every character that ends or changes a ClickHouse string literal, and every other control character.
+// eslint-disable-next-line no-control-regex -- the control characters a ClickHouse literal must escape
 const SPECIAL = /[\\'\0-\x1f\x7f]/g
 
 function escapeChar (char: string): string {

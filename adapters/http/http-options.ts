@@ -166,6 +166,7 @@ function checkTable (table: HttpTable, options: HttpAdapterOptions, settings: Re
   const where = `tables.${table.code}`
   if (typeof table.code !== 'string' || table.code === '') throw new ERR_CONFIG_INVALID('tables', 'every table needs a code')
   try {
+    // eslint-disable-next-line no-new -- built only to reject a URL template that does not parse
     new URL(table.url.replace(PLACEHOLDER, 'x'), options.baseUrl)
   } catch (error) {
     throw new ERR_CONFIG_INVALID(`${where}.url`, 'is not a URL (absolute, or relative to baseUrl)', { cause: error })

@@ -5,7 +5,6 @@ import { SUPPORTS_MAPPING } from '../field-names.js'
 import type { RestClient } from './rest-client.js'
 import { isRestCallError } from './rest-errors.js'
 
-
 /** A small neutral logo (the portal requires one). */
 export const DEFAULT_LOGO = 'data:image/svg+xml;base64,' + Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="22" height="22" viewBox="0 0 22 22"><circle cx="11" cy="11" r="10" fill="#2FC6F6"/>' +

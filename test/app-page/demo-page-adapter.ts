@@ -26,6 +26,7 @@ export class DemoWithSlowTable extends Adapter {
       filter: (field, op, scope) => field.code !== 'READING' && (typeof filter === 'function' ? filter(field, op, scope) : filter === true)
     }
   }
+
   override async close (): Promise<void> { await this.demo.close() }
 
   async listTables (search: string, context: RequestContext): Promise<readonly TableInfo[]> {

@@ -100,7 +100,7 @@ t.test('a data folder others may write is replaced by a fresh 0700 one; a cache 
   t.equal(statSync(folder).mode & 0o777, 0o700, 'the cache folder is chmod 0700')
 })
 
-t.test("a cache folder of another user, or a symlink, is refused with a coded error", async (t) => {
+t.test('a cache folder of another user, or a symlink, is refused with a coded error', async (t) => {
   const folder = cacheFolder(t)
   await t.rejects(openCacheFolder(folder, uid + 1), { code: 'B24BI_ERR_DEMO_CACHE', message: new RegExp(`belongs to uid ${uid}, not to this user \\(uid ${uid + 1}\\)`) })
   const link = join(cacheFolder(t), 'b24bi')

@@ -8,7 +8,6 @@ import { POSTGRES, REDIS } from '../helpers/services.js'
 
 const tokens = { memberId: 'm1', domain: 'x.bitrix24.com', restEndpoint: 'https://x.bitrix24.com/rest/', accessToken: 'a', refreshToken: 'r' }
 
-
 t.test('openTokenStore opens file, PostgreSQL and Redis stores from one string', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'b24bi-store-'))
   t.teardown(async () => await rm(dir, { recursive: true, force: true }))

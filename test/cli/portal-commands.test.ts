@@ -177,10 +177,13 @@ t.test('connectors remove, sources add (the portal checks the connection), list 
 t.test('colour and a spinner only on a TTY', async (t) => {
   const { env, given, publicUrl } = await setup(t)
   const tty = await runCli([...registerArgs(publicUrl), ...given], env, { tty: true })
+  // eslint-disable-next-line no-control-regex -- the ANSI escape of colours
   t.match(tty.stdout, /\u001b\[32m✔/)
   const plain = await runCli([...registerArgs(publicUrl)], env)
+  // eslint-disable-next-line no-control-regex -- the ANSI escape of colours
   t.notMatch(plain.stdout, /\u001b/)
   const noColor = await runCli([...registerArgs(publicUrl)], { ...env, NO_COLOR: '1' }, { tty: true })
+  // eslint-disable-next-line no-control-regex -- the ANSI escape of colours
   t.notMatch(noColor.stdout, /\u001b/)
 })
 

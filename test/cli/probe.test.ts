@@ -136,8 +136,10 @@ t.test('probe shows progress on a TTY only', async (t) => {
   const tty = await runCli(['probe', base, '--setting', `token=${TOKEN}`], {}, { tty: true })
   t.equal(tty.code, 0)
   t.match(tty.stdout, /probing: deals: description/)
+  // eslint-disable-next-line no-control-regex -- the ANSI escape of colours
   t.match(tty.stdout, /\u001b\[32mPASS/)
   const plain = await runCli(['probe', base, '--setting', `token=${TOKEN}`])
+  // eslint-disable-next-line no-control-regex -- the ANSI escape of colours
   t.notMatch(plain.stdout, /probing:|\u001b/)
 })
 

@@ -16,15 +16,26 @@ const FIELDS = [
 ] as const
 
 const TABLES: HttpTable[] = [
-  { code: 'by_page', url: '/page', rows: 'data', fields: FIELDS, pagination: { style: 'page', sizeParam: 'per_page', size: 10 },
-    filters: [{ field: 'STATUS', op: 'eq', param: 'status' }, { field: 'CREATED_AT', op: 'gte', param: 'created_from' }] },
+  {
+    code: 'by_page',
+    url: '/page',
+    rows: 'data',
+    fields: FIELDS,
+    pagination: { style: 'page', sizeParam: 'per_page', size: 10 },
+    filters: [{ field: 'STATUS', op: 'eq', param: 'status' }, { field: 'CREATED_AT', op: 'gte', param: 'created_from' }]
+  },
   { code: 'by_offset', url: '/offset', rows: 'items', fields: FIELDS, pagination: { style: 'offset', size: 15 } },
   { code: 'by_cursor', url: '/cursor', rows: 'results', fields: FIELDS, pagination: { style: 'cursor', next: 'meta.next' } },
   { code: 'by_link', url: '/link', pagination: { style: 'link' }, types: { customer: 'string' } },
   { code: 'storm', url: '/storm', rows: 'data', fields: FIELDS, pagination: { style: 'page', size: 10 } },
   { code: 'busy', url: '/always-busy', fields: FIELDS },
-  { code: 'big', url: '/big', rows: 'data', pagination: { style: 'page', size: 1000 },
-    fields: [{ code: 'ID', type: 'int', path: 'id' }, { code: 'LABEL', type: 'string', path: 'label' }, { code: 'VALUE', type: 'double', path: 'value' }] }
+  {
+    code: 'big',
+    url: '/big',
+    rows: 'data',
+    pagination: { style: 'page', size: 1000 },
+    fields: [{ code: 'ID', type: 'int', path: 'id' }, { code: 'LABEL', type: 'string', path: 'label' }, { code: 'VALUE', type: 'double', path: 'value' }]
+  }
 ]
 
 async function setup (t: Test, options: Partial<HttpAdapterOptions> = {}): Promise<{ adapter: HttpAdapter, stats: Awaited<ReturnType<typeof startFixtureApi>>['stats'], inject: (body: Record<string, unknown>) => Promise<{ status: number, json: unknown }> }> {

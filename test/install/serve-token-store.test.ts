@@ -80,7 +80,6 @@ async function installRouteStatus (port: number): Promise<{ status: number, code
   return { status: response.status, code: ((await response.json()) as { error?: unknown }).error }
 }
 
-
 /** The URL with every unqualified name in `schema` (the store's tables are created there). */
 function inSchema (url: string, schema: string): string {
   return `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`

@@ -35,6 +35,7 @@ t.test('compose keeps the tokens in PostgreSQL, in a database of their own that 
   t.match(read('postgres-init.sql'), new RegExp(`^CREATE DATABASE ${tokensDatabase};$`, 'm'), 'the init script creates it')
   t.match(compose, /- \.\/postgres-init\.sql:\/docker-entrypoint-initdb\.d\/[\w-]+\.sql:ro/, 'mounted where the postgres image runs it on a new volume')
   t.equal(connector.get('B24BI_SINGLE_INSTANCE'), undefined, 'no single-instance flag: compose scales')
+  // eslint-disable-next-line no-template-curly-in-string -- compose's own ${VAR} syntax
   t.equal(connector.get('B24BI_PUBLIC_URL'), 'https://${B24BI_DOMAIN:?set B24BI_DOMAIN}', 'the install flow registers the public URL Caddy serves')
 })
 

@@ -59,7 +59,7 @@ t.test('finding 8: every spelling the server decodes loses its connection values
     if (!form.includes('[a][a]')) t.same(parseFormBody(restored), parseFormBody(form), 'restored to the same decoded body')
   }
   const json = JSON.stringify({ connection: { token: TOKEN }, table: 'deals' })
-  for (const type of [`application/json; x=${FORM}`, `Application/JSON; charset=utf-8`, `application/json;${FORM}`]) {
+  for (const type of [`application/json; x=${FORM}`, 'Application/JSON; charset=utf-8', `application/json;${FORM}`]) {
     const redacted = redactBody(json, type)
     t.notMatch(redacted, TOKEN, `JSON under ${type}`)
     t.same(JSON.parse(restoreBody(redacted, type, { token: TOKEN })), JSON.parse(json), 'restored as JSON, not as a form')

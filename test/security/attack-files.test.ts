@@ -17,7 +17,13 @@ t.test('files adapter: symbolic links are not followed, file names are not globs
   mkdirSync(outside)
   writeFileSync(join(outside, 'hidden.csv'), 'SECRET\nfrom outside\n')
   const files: Record<string, string> = {
-    'public.csv': 'N\npublic\n', 'p*.csv': 'N\nstar\n', 'b[1].csv': 'N\nbracket\n', 'b1.csv': 'N\nplain\n', 'q?.csv': 'N\nquestion\n', 'qx.csv': 'N\nqx\n', 'sub/inner.csv': 'N\ninner\n',
+    'public.csv': 'N\npublic\n',
+    'p*.csv': 'N\nstar\n',
+    'b[1].csv': 'N\nbracket\n',
+    'b1.csv': 'N\nplain\n',
+    'q?.csv': 'N\nquestion\n',
+    'qx.csv': 'N\nqx\n',
+    'sub/inner.csv': 'N\ninner\n',
     "it's.csv": 'N\nquoted name\n',
     // A header that would close the sniffed read_csv call's column list if it were pasted into SQL as it is.
     'header.tsv': "N': 'VARCHAR'}, header=true) UNION ALL SELECT 'injected' --\tM\nheader\t1\n"

@@ -4,8 +4,8 @@ import type { Adapter } from '../../src/adapter.js'
 import { ensurePgTables, INJECT_ROWS, liveServer, PG_ADAPTER, PG_TOKEN, postForm, testPool } from '../streaming/pg-fixture.js'
 
 const PAYLOADS = [
-  "' OR '1'='1", "1' OR 1=1 --", "1 OR 1=1", "1; DROP TABLE b24bi_inject; --", "x'; DROP TABLE companies; --",
-  '" OR ""="', "') OR ('a'='a", "1) OR (1=1", '1 UNION SELECT * FROM pg_user --', "%' OR '%'='", "\\'; SELECT 1; --",
+  "' OR '1'='1", "1' OR 1=1 --", '1 OR 1=1', '1; DROP TABLE b24bi_inject; --', "x'; DROP TABLE companies; --",
+  '" OR ""="', "') OR ('a'='a", '1) OR (1=1', '1 UNION SELECT * FROM pg_user --', "%' OR '%'='", "\\'; SELECT 1; --",
   '*/ OR 1=1 /*', '$1', '?', '$$ OR 1=1 $$', "'||(SELECT version())||'", 'ID" FROM companies; --', 'TITLE`) OR 1=1 #',
   "E'\\x27 OR 1=1'", '\u0000\' OR 1=1', "' OR 'x' LIKE '%", '1e9999', '99999999999999999999999999', "read_csv('/etc/passwd')"
 ]

@@ -67,7 +67,6 @@ const ENGINES: Engine[] = [
   }
 ]
 
-
 for (const engine of ENGINES) {
   t.test(`${engine.name}: an aborted read is cancelled on the server`, async (t) => {
     const marker = `b24bi_cancel_${Math.random().toString(36).slice(2, 10)}`

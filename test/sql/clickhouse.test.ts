@@ -13,8 +13,12 @@ t.test('ClickHouse: the shared SQL adapter suite', async (t) => {
     name: 'clickhouse',
     open: async () => {
       const { database, drop } = await clickhouseDatabase()
-      const adapter = new ClickHouseAdapter({ url: `${CLICKHOUSE_URL}/${database}`, token: TOKEN, datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
-        types: { fixture: { AMOUNT: 'money' } } })
+      const adapter = new ClickHouseAdapter({
+        url: `${CLICKHOUSE_URL}/${database}`,
+        token: TOKEN,
+        datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
+        types: { fixture: { AMOUNT: 'money' } }
+      })
       return { adapter, connection: { token: TOKEN }, cleanup: drop }
     }
   })
@@ -31,6 +35,7 @@ t.test('ClickHouse literals: the injection corpus round-trips through a real ser
     t.equal(row?.v, value, `${JSON.stringify(value.slice(0, 20))} comes back unchanged`)
     t.equal(Number(row?.n), Buffer.byteLength(value), 'as one value of its own length')
   }
+  // eslint-disable-next-line @typescript-eslint/no-loss-of-precision -- a double as the driver hands it over
   for (const value of [9223372036854775807n, -9223372036854775808n, 0, -1.5, 1e-7, 12345678901234567]) {
     const result = await client.query({ query: `SELECT toString(${clickhouseLiteral(value)}) AS v`, format: 'JSONEachRow' })
     const [row] = await result.json<{ v: string }>()

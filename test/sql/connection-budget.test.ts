@@ -23,7 +23,11 @@ t.test('maxConnections is this replica\'s budget, split over the pools with the 
 t.test('a pool wait that runs out is 503 B24BI_ERR_SOURCE_BUSY with Retry-After, never a 502', async (t) => {
   const marker = `budget_${randomBytes(4).toString('hex')}`
   const adapter = new PostgresAdapter({
-    url: URL, token: TOKEN, poolSize: 1, poolWaitSeconds: 0.3, batchSize: 1,
+    url: URL,
+    token: TOKEN,
+    poolSize: 1,
+    poolWaitSeconds: 0.3,
+    batchSize: 1,
     exposure: { schemas: { allow: ['b24bi_budget_none'] } },
     datasets: [{ name: 'hold', sql: `SELECT n, '${marker}' AS m FROM generate_series(1, 200) AS n, LATERAL (SELECT pg_sleep(0.02) WHERE n > 0) AS s` }]
   })

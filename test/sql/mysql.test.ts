@@ -13,8 +13,12 @@ t.test('MySQL/MariaDB: the shared SQL adapter suite', async (t) => {
     name: 'mysql',
     open: async () => {
       const { database, drop } = await mysqlDatabase()
-      const adapter = new MysqlAdapter({ url: `${SERVER}/${database}`, token: TOKEN, datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
-        types: { fixture: { AMOUNT: 'money' } } })
+      const adapter = new MysqlAdapter({
+        url: `${SERVER}/${database}`,
+        token: TOKEN,
+        datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
+        types: { fixture: { AMOUNT: 'money' } }
+      })
       return { adapter, connection: { token: TOKEN }, cleanup: drop }
     }
   })

@@ -16,7 +16,11 @@ t.test('PostgreSQL: the shared SQL adapter suite', async (t) => {
     open: async () => {
       const { schema, drop } = await postgresSchema()
       const adapter = new PostgresAdapter({
-        url: URL, token: TOKEN, defaultSchema: schema, exposure: { schemas: { allow: [schema] } }, datasets: [{ name: 'small_ids', sql: `SELECT id, title FROM ${schema}.fixture WHERE id <= 3` }],
+        url: URL,
+        token: TOKEN,
+        defaultSchema: schema,
+        exposure: { schemas: { allow: [schema] } },
+        datasets: [{ name: 'small_ids', sql: `SELECT id, title FROM ${schema}.fixture WHERE id <= 3` }],
         types: { fixture: { AMOUNT: 'money' } }
       })
       return { adapter, connection: { token: TOKEN }, cleanup: drop }

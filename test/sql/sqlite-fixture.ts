@@ -24,4 +24,3 @@ export async function sqliteFile (): Promise<{ path: string, remove: () => Promi
   db.close()
   return { path, remove: async () => await rm(directory, { recursive: true, force: true }) }
 }
-

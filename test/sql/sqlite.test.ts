@@ -12,8 +12,12 @@ t.test('SQLite: the shared SQL adapter suite', async (t) => {
     exactDecimals: false,
     open: async () => {
       const { path, remove } = await sqliteFile()
-      const adapter = new SqliteAdapter({ url: path, token: TOKEN, datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
-        types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } } })
+      const adapter = new SqliteAdapter({
+        url: path,
+        token: TOKEN,
+        datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
+        types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } }
+      })
       return { adapter, connection: { token: TOKEN }, cleanup: remove }
     }
   })

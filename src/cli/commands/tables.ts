@@ -91,7 +91,7 @@ async function run (args: string[], io: CliIo): Promise<number> {
           }
         })
       } catch (error) {
-        spinner.stop(out.paint('red', `✖ the tables of source #${id} were not all synced${done.length > 0 ? `; done before the failure:` : ''}`))
+        spinner.stop(out.paint('red', `✖ the tables of source #${id} were not all synced${done.length > 0 ? '; done before the failure:' : ''}`))
         printReports(out, done)
         throw error
       }
