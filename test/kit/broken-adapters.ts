@@ -163,8 +163,14 @@ export class LeaksException extends SampleAdapter {
 
 /** Logs its API key under a key the redaction does not know. */
 export class LeaksCanary extends SampleAdapter {
-  // What it logs through context.log the runtime blanks (test/security/secrets-in-logs.test.ts); a value it puts in
-  // an answer nobody can blank.
+  override async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
+    context.log.info({ table: plan.table, apiKey: context.connection.apiKey }, 'calling the API')
+    yield * super.readRows(plan, context)
+  }
+}
+
+/** Puts its key in an answer (a table's title). */
+export class LeaksCanaryInAnswer extends SampleAdapter {
   override async listTables (_search?: string, context?: RequestContext): Promise<TableInfo[]> {
     return (await super.listTables()).map((table) => ({ ...table, title: `${table.title} (key ${context?.connection.apiKey ?? ''})` }))
   }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { conformance, runConformance, type CheckName, type ConformanceOptions } from '../../src/testing/index.js'
 import {
-  API_KEY, BadDateFormat, CredentialInDriverMessage, DifferentialMismatch, ExactNumberMangled, IgnoresFilter, IgnoresLimit, LeaksCanary,
+  API_KEY, BadDateFormat, CredentialInDriverMessage, DifferentialMismatch, ExactNumberMangled, IgnoresFilter, IgnoresLimit, LeaksCanary, LeaksCanaryInAnswer,
   LeaksException, SAMPLE_FIXTURES, SampleAdapter, SampleReadFails, WrongHeaderOrder, ZoneShift
 } from './broken-adapters.js'
 
@@ -31,7 +31,8 @@ const broken: Array<[string, () => SampleAdapter, CheckName, RegExp]> = [
   ['ignores limit', () => new IgnoresLimit(), 'limit', /ignores limit/],
   ['ignores filter', () => new IgnoresFilter(), 'filter', /ignores filter/],
   ['leaks an exception message', () => new LeaksException(), 'bad-input', /leaks an exception message.*(a file path|a system error)/],
-  ['leaks the canary secret', () => new LeaksCanary(), 'secrets', /leaks the canary secret.*answers/],
+  ['leaks the canary secret in a log line', () => new LeaksCanary(), 'secrets', /leaks the canary secret.*log lines/],
+  ['leaks the canary secret in an answer', () => new LeaksCanaryInAnswer(), 'secrets', /leaks the canary secret.*answers/],
   ['differential filter mismatch', () => new DifferentialMismatch(), 'differential', /differential filter mismatch.*>/],
   ['exact number mangled through a double', () => new ExactNumberMangled(), 'exact-numbers', /exact number mangled.*9223372036854775807/],
   ['zone shift', () => new ZoneShift(), 'time-zones', /zone shift.*EVENT/]
