@@ -182,13 +182,14 @@ function scrubLoggedErrors (obj: unknown, replace: Replace): unknown {
  * The logger an adapter gets in its request context: writes through `log`, with the request's connection values
  * scrubbed from every error it logs (`log.warn({ err }, 'cancelling failed')`: a driver message holding a
  * password). A value the adapter logs on purpose as a field or in the message is left as written, so the
- * conformance kit's secrets check still names that adapter. `log` itself when no value qualifies.
+ * conformance kit's secrets check still names that adapter. Built on every request, so the values' forms are
+ * worked out only when the adapter first logs something.
  */
 export function connectionScrubbingLogger (log: Logger, connection: Readonly<Record<string, string>>): Logger {
-  const replace = connectionReplacer(connection)
-  if (replace === undefined) return log
+  let replace: Replace | undefined | null = null // null: not worked out yet; undefined: no value qualifies
   const scrubbed = (level: keyof Logger) => (obj: unknown, ...rest: unknown[]): void => {
-    Reflect.apply(log[level], log, [scrubLoggedErrors(obj, replace), ...rest])
+    if (replace === null) replace = connectionReplacer(connection)
+    Reflect.apply(log[level], log, [replace === undefined ? obj : scrubLoggedErrors(obj, replace), ...rest])
   }
   return { debug: scrubbed('debug'), info: scrubbed('info'), warn: scrubbed('warn'), error: scrubbed('error') }
 }
