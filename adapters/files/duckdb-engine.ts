@@ -1,5 +1,9 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Kysely } from 'kysely'
-import { compileOnlyBuilder, type SqlFilterSyntax } from '../sql/sql-engine.js'
+import { loadDriver } from '../../src/driver-load.js'
+import { lazyDriver } from '../sql/lazy-driver.js'
+import { compileOnlyBuilder, type SqlEngineDefinition, type SqlFilterSyntax } from '../sql/sql-engine.js'
+import type { DuckDbFolder } from './duckdb-driver.js'
+import { DUCKDB_TYPES } from './duckdb-types.js'
 
 /** A compile-only Kysely for DuckDB: PostgreSQL's syntax and `$1` placeholders. */
 export const duckdbBuilder: Kysely<any> = compileOnlyBuilder({
@@ -15,3 +19,34 @@ export const duckdbBuilder: Kysely<any> = compileOnlyBuilder({
 export const duckdbFilterSyntax: SqlFilterSyntax = Object.freeze<SqlFilterSyntax>({
   double: (value) => sql`CAST(${String(value)} AS DOUBLE)`
 })
+
+/**
+ * In-process DuckDB over a folder of files, for the shared SQL adapter: each file is a view (see `DuckDbDriver`),
+ * read with PostgreSQL's syntax. Instants travel as UTC wall times (`epoch_us` does not depend on DuckDB's time
+ * zone setting), exact decimals, dates and naive timestamps as text.
+ *
+ * @example
+ * class FilesAdapter extends SqlAdapter {
+ *   constructor (options) { super(duckdbEngine({ directory: options.directory, threads: 2, ... }), { url, ... }) }
+ * }
+ */
+export function duckdbEngine (folder: DuckDbFolder): SqlEngineDefinition {
+  return Object.freeze<SqlEngineDefinition>({
+    ...duckdbFilterSyntax,
+    name: 'duckdb',
+    builder: duckdbBuilder,
+    types: DUCKDB_TYPES,
+    scopeToDefaultSchema: true,
+    systemSchemas: [],
+    defaultPort: 0,
+    castColumn: (column, as) => sql`CAST(${column} AS ${sql.raw(as === 'int' ? 'BIGINT' : as === 'text' ? 'VARCHAR' : 'DECIMAL(38, 10)')})`,
+    readColumn: (column, read) => read === 'text' ? sql`CAST(${column} AS VARCHAR)` : sql`CAST(make_timestamp(epoch_us(${column})) AS VARCHAR)`,
+    connect: () => lazyDriver(async () => {
+      const { DuckDbDriver } = await loadDriver('@duckdb/node-api', async () => await import('./duckdb-driver.js'))
+      return new DuckDbDriver(folder)
+    }),
+    isAuthError: () => false,
+    // The driver answers a passed statement timeout with B24BI_ERR_QUERY_TIMEOUT itself.
+    isTimeout: () => false
+  })
+}

@@ -14,7 +14,7 @@ export function lazyDriver (open: () => Promise<SqlDriver>): SqlDriver {
     return await opened
   }
   return {
-    introspect: async () => await (await driver()).introspect(),
+    introspect: async (log) => await (await driver()).introspect(log),
     describeQuery: async (sql: string) => await (await driver()).describeQuery(sql),
     async * stream (statement: SqlStatement, options: SqlStreamOptions) {
       yield * (await driver()).stream(statement, options)

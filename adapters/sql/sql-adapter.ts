@@ -57,7 +57,9 @@ export class SqlAdapter extends Adapter {
     checkEngine(engine)
     this.#engine = engine
     this.options = resolveSqlOptions(options, engine.name)
-    this.settings = this.options.mode === 'server' ? [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }] : PORTAL_SETTINGS
+    this.settings = this.options.mode === 'portal'
+      ? PORTAL_SETTINGS
+      : this.options.public ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
     this.#guard = new HostGuard(this.options.allowHosts)
     this.#pools = new PoolCache<PoolState>({
       maxPools: this.options.maxPools,
@@ -121,12 +123,12 @@ export class SqlAdapter extends Adapter {
   }
 
   /**
-   * Server mode: the token (or one of `tokens`) in constant time. Portal mode: the host is allowed and the database
+   * Server mode: the token (or one of `tokens`) in constant time, or anyone with `public`. Portal mode: the host is allowed and the database
    * accepts the credentials on a fresh connection, never a pooled one that logged in before a revocation; refused,
    * the pool is closed (once its reads end), so revoked credentials stop working when the auth cache expires.
    */
   override async check (context: RequestContext): Promise<boolean> {
-    if (this.options.mode === 'server') return matchesAny(context.connection.token ?? '', this.options.tokens)
+    if (this.options.mode === 'server') return this.options.public || matchesAny(context.connection.token ?? '', this.options.tokens)
     return await this.#with(context, async (state, lease) => {
       try {
         await (state.driver.authenticate?.() ?? state.driver.ping())
@@ -145,7 +147,7 @@ export class SqlAdapter extends Adapter {
   async #catalog (state: PoolState, log: Logger): Promise<Map<string, SqlTable>> {
     const now = Date.now()
     if (state.catalog === undefined || state.catalog.until <= now) {
-      const tables = state.driver.introspect().then((rows) => tablesFromCatalog(this.#engine, this.options, rows, log))
+      const tables = state.driver.introspect(log).then((rows) => tablesFromCatalog(this.#engine, this.options, rows, log))
       state.catalog = { until: now + this.options.catalogMs, tables }
       tables.catch(() => { state.catalog = undefined })
     }

@@ -31,13 +31,25 @@ function sameFamily (a: FieldType, b: FieldType): boolean {
   return a === b || (NUMERIC.has(a) && NUMERIC.has(b))
 }
 
+/** Per adapter (its options), the unknown column types already logged: each once, however often the catalog is read. */
+const loggedUnknown = new WeakMap<ResolvedSqlOptions, Set<string>>()
+
+function logUnknownOnce (options: ResolvedSqlOptions, log: Logger, table: string, column: string, dataType: string): void {
+  let logged = loggedUnknown.get(options)
+  if (logged === undefined) loggedUnknown.set(options, logged = new Set())
+  const key = JSON.stringify([table, column, dataType])
+  if (logged.has(key)) return
+  logged.add(key)
+  log.info({ table, column, dataType }, 'unknown column type read as a string')
+}
+
 /** Maps one column: engine type to reading, the configured override, and the field code. */
 function mapColumn (
   engine: SqlEngineDefinition, options: ResolvedSqlOptions, tableCode: string, column: string, dataType: string, used: Set<string>, log: Logger
 ): SqlColumn {
   let reading = readingOf(engine.types, dataType)
   if (reading === undefined) {
-    log.info({ table: tableCode, column, dataType }, 'unknown column type read as a string')
+    logUnknownOnce(options, log, tableCode, column, dataType)
     reading = UNKNOWN_TYPE
   }
   let code = options.fieldCodes === 'upper' ? suggestDatasetFieldName(column) : column

@@ -45,8 +45,8 @@ export interface SqlStreamOptions {
  * 64-bit integers and decimals, `YYYY-MM-DD` strings for dates, wall-time strings for naive datetimes).
  */
 export interface SqlDriver {
-  /** Tables and views with their columns, in column order. */
-  introspect (): Promise<SqlCatalog>
+  /** Tables and views with their columns, in column order. `log` takes what the catalog read noticed (optional). */
+  introspect (log?: Logger): Promise<SqlCatalog>
   /** The columns a SELECT returns, without reading rows. */
   describeQuery (sql: string): Promise<SqlQueryColumn[]>
   /** Runs a statement and yields its rows in batches; cancels the query when `signal` aborts. */

@@ -51,6 +51,11 @@ export interface SqlAdapterOptions {
   token?: string
   /** Server mode: more values accepted as `token` (a rotation: `[current, next]`; env `CONNECTOR_TOKENS`). Default none. */
   tokens?: readonly string[]
+  /**
+   * Server mode without a token: the adapter declares no settings and accepts every caller. Only for public data;
+   * not with `token`. Default false.
+   */
+  public?: boolean
   /** Portal mode, see `PortalConnectionOptions`. */
   portal?: PortalConnectionOptions
   /** Which schemas and tables are listed. Default: every table and view outside the system schemas. */
@@ -111,6 +116,7 @@ export const SqlOptionsSchema = Type.Object({
   url: Type.Optional(Type.String({ minLength: 1, description: 'server mode: the database URL' })),
   token: Type.Optional(Type.String({ minLength: 8, description: 'server mode: the token the portal must send' })),
   tokens: Type.Optional(Type.Array(Type.String({ minLength: 8 }), { description: 'server mode: more tokens accepted (a rotation)' })),
+  public: Type.Optional(Type.Boolean({ description: 'server mode without a token: only for public data' })),
   portal: Type.Optional(Type.Object({
     allowHosts: Names,
     maxPools: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -138,8 +144,10 @@ export interface ResolvedSqlOptions {
   readonly mode: 'server' | 'portal'
   readonly url: string | undefined
   readonly token: string | undefined
-  /** Server mode: every token accepted (`token` and `tokens`). */
+  /** Server mode: every token accepted (`token` and `tokens`); none with `public`. */
   readonly tokens: readonly string[]
+  /** Server mode without a token: every caller accepted. */
+  readonly public: boolean
   readonly allowHosts: readonly string[]
   readonly maxPools: number
   readonly idleMs: number
@@ -201,8 +209,10 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
   const server = options.url !== undefined
   if (server === (options.portal !== undefined)) throw new ERR_CONFIG_INVALID(engine, 'give either url (server mode) or portal (portal mode)')
   const tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
-  if (server && (tokens.length === 0 || tokens.some((token) => token.length < 8))) {
-    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token (or tokens) of at least 8 characters')
+  const open = options.public === true
+  if (open && (!server || tokens.length > 0)) throw new ERR_CONFIG_INVALID('public', 'is server mode without a token: give neither token nor portal with it')
+  if (server && !open && (tokens.length === 0 || tokens.some((token) => token.length < 8))) {
+    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token (or tokens) of at least 8 characters, or public: true for public data')
   }
   const datasets = [...(options.datasets ?? [])].map((dataset) => ({ ...dataset, sql: dataset.sql.trim().replace(/;\s*$/, '') }))
   checkDatasets(datasets)
@@ -213,6 +223,7 @@ export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): 
     url: options.url,
     token: options.token,
     tokens,
+    public: open,
     allowHosts: [...(options.portal?.allowHosts ?? [])],
     ...budget(options, server),
     idleMs: server ? Infinity : positiveOption('portal.idleSeconds', options.portal?.idleSeconds ?? SQL_DEFAULTS.idleSeconds) * 1000,

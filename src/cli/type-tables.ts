@@ -21,6 +21,6 @@ export function typeTables (): TypeTable[] {
     { id: 'mysql', table: mappingTable('MySQL / MariaDB', MYSQL_TYPES) },
     { id: 'sqlite', table: mappingTable('SQLite (declared type)', SQLITE_TYPES, ['BLOB, none, anything else', 'text form; logged once']) },
     { id: 'clickhouse', table: mappingTable('ClickHouse', CLICKHOUSE_TYPES, ['Array, Tuple, Nested, anything else', 'text form; logged once']) },
-    { id: 'duckdb', table: mappingTable('DuckDB (files adapter)', DUCKDB_TYPES, ['anything else (UUID, LIST, …)', 'text form']) }
+    { id: 'duckdb', table: mappingTable('DuckDB (files adapter)', DUCKDB_TYPES, ['anything else (UUID, LIST, …)', 'text form; logged once']) }
   ]
 }

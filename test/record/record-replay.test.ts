@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import t from 'tap'
 import type { FieldInfo } from '../../src/field-types.js'
+import type { RequestContext } from '../../src/adapter.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import { main } from '../../src/cli/main.js'
 import { startRecorder } from '../../src/cli/commands/record.js'
@@ -106,8 +107,8 @@ t.test('a recorded probe run replays with 0 differences against the same connect
   // The same data with one deliberate change: deals.TITLE renamed in the description and its values upper-cased.
   const changedAdapter = await createDemoAdapter({ token: TOKEN })
   const describe = changedAdapter.describeTable.bind(changedAdapter)
-  changedAdapter.describeTable = async (table: string): Promise<FieldInfo[] | undefined> =>
-    (await describe(table))?.map((field) => table === 'deals' && field.code === 'TITLE' ? { ...field, name: 'Deal title' } : field)
+  changedAdapter.describeTable = async (table: string, context: RequestContext): Promise<FieldInfo[] | undefined> =>
+    (await describe(table, context))?.map((field) => table === 'deals' && field.code === 'TITLE' ? { ...field, name: 'Deal title' } : field)
   const changed = await liveServer(changedAdapter)
   t.teardown(() => changed.app.close())
   const differences = await replayTranscript(entries, changed.url, { token: TOKEN })

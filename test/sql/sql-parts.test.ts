@@ -1,3 +1,4 @@
+import pino from 'pino'
 import t from 'tap'
 import { CLICKHOUSE_TYPES } from '../../adapters/clickhouse/clickhouse-types.js'
 import { MYSQL_TYPES } from '../../adapters/mysql/mysql-types.js'
@@ -7,6 +8,9 @@ import { PoolCache } from '../../adapters/sql/pool-cache.js'
 import { isExposed, resolveSqlOptions } from '../../adapters/sql/sql-options.js'
 import { readingOf } from '../../adapters/sql/sql-types.js'
 import { SQLITE_TYPES } from '../../adapters/sqlite/sqlite-types.js'
+import { SqliteAdapter } from '../../adapters/sqlite/index.js'
+import type { RequestContext } from '../../src/adapter.js'
+import { sqliteFile } from './sqlite-fixture.js'
 import { isB24biError } from '../../src/errors.js'
 
 const refused = async (guard: HostGuard, host: string): Promise<boolean> =>
@@ -82,7 +86,10 @@ t.test('options are validated once, at construction', async (t) => {
     ['not a SELECT', { url: 'postgres://x', token: 'long-enough-token', datasets: [{ name: 'x', sql: 'DELETE FROM t' }] }],
     ['a duplicate dataset', { url: 'postgres://x', token: 'long-enough-token', datasets: [{ name: 'x', sql: 'SELECT 1' }, { name: 'x', sql: 'SELECT 2' }] }],
     ['an unknown type', { url: 'postgres://x', token: 'long-enough-token', types: { t: { A: 'decimal' } } }],
-    ['a zero timeout', { url: 'postgres://x', token: 'long-enough-token', statementTimeoutSeconds: 0 }]
+    ['a zero timeout', { url: 'postgres://x', token: 'long-enough-token', statementTimeoutSeconds: 0 }],
+    ['public data with a token', { url: 'postgres://x', token: 'long-enough-token', public: true }],
+    ['public data in portal mode', { portal: {}, public: true }],
+    ['public: false without a token', { url: 'postgres://x', public: false }]
   ]
   for (const [name, options] of invalid) t.throws(() => resolveSqlOptions(options, 'postgres'), { code: 'B24BI_ERR_CONFIG_INVALID' }, name)
   const caller = { url: 'postgres://x', token: 'long-enough-token', datasets: [{ name: 'x', sql: 'SELECT 1;' }] }
@@ -91,6 +98,21 @@ t.test('options are validated once, at construction', async (t) => {
   t.equal(resolved.datasets[0]!.sql, 'SELECT 1', 'a trailing semicolon is dropped')
   t.equal(caller.datasets[0]!.sql, 'SELECT 1;', "the caller's options are not changed")
   t.equal(resolved.timeoutMs, 60_000)
+  t.same([resolved.public, resolveSqlOptions({ url: 'postgres://x', public: true }, 'postgres').public], [false, true], 'public data: server mode without a token')
+})
+
+t.test('public data: no settings, every caller accepted; with a token, only its holder', async (t) => {
+  const { path, remove } = await sqliteFile()
+  t.teardown(remove)
+  const open = new SqliteAdapter({ url: path, public: true })
+  const guarded = new SqliteAdapter({ url: path, token: 'long-enough-token' })
+  t.teardown(async () => { await open.close(); await guarded.close() })
+  const context = (connection: Record<string, string>): RequestContext => ({ connection, log: pino({ level: 'silent' }) }) as unknown as RequestContext
+  t.same(open.settings, [], 'public: no settings to fill in')
+  t.ok(await open.check(context({})), 'public: a caller without a token is accepted')
+  t.same(guarded.settings.map((setting) => setting.code), ['token'])
+  t.notOk(await guarded.check(context({})), 'with a token: a caller without it is refused')
+  t.ok(await guarded.check(context({ token: 'long-enough-token' })), 'and its holder accepted')
 })
 
 t.test('type tables map each engine type to a portal type', async (t) => {
