@@ -1,6 +1,7 @@
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { measureFiles } from './files.js'
 import { measureResidualLike } from './residual-like.js'
 import { copyThroughPsql, readAnswer, smallCall, startServer, type SmallCallLatency, type Transfer } from './measure.js'
 import { BENCH_TOKEN, benchSelect, benchTable, pgConfig, seedBenchTable } from './seed.js'
@@ -15,16 +16,18 @@ interface SizeResult {
 const MB = 1024 * 1024
 const PROFILE_DIR = join(tmpdir(), 'b24bi-bench-profiles')
 const SMALL_CALL_SECONDS = 5
+const FILES_ROWS = 1_000_000 // rows of the files adapter's Parquet and CSV file
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
 
-function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, small: boolean } {
+function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, small: boolean, filesOnly: boolean } {
   const sizes = [100_000, 1_000_000]
   if (argv.includes('--10m')) sizes.push(10_000_000)
   const only = argv.find((arg) => arg.startsWith('--sizes='))
   return {
     sizes: only !== undefined ? only.slice('--sizes='.length).split(',').map(Number) : sizes,
     cpuProf: argv.includes('--cpu-prof'),
-    small: !argv.includes('--no-small')
+    small: !argv.includes('--no-small'),
+    filesOnly: argv.includes('--files-only')
   }
 }
 
@@ -123,8 +126,23 @@ function printRatios (results: SizeResult[], small: Record<string, SmallCallLate
   process.stdout.write('\n' + lines.join('\n') + '\n')
 }
 
+async function printFiles (): Promise<void> {
+  log('files adapter (DuckDB) over Parquet and CSV')
+  process.stdout.write('\nFiles adapter (in-process DuckDB, real HTTP, a server process per format):\n')
+  for (const result of await measureFiles(FILES_ROWS)) {
+    process.stdout.write(`${result.format}, ${num(result.rows)} rows: whole table ${num(result.full.rowsPerSecond)} rows/s ` +
+      `(${result.full.seconds.toFixed(2)} s, peak RSS ${mb(result.full.peakRss)} MB, complete ${String(result.full.complete)}); ` +
+      `100-row filtered read median ${result.filtered.medianMs.toFixed(1)} ms (max ${result.filtered.maxMs.toFixed(1)}); ` +
+      `table list median ${result.listMedianMs.toFixed(1)} ms\n`)
+  }
+}
+
 async function main (): Promise<void> {
-  const { sizes, cpuProf, small } = parseArgs(process.argv.slice(2))
+  const { sizes, cpuProf, small, filesOnly } = parseArgs(process.argv.slice(2))
+  if (filesOnly) {
+    await printFiles()
+    return
+  }
   const pool = new pg.Pool(pgConfig())
   for (const rows of sizes) {
     log(`seeding ${benchTable(rows)}`)
@@ -143,6 +161,7 @@ async function main (): Promise<void> {
     process.stdout.write(`~TEXT=${result.pattern} over ${num(result.rows)} rows: ${result.seconds.toFixed(2)} s, ` +
       `slowest of ${result.healthChecks} /health answers ${result.slowestHealthMs.toFixed(0)} ms (target: under 2 s, /health answered throughout)\n`)
   }
+  await printFiles()
   if (cpuProf) process.stdout.write(`\nCPU profiles of the b24bi server: ${PROFILE_DIR}\n`)
 }
 

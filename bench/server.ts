@@ -2,11 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
 import pg from 'pg'
 import { buildServer } from '../src/server/index.js'
+import { FilesAdapter } from '../adapters/files/index.js'
 import { PostgresAdapter } from '../adapters/postgres/index.js'
 import { BENCH_TOKEN, benchSelect, pgConfig } from './seed.js'
 
 /** Which server a benchmark child runs. */
-export type BenchServerKind = 'b24bi' | 'naive' | 'bare'
+export type BenchServerKind = 'b24bi' | 'naive' | 'bare' | 'files'
 
 async function b24biServer (tables: string[]): Promise<FastifyInstance> {
   const config = pgConfig()
@@ -43,8 +44,13 @@ async function bareServer (tables: string[]): Promise<FastifyInstance> {
   return fastify
 }
 
+// The files adapter over one folder, given in place of the table list.
+async function filesServer ([directory]: string[]): Promise<FastifyInstance> {
+  return await buildServer({ adapter: new FilesAdapter({ directory: directory!, token: BENCH_TOKEN }), logger: false })
+}
+
 const BUILDERS: Record<BenchServerKind, (tables: string[]) => Promise<FastifyInstance>> = {
-  b24bi: b24biServer, naive: naiveServer, bare: bareServer
+  b24bi: b24biServer, naive: naiveServer, bare: bareServer, files: filesServer
 }
 
 /** Runs one benchmark server on a loopback port and prints `{"port":N}` on stdout (the parent reads it). */
@@ -52,7 +58,7 @@ async function main (): Promise<void> {
   const [kind, tableList = ''] = process.argv.slice(2)
   const build = BUILDERS[kind as BenchServerKind]
   if (build === undefined) {
-    process.stderr.write('usage: server.js b24bi|naive|bare table1,table2\n')
+    process.stderr.write('usage: server.js b24bi|naive|bare table1,table2 | files folder\n')
     process.exit(2)
   }
   const fastify = await build(tableList.split(',').filter((table) => table !== ''))
