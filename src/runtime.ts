@@ -1,4 +1,5 @@
 import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
+import { assertAdapterShape } from './adapter-shape.js'
 import { WindowCounter, type FailureCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
@@ -56,6 +57,7 @@ export class AdapterRuntime {
    * (`RedisWindowCounter`); default a counter of this process. Unused when `authFailures` is false.
    */
   constructor (adapter: Adapter, options: RuntimeOptions = {}, shared: { failures?: FailureCounter } = {}) {
+    assertAdapterShape(adapter, 'adapter')
     this.adapter = adapter
     this.options = resolveRuntimeOptions(options)
     this.#failures = this.options.authFailures === false ? undefined : shared.failures ?? new WindowCounter(this.options.authFailures)

@@ -2,6 +2,7 @@ import type { FastifyServerOptions } from 'fastify'
 import type { ConnectorPaths } from '../endpoints.js'
 import { Type } from 'typebox'
 import type { Adapter } from '../adapter.js'
+import { assertAdapterShape } from '../adapter-shape.js'
 import { ERR_CONFIG_INVALID } from '../errors.js'
 import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime-options.js'
 import { checkOptions } from '../strict-options.js'
@@ -151,9 +152,7 @@ function freezeData<T> (value: T): T {
  */
 export function resolveServerOptions (options: ServerOptions): Readonly<ServerOptions> {
   if (typeof options !== 'object' || options === null) throw new ERR_CONFIG_INVALID('options', 'must be an object')
-  if (typeof (options.adapter as { readRows?: unknown } | undefined)?.readRows !== 'function') {
-    throw new ERR_CONFIG_INVALID('adapter', 'must be an adapter (listTables, describeTable, readRows)')
-  }
+  assertAdapterShape(options.adapter, 'adapter')
   checkOptions(ServerOptionsSchema, options)
   if (options.sharedStore !== undefined && options.runtime?.hashKey === undefined) {
     throw new ERR_CONFIG_INVALID('runtime.hashKey', 'is required with sharedStore: every replica must hash credentials with the same key, or each counts apart')

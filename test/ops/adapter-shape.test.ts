@@ -1,11 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Fastify from 'fastify'
 import t from 'tap'
 import { Adapter } from '../../src/adapter.js'
-import { missingAdapterMembers } from '../../src/cli/adapter-shape.js'
+import { missingAdapterMembers } from '../../src/adapter-shape.js'
 import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
 import { main } from '../../src/cli/main.js'
+import { AdapterRuntime } from '../../src/runtime.js'
+import { buildServer } from '../../src/server/index.js'
+import { connectorPlugin } from '../../plugins/index.js'
 
 const FULL = {
   init: 'async init () {}',
@@ -67,4 +71,14 @@ t.test('b24bi serve with B24BI_ADAPTER=module and a partial adapter fails at sta
   await t.rejects(main(['serve'], { ...io, env } as unknown as Parameters<typeof main>[1]),
     { code: 'B24BI_ERR_CONFIG_INVALID', message: /lacks capabilities\(\)/ })
   t.notMatch(out, /listening/i, 'the server never started')
+})
+
+t.test('the runtime checks the adapter it is given: buildServer and connectorPlugin refuse a partial one at start-up', async (t) => {
+  const partial = { settings: [], async listTables () { return [] }, async describeTable () { return undefined }, async * readRows () { yield [] } }
+  await t.rejects(buildServer({ adapter: partial as never, logger: false }),
+    { code: 'B24BI_ERR_CONFIG_INVALID', message: /'adapter' is invalid: is not an adapter: it lacks init\(\), check\(\), capabilities\(\), ready\(\), close\(\) \(extend Adapter/ })
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  await t.rejects(async () => { await app.register(connectorPlugin, { adapter: partial as never }) }, { code: 'B24BI_ERR_CONFIG_INVALID', message: /lacks init\(\)/ })
+  t.throws(() => new AdapterRuntime(null as never), { code: 'B24BI_ERR_CONFIG_INVALID', message: /is not an adapter .*got null/ })
 })

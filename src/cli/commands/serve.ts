@@ -8,7 +8,7 @@ import type { Adapter } from '../../adapter.js'
 import type { Command, CliIo } from '../command.js'
 import { loadConfig, type Config } from '../config.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../errors.js'
-import { assertAdapterShape } from '../adapter-shape.js'
+import { assertAdapterShape } from '../../adapter-shape.js'
 import { createDemoAdapter, DEMO_TOKEN, type DemoOptions } from '../demo.js'
 import { buildServer } from '../../server/build-server.js'
 import { DEFAULT_PATHS } from '../../endpoints.js'
@@ -102,7 +102,7 @@ function offeredBy (module: Record<string, unknown>): unknown {
 async function instantiate (module: Record<string, unknown>, options: Record<string, unknown>, name: string, setting: string): Promise<Adapter> {
   const offered = offeredBy(module)
   if (typeof offered === 'object' && offered !== null) {
-    assertAdapterShape(offered, name, setting)
+    assertAdapterShape(offered, setting, name)
     const given = Object.keys(options)
     if (given.length > 0) {
       throw new ERR_CONFIG_INVALID(`adapter.${given[0]!}`, `'${name}' exports an adapter instance, which takes no options; export its class or a factory to pass options`)
@@ -116,7 +116,7 @@ async function instantiate (module: Record<string, unknown>, options: Record<str
   const adapter: unknown = isClass
     ? new (offered as new (options: unknown) => unknown)(options)
     : await (offered as (options: unknown) => unknown)(options)
-  assertAdapterShape(adapter, name, setting)
+  assertAdapterShape(adapter, setting, name)
   return adapter
 }
 
