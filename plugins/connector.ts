@@ -5,7 +5,7 @@ import type { Adapter } from '../src/adapter.js'
 import { normalizeBody } from '../src/body.js'
 import { registerBodyParsers } from '../src/body-parsers.js'
 import { DEFAULT_PATHS, type ConnectorPaths } from '../src/endpoints.js'
-import { answerError } from '../src/error-answer.js'
+import { answerError, markLogged } from '../src/error-answer.js'
 import { ERR_CLIENT_GONE, ERR_REQUEST_INVALID } from '../src/errors.js'
 import { dataLogLine } from '../src/data-log.js'
 import type { DataStream } from '../src/data-stream.js'
@@ -37,6 +37,8 @@ declare module 'fastify' {
 function logDataEnd (request: FastifyRequest, summary: DataSummary, maxAnswerBytes: number): void {
   const line = dataLogLine(summary, maxAnswerBytes)
   request.log[line.level](line.facts, line.message)
+  // A failure before the first byte is also answered by the error handler: this line, with its facts, is its log.
+  markLogged(summary.error)
 }
 
 async function routes (fastify: FastifyInstance, options: { runtime: AdapterRuntime, paths: ConnectorPaths, bodyLimit: number | undefined }): Promise<void> {

@@ -31,6 +31,17 @@ export function codedError (error: unknown, bodyLimit: number): B24biError {
   return toB24biError(error, ERR_ADAPTER_FAILED)
 }
 
+/** Errors already logged with more facts than the error handler has (the urlData summary line): logged once. */
+const loggedElsewhere = new WeakSet<object>()
+
+/**
+ * Marks an error as logged already: `answerError` then answers it without a second log line at error level (only a
+ * debug line with its code), so one failure is one alert.
+ */
+export function markLogged (error: unknown): void {
+  if (typeof error === 'object' && error !== null) loggedElsewhere.add(error)
+}
+
 /**
  * Sends `{ error, message }` (and the portal's `vendorCode` of a failed REST call, also when it is the cause of a
  * fixed-text error: a code, never the portal's words) with the coded error's status as JSON, and `Retry-After`
@@ -47,7 +58,8 @@ function send (reply: FastifyReply, coded: B24biError): void {
 /**
  * The one Fastify error handler of the connector routes, the install routes and the server: the coded answer
  * of `codedError` (the 413 names the route's own body limit); a 5xx is logged at error with its cause (at warn
- * when it carries a Retry-After: load shed on purpose), a 4xx at info with its code.
+ * when it carries a Retry-After: load shed on purpose; at debug when `markLogged` says it was logged), a 4xx at
+ * info with its code.
  *
  * @example
  * fastify.setErrorHandler(answerError)
@@ -57,7 +69,8 @@ export function answerError (error: FastifyError | B24biError, request: FastifyR
   // A 5xx with Retry-After is load shed on purpose (overloaded, the source busy): a warning with its code. As an
   // error with a stack, a flood of callers beyond the caps would be a flood of alerts.
   const retryAfter = retryAfterOf(coded)
-  if (coded.statusCode >= 500 && retryAfter === undefined) request.log.error({ err: coded, cause: coded.cause }, coded.message)
+  if (loggedElsewhere.has(error) || loggedElsewhere.has(coded)) request.log.debug({ code: coded.code }, `${coded.message} (logged above)`)
+  else if (coded.statusCode >= 500 && retryAfter === undefined) request.log.error({ err: coded, cause: coded.cause }, coded.message)
   else if (coded.statusCode >= 500) request.log.warn({ code: coded.code, retryAfter }, coded.message)
   else request.log.info({ code: coded.code }, coded.message)
   send(reply, coded)
