@@ -123,9 +123,10 @@ export class SqlAdapter extends Adapter {
   }
 
   /**
-   * Server mode: the token (or one of `tokens`) in constant time, or anyone with `public`. Portal mode: the host is allowed and the database
-   * accepts the credentials on a fresh connection, never a pooled one that logged in before a revocation; refused,
-   * the pool is closed (once its reads end), so revoked credentials stop working when the auth cache expires.
+   * Server mode: the token (or one of `tokens`) in constant time, or anyone with `public`. Portal mode: the host is
+   * allowed and the database accepts the credentials on a fresh connection, never a pooled one that logged in before
+   * a revocation; refused, the pool is closed (once its reads end), so revoked credentials stop working when the auth
+   * cache expires.
    */
   override async check (context: RequestContext): Promise<boolean> {
     if (this.options.mode === 'server') return this.options.public || matchesAny(context.connection.token ?? '', this.options.tokens)
