@@ -19,6 +19,9 @@ export interface DuckDbFolder {
   allocatorFlushMegabytes: number
 }
 
+/** Milliseconds between the interrupts of a query being stopped (see `DuckDbDriver.stream`). */
+const INTERRUPT_REPEAT_MS = 100
+
 /** The file formats served, by extension, and how DuckDB reads each. */
 const READERS: Record<string, (path: string) => RawBuilder<unknown>> = {
   '.csv': (path) => sql`read_csv(${sql.lit(path)}, header = true)`,
@@ -192,10 +195,15 @@ export class DuckDbDriver implements SqlDriver {
     const { signal, timeoutMs } = options
     const connection = await (await this.#db()).connect()
     let timedOut = false
-    const interrupt = (): void => connection.interrupt()
+    let repeating: NodeJS.Timeout | undefined
+    const interrupt = (): void => {
+      connection.interrupt()
+      // An interrupt that lands between two of the query's tasks can be lost: repeated until the read ends.
+      repeating ??= setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS)
+    }
     const timer = setTimeout(() => {
       timedOut = true
-      connection.interrupt()
+      interrupt()
     }, timeoutMs)
     signal.addEventListener('abort', interrupt, { once: true })
     let next: Promise<DuckDBDataChunk | null> | undefined
@@ -204,7 +212,10 @@ export class DuckDbDriver implements SqlDriver {
       next = result.fetchChunk()
       while (!signal.aborted) {
         const chunk = await next
-        if (chunk === null || chunk.rowCount === 0) return
+        if (chunk === null || chunk.rowCount === 0) {
+          next = undefined
+          return
+        }
         next = result.fetchChunk()
         yield chunk.getRows() as unknown[][]
       }
@@ -214,8 +225,12 @@ export class DuckDbDriver implements SqlDriver {
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', interrupt)
-      // A prefetched chunk may still be in flight when the reader stops early: let it settle before closing.
-      await next?.catch(() => null)
+      if (next !== undefined) {
+        // The reader stopped early (a limit reached, an abort) with a chunk in flight: stop it, let it settle, then close.
+        interrupt()
+        await next.catch(() => null)
+      }
+      clearInterval(repeating)
       connection.closeSync()
     }
   }
