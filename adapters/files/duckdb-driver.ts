@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
-import { access, lstat, readdir } from 'node:fs/promises'
+import { access, lstat, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
@@ -82,7 +83,7 @@ interface FileView {
  */
 export class DuckDbDriver implements SqlDriver {
   readonly #folder: DuckDbFolder
-  #instance: Promise<DuckDBInstance> | undefined
+  #instance: Promise<{ db: DuckDBInstance, spill: string | undefined }> | undefined
   /** The views as of the last scan, by lower-cased code (DuckDB's names ignore case). */
   #views = new Map<string, FileView>()
   /** Scans run one at a time: each may create and drop views. */
@@ -94,17 +95,11 @@ export class DuckDbDriver implements SqlDriver {
 
   /** The DuckDB instance, created on first use (so `/ready`'s probe, which only pings, never creates one). */
   async #db (): Promise<DuckDBInstance> {
-    this.#instance ??= DuckDBInstance.create(':memory:', {
-      threads: String(this.#folder.threads),
-      memory_limit: `${this.#folder.memoryLimitMegabytes}MB`,
-      // Memory a read used goes back to the system when it ends, rather than staying with the process.
-      allocator_flush_threshold: `${this.#folder.allocatorFlushMegabytes}MB`,
-      allocator_bulk_deallocation_flush_threshold: `${this.#folder.allocatorFlushMegabytes}MB`
-    }).catch((error: unknown) => {
+    this.#instance ??= openInstance(this.#folder).catch((error: unknown) => {
       this.#instance = undefined
       throw error
     })
-    return await this.#instance
+    return (await this.#instance).db
   }
 
   async #withConnection<T> (work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -244,7 +239,34 @@ export class DuckDbDriver implements SqlDriver {
     const instance = this.#instance
     this.#instance = undefined
     this.#views = new Map()
-    if (instance !== undefined) (await instance.catch(() => undefined))?.closeSync()
+    const opened = await instance?.catch(() => undefined)
+    if (opened === undefined) return
+    opened.db.closeSync()
+    if (opened.spill !== undefined) await rm(opened.spill, { recursive: true, force: true })
+  }
+}
+
+/**
+ * An in-memory DuckDB with the folder's settings. What does not fit `memory_limit` (a large sort, say) spills into a
+ * folder of its own under the system's temporary folder, removed on close: never DuckDB's default `.tmp` in the
+ * server's working directory, which may be read-only (a container) or shared by several servers. Without a writable
+ * temporary folder nothing spills (such a read fails, coded, at the memory limit).
+ */
+async function openInstance (folder: DuckDbFolder): Promise<{ db: DuckDBInstance, spill: string | undefined }> {
+  const spill = await mkdtemp(join(tmpdir(), 'b24bi-duckdb-')).catch(() => undefined)
+  try {
+    const db = await DuckDBInstance.create(':memory:', {
+      threads: String(folder.threads),
+      memory_limit: `${folder.memoryLimitMegabytes}MB`,
+      temp_directory: spill ?? '',
+      // Memory a read used goes back to the system when it ends, rather than staying with the process.
+      allocator_flush_threshold: `${folder.allocatorFlushMegabytes}MB`,
+      allocator_bulk_deallocation_flush_threshold: `${folder.allocatorFlushMegabytes}MB`
+    })
+    return { db, spill }
+  } catch (error) {
+    if (spill !== undefined) await rm(spill, { recursive: true, force: true })
+    throw error
   }
 }
 

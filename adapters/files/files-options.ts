@@ -26,8 +26,9 @@ export interface FilesAdapterOptions {
   /** DuckDB worker threads (DuckDB's `threads` setting). Default 2. */
   threads?: number
   /**
-   * DuckDB's `memory_limit`, in MiB: the most its buffers may hold (a read beyond it fails with a coded 502 rather
-   * than growing the process). Default 256.
+   * DuckDB's `memory_limit`, in MiB: the most its buffers may hold. Beyond it DuckDB spills into a folder of its own
+   * under the system's temporary folder (removed on close; never `.tmp` in the working directory), and a read that
+   * cannot spill fails with a coded 502 rather than growing the process. Default 256.
    */
   memoryLimitMegabytes?: number
   /**

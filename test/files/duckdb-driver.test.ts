@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import { DuckDbDriver } from '../../adapters/files/duckdb-driver.js'
@@ -86,4 +87,27 @@ t.test('a removed file is dropped: reading it is an unknown table, not stale row
   const answer = await read()
   t.equal(answer.statusCode, 404)
   t.equal(answer.json().error, 'B24BI_ERR_TABLE_NOT_FOUND')
+})
+
+t.test("DuckDB spills into a folder of its own under the system's temporary folder, removed on close", async (t) => {
+  const driver = new DuckDbDriver({ directory: await folder(t), threads: 1, memoryLimitMegabytes: 64, allocatorFlushMegabytes: 8 })
+  const [[spill]] = await drain(driver.stream({ sql: "SELECT current_setting('temp_directory')", parameters: [] },
+    { signal: new AbortController().signal, timeoutMs: 10_000, batchSize: 1000, log: silent })) as [[string]]
+  t.equal(dirname(spill), tmpdir(), 'not `.tmp` in the working directory')
+  t.match(basename(spill), /^b24bi-duckdb-/)
+  t.ok(existsSync(spill), 'it exists while the instance does')
+  await driver.close()
+  t.notOk(existsSync(spill), 'and is removed with it')
+})
+
+t.test('without a writable temporary folder DuckDB opens all the same and spills nothing', async (t) => {
+  const directory = await folder(t)
+  await writeFile(join(directory, 'small.csv'), 'ID\n1\n')
+  const saved = process.env.TMPDIR
+  process.env.TMPDIR = join(directory, 'missing', 'tmp')
+  t.teardown(() => { if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved })
+  const driver = openDriver(t, directory)
+  t.same((await driver.introspect()).columns.map((column) => column.table), ['small'])
+  t.same(await drain(driver.stream({ sql: "SELECT current_setting('temp_directory')", parameters: [] },
+    { signal: new AbortController().signal, timeoutMs: 10_000, batchSize: 1000, log: silent })), [['']])
 })
