@@ -128,6 +128,8 @@ export class DuckDbDriver implements SqlDriver {
   }
 
   async #scan (log: Logger | undefined): Promise<SqlCatalog> {
+    // Opened first: DuckDB failing to start fails the call, rather than marking every file unreadable.
+    await this.#db()
     const seen = new Map<string, FileView>()
     for (const name of await this.#names()) {
       const extension = extname(name).toLowerCase()

@@ -111,3 +111,15 @@ t.test('without a writable temporary folder DuckDB opens all the same and spills
   t.same(await drain(driver.stream({ sql: "SELECT current_setting('temp_directory')", parameters: [] },
     { signal: new AbortController().signal, timeoutMs: 10_000, batchSize: 1000, log: silent })), [['']])
 })
+
+t.test('DuckDB failing to start fails the call: files are not marked unreadable for it', async (t) => {
+  const directory = await folder(t)
+  await writeFile(join(directory, 'small.csv'), 'ID\n1\n')
+  const warnings: unknown[] = []
+  const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) })
+  // Zero threads is a setting DuckDB refuses (the adapter's own options never allow it).
+  const driver = new DuckDbDriver({ directory, threads: 0, memoryLimitMegabytes: 64, allocatorFlushMegabytes: 8 })
+  t.teardown(() => driver.close())
+  await t.rejects(driver.introspect(log), /config/i)
+  t.same(warnings, [], 'no file was called unreadable')
+})
