@@ -1,8 +1,7 @@
 import { pathToFileURL } from 'node:url'
-import type { Capabilities, RequestContext, Setting } from '../../src/adapter.js'
+import type { Capabilities } from '../../src/adapter.js'
 import { loadDriver } from '../../src/driver-load.js'
 import { globToRegExp } from '../../src/glob.js'
-import { matchesAny } from '../../src/secrets.js'
 import { checkOptions } from '../../src/strict-options.js'
 import { SqlAdapter } from '../sql/sql-adapter.js'
 import { duckdbEngine } from './duckdb-engine.js'
@@ -20,13 +19,12 @@ export type { FilesAdapterOptions } from './files-options.js'
  * new FilesAdapter({ directory: '/srv/exports', glob: '**\/*.{csv,parquet}', token: process.env.CONNECTOR_TOKEN })
  */
 export class FilesAdapter extends SqlAdapter {
-  override readonly settings: readonly Setting[]
-  readonly #tokens: readonly string[]
   readonly #concurrentReads: number
 
   constructor (options: FilesAdapterOptions) {
     checkOptions(FilesOptionsSchema, options)
     const concurrentReads = options.concurrentReads ?? FILES_DEFAULTS.concurrentReads
+    const tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
     super(duckdbEngine({
       directory: options.directory,
       ...(options.glob === undefined ? {} : { glob: globToRegExp(options.glob) }),
@@ -35,28 +33,21 @@ export class FilesAdapter extends SqlAdapter {
       allocatorFlushMegabytes: FILES_DEFAULTS.allocatorFlushMegabytes
     }), {
       url: pathToFileURL(options.directory).href,
-      // The token is the files adapter's own (any length, or none for public data): checked below.
-      public: true,
+      // Without a token: public data, no settings, every caller accepted.
+      ...(tokens.length === 0 ? { public: true } : { tokens }),
       ...(options.types === undefined ? {} : { types: options.types }),
       fieldCodes: 'as-is',
       // Every call looks at the folder again: scanning it is a directory listing, and only changed files are described.
       catalogSeconds: 0,
-      // One connection beyond the reads the runtime admits, so a table list or description never waits for a read.
+      // One connection beyond the reads the runtime admits, so a table list or a description never waits for a read.
       poolSize: concurrentReads + 1
-    })
-    this.#tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
-    this.settings = this.#tokens.length === 0 ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]
+    }, { minTokenLength: 1 })
     this.#concurrentReads = concurrentReads
   }
 
   /** Loads DuckDB at start-up, so a missing `@duckdb/node-api` stops the start rather than the first request. */
   override async init (): Promise<void> {
     await loadDriver('@duckdb/node-api', async () => await import('@duckdb/node-api'))
-  }
-
-  /** The `token` setting, in constant time; without a configured token every caller (public data). */
-  override async check ({ connection }: RequestContext): Promise<boolean> {
-    return this.#tokens.length === 0 || matchesAny(connection.token ?? '', this.#tokens)
   }
 
   override capabilities (): Capabilities {

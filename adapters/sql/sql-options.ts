@@ -203,16 +203,22 @@ function budget (options: SqlAdapterOptions, server: boolean): { maxPools: numbe
   return { maxPools: Math.max(1, Math.min(maxPools, Math.floor(usable / size))), poolSize: size, maxConnections: total }
 }
 
-/** Validates the options once, at construction, and applies the defaults. */
-export function resolveSqlOptions (options: SqlAdapterOptions, engine: string): ResolvedSqlOptions {
+/** The shortest server-mode token the SQL adapters accept. */
+export const MIN_TOKEN_LENGTH = 8
+
+/**
+ * Validates the options once, at construction, and applies the defaults. `minTokenLength` is for an adapter with a
+ * token rule of its own (the files adapter takes any non-empty token).
+ */
+export function resolveSqlOptions (options: SqlAdapterOptions, engine: string, minTokenLength = MIN_TOKEN_LENGTH): ResolvedSqlOptions {
   checkKnownOptions(SqlOptionsSchema, options)
   const server = options.url !== undefined
   if (server === (options.portal !== undefined)) throw new ERR_CONFIG_INVALID(engine, 'give either url (server mode) or portal (portal mode)')
   const tokens = [...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]
   const open = options.public === true
   if (open && (!server || tokens.length > 0)) throw new ERR_CONFIG_INVALID('public', 'is server mode without a token: give neither token nor portal with it')
-  if (server && !open && (tokens.length === 0 || tokens.some((token) => token.length < 8))) {
-    throw new ERR_CONFIG_INVALID('token', 'server mode needs a token (or tokens) of at least 8 characters, or public: true for public data')
+  if (server && !open && (tokens.length === 0 || tokens.some((token) => token.length < minTokenLength))) {
+    throw new ERR_CONFIG_INVALID('token', `server mode needs a token (or tokens) of at least ${minTokenLength} characters, or public: true for public data`)
   }
   const datasets = [...(options.datasets ?? [])].map((dataset) => ({ ...dataset, sql: dataset.sql.trim().replace(/;\s*$/, '') }))
   checkDatasets(datasets)
