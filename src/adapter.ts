@@ -1,5 +1,8 @@
 import type { FieldInfo, TableInfo } from './field-types.js'
 import type { FilterNode, FilterOp } from './filter/ast.js'
+import type { DateTimeFormat, ValueFormatter } from './format.js'
+import type { EncodedRows } from './text-rows.js'
+import type { TimeZone } from './time-zone.js'
 
 /** A connection setting the portal user fills in when creating a source (`biconnector.connector.add` settings). */
 export interface Setting {
@@ -45,6 +48,16 @@ export interface ReadPlan {
   limit: number | undefined
   /** Aborted when the portal disconnects, the deadline passes or the server shuts down: stop reading, cancel the query. */
   signal: AbortSignal
+}
+
+/** What `readEncoded` gets besides the read plan: how the answer writes each of `plan.fields`. */
+export interface EncodePlan extends ReadPlan {
+  /** Each field's formatter, in `fields` order: the row path's writer, for any value the source cannot write itself. */
+  formatters: readonly ValueFormatter[]
+  /** The zone datetimes are answered in. */
+  timeZone: TimeZone
+  /** How datetimes are written. */
+  datetimeFormat: DateTimeFormat
 }
 
 /**
@@ -134,6 +147,15 @@ export abstract class Adapter {
 
   /** Yields the table's rows in batches (arrays of rows). See `ReadPlan` for what to honour. */
   abstract readRows (plan: ReadPlan, context: RequestContext): AsyncIterable<readonly Row[]>
+
+  /**
+   * Optional fast path: the answer's rows written by the source itself (a database's own export, turned into
+   * JSON bytes by `TextRowsEncoder`), never a JS value per cell. The runtime asks only when the whole read runs in
+   * the adapter (every filter condition pushed, the limit pushed, no field read for the runtime), and the bytes must
+   * be exactly what `readRows` and the formatters would answer. Return undefined to answer this plan through
+   * `readRows`. Default: absent.
+   */
+  readEncoded? (plan: EncodePlan, context: RequestContext): AsyncIterable<EncodedRows> | undefined
 
   /** What `readRows` pushes down. Default: nothing; the runtime does all filtering and limiting. */
   capabilities (): Capabilities {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
+import type { EncodedRows } from './text-rows.js'
 import { type B24biError, ERR_CLIENT_GONE, ERR_CLIENT_STALLED, ERR_DEADLINE, toB24biError, ERR_SOURCE_FAILED } from './errors.js'
-import { formatRow, type ValueFormatter } from './format.js'
 
 /** What the data stream reports when it ends, for logs and metrics. */
 export interface DataStreamSummary {
@@ -16,9 +16,8 @@ export interface DataStreamSummary {
 /** The inputs of a data answer. */
 export interface DataStreamOptions {
   header: readonly string[]
-  formatters: readonly ValueFormatter[]
-  /** Batches of rows, values in header order. Its `return()` is called when the stream stops early. */
-  batches: AsyncIterator<readonly (readonly unknown[])[]>
+  /** The rows, already written (`,[value,...]` each). Its `return()` is called when the stream stops early. */
+  chunks: AsyncIterator<EncodedRows>
   /** Milliseconds since the request started when the answer must be complete. Infinity for none. */
   deadlineMs: number
   /** When the request started (performance.now()). */
@@ -45,13 +44,15 @@ const CHUNK_BYTES = 64 * 1024
  */
 export class DataStream extends Readable {
   readonly #options: DataStreamOptions
-  #pending: string
+  // What waits to be pushed: text and bytes in answer order, and about how many bytes they hold.
+  #pending: Array<string | Uint8Array>
+  #pendingSize: number
   #rows = 0
   #bytes = 0
   #reading = false
   #finished = false
   #started = false
-  #ahead: Promise<IteratorResult<readonly (readonly unknown[])[]>> | undefined
+  #ahead: Promise<IteratorResult<EncodedRows>> | undefined
   #deadline: NodeJS.Timeout | undefined
   #stall: NodeJS.Timeout | undefined
   // Rejected when the deadline passes before `start()` is done, so it never waits on a source that ignores abort.
@@ -60,7 +61,9 @@ export class DataStream extends Readable {
   constructor (options: DataStreamOptions) {
     super({ highWaterMark: CHUNK_BYTES })
     this.#options = options
-    this.#pending = '[' + JSON.stringify(options.header)
+    const header = '[' + JSON.stringify(options.header)
+    this.#pending = [header]
+    this.#pendingSize = header.length
   }
 
   /** Reads the first batch; throws a coded error if the source fails before any row. */
@@ -74,7 +77,7 @@ export class DataStream extends Readable {
     promise.catch(() => {})
     this.#early = { promise, reject }
     try {
-      const first = await Promise.race([this.#options.batches.next(), promise])
+      const first = await Promise.race([this.#options.chunks.next(), promise])
       this.#take(first)
       this.#started = true
     } catch (error) {
@@ -85,26 +88,33 @@ export class DataStream extends Readable {
     }
   }
 
-  #take (result: IteratorResult<readonly (readonly unknown[])[]>): boolean {
+  #take (result: IteratorResult<EncodedRows>): boolean {
     if (result.done === true) {
-      this.#pending += ']'
+      this.#append(']')
       this.#finished = true
       return false
     }
-    const { formatters } = this.#options
-    let text = this.#pending
-    let number = this.#rows
-    for (const row of result.value) text += ',' + formatRow(row, formatters, ++number)
-    this.#rows += result.value.length
-    this.#pending = text
+    this.#rows += result.value.rows
+    this.#append(result.value.bytes)
     return true
   }
 
+  #append (part: string | Uint8Array): void {
+    this.#pending.push(part)
+    this.#pendingSize += part.length
+  }
+
   #flush (): boolean {
-    const chunk = this.#pending
-    this.#pending = ''
-    if (chunk.length === 0) return true
-    this.#bytes += Buffer.byteLength(chunk)
+    const parts = this.#pending
+    if (this.#pendingSize === 0) return true
+    this.#pending = []
+    this.#pendingSize = 0
+    const chunk = parts.length === 1
+      ? parts[0]!
+      : parts.every((part) => typeof part === 'string')
+        ? parts.join('')
+        : Buffer.concat(parts.map((part) => typeof part === 'string' ? Buffer.from(part) : part))
+    this.#bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
     return this.push(chunk)
   }
 
@@ -117,15 +127,15 @@ export class DataStream extends Readable {
   }
 
   #prefetch (): void {
-    const ahead = this.#options.batches.next()
+    const ahead = this.#options.chunks.next()
     ahead.catch(() => {}) // a failure surfaces when the batch is awaited
     this.#ahead = ahead
   }
 
-  async #nextBatch (): Promise<IteratorResult<readonly (readonly unknown[])[]>> {
+  async #nextBatch (): Promise<IteratorResult<EncodedRows>> {
     const ahead = this.#ahead
     this.#ahead = undefined
-    return await (ahead ?? this.#options.batches.next())
+    return await (ahead ?? this.#options.chunks.next())
   }
 
   async #pump (): Promise<void> {
@@ -136,15 +146,15 @@ export class DataStream extends Readable {
         this.push(null)
         return
       }
-      if (this.#pending.length >= CHUNK_BYTES && !this.#flush()) {
+      if (this.#pendingSize >= CHUNK_BYTES && !this.#flush()) {
         this.#waitForConsumer()
         return
       }
       const next = await this.#nextBatch()
       if (this.destroyed) return
-      // Ask for the batch after this one before formatting it, so the source's round trip overlaps our work.
+      // Ask for the chunk after this one before sending it, so the source's round trip overlaps our work.
       if (next.done !== true) this.#prefetch()
-      if (!this.#take(next) || this.#pending.length >= CHUNK_BYTES) {
+      if (!this.#take(next) || this.#pendingSize >= CHUNK_BYTES) {
         if (!this.#flush() && !this.#finished) {
           this.#waitForConsumer()
           return
@@ -170,7 +180,7 @@ export class DataStream extends Readable {
   }
 
   #onDeadline (): void {
-    if (this.#finished && this.#pending === '') return
+    if (this.#finished && this.#pendingSize === 0) return
     const error = new ERR_DEADLINE((this.#options.deadlineMs / 1000).toString())
     this.#summary(error, true)
     // Before the first byte the deadline is a clean coded answer from start(); destroying with an error
@@ -205,7 +215,7 @@ export class DataStream extends Readable {
       : toB24biError(error, ERR_SOURCE_FAILED)
     if (coded !== undefined) this.#summary(coded, false)
     // Closing the source is not awaited: an adapter that ignores its abort signal must not hold the response open.
-    Promise.resolve(this.#options.batches.return?.()).catch(() => {})
+    Promise.resolve(this.#options.chunks.return?.()).catch(() => {})
     callback(error)
   }
 }

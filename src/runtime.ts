@@ -1,4 +1,4 @@
-import type { Adapter, Connection, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
+import type { Adapter, Connection, EncodePlan, Logger, ReadPlan, RequestContext, Row, Setting } from './adapter.js'
 import { assertAdapterShape } from './adapter-shape.js'
 import { WindowCounter, type FailureCounter } from './window-counter.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
@@ -9,12 +9,13 @@ import {
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from './field-types.js'
 import { SUPPORTS_MAPPING } from './field-names.js'
 import { compilePredicate } from './filter/evaluate.js'
-import { valueFormatter } from './format.js'
+import { formatRow, valueFormatter, type ValueFormatter } from './format.js'
 import { planQuery, type QueryPlan, type QueryRequest } from './plan.js'
 import { resolveRuntimeOptions, type ResolvedRuntimeOptions, type RuntimeOptions } from './runtime-options.js'
 import { credentialHash } from './secrets.js'
 import { connectionScrubbingLogger, scrubConnectionValues } from './log-redaction.js'
 import { ReadSlots, type ReadSlot } from './read-slots.js'
+import type { EncodedRows } from './text-rows.js'
 
 /** One item of the table list answer. */
 export interface TableListItem {
@@ -285,15 +286,14 @@ export class AdapterRuntime {
     const abort = new AbortController()
     const signal = control.signal === undefined ? abort.signal : AbortSignal.any([abort.signal, control.signal])
     const readPlan: ReadPlan = { table, fields: plan.readFields, tableFields: fields, filter: plan.pushed, limit: plan.pushedLimit, signal }
-    const batches = this.#rows(readPlan, plan, context)
+    const formatters = plan.select.map((field) => valueFormatter(field, {
+      timeZone: this.options.timeZone,
+      datetimeFormat: this.options.datetimeFormat,
+      onNonFinite: (code) => context.log.warn({ table, field: code }, 'NaN or Infinity answered as null')
+    }))
     const stream = new DataStream({
       header: plan.header,
-      formatters: plan.select.map((field) => valueFormatter(field, {
-        timeZone: this.options.timeZone,
-        datetimeFormat: this.options.datetimeFormat,
-        onNonFinite: (code) => context.log.warn({ table, field: code }, 'NaN or Infinity answered as null')
-      })),
-      batches,
+      chunks: this.#encoded(readPlan, plan, formatters, context) ?? formatted(this.#rows(readPlan, plan, context), formatters),
       deadlineMs: this.options.deadlineSeconds * 1000,
       stallMs: this.options.stallSeconds * 1000,
       startedAt: control.startedAt,
@@ -310,6 +310,36 @@ export class AdapterRuntime {
     })
     await stream.start()
     return stream
+  }
+
+  /**
+   * The rows as the adapter's source writes them (`readEncoded`), when the whole read runs there: every condition
+   * pushed, the limit pushed (or none), no field read only for the runtime. Undefined otherwise, or when the adapter
+   * declines this plan.
+   */
+  #encoded (readPlan: ReadPlan, plan: QueryPlan, formatters: readonly ValueFormatter[], context: RequestContext): AsyncGenerator<EncodedRows> | undefined {
+    if (this.adapter.readEncoded === undefined || plan.residual !== undefined || plan.limit !== plan.pushedLimit ||
+      plan.readFields.length !== plan.select.length || plan.limit === 0) return undefined
+    const encodePlan: EncodePlan = { ...readPlan, formatters, timeZone: this.options.timeZone, datetimeFormat: this.options.datetimeFormat }
+    const source = this.adapter.readEncoded(encodePlan, context)
+    if (source === undefined) return undefined
+    context.log.debug({ table: readPlan.table }, 'urlData: the source writes the rows')
+    return this.#counted(source, context)
+  }
+
+  /** The encoded rows, counted against `maxRows` (the plan reads one past it), the adapter's errors coded. */
+  async * #counted (source: AsyncIterable<EncodedRows>, context: RequestContext): AsyncGenerator<EncodedRows> {
+    const maxRows = this.options.maxRows
+    let sent = 0
+    try {
+      for await (const chunk of source) {
+        sent += chunk.rows
+        if (sent > maxRows) throw new ERR_LIMIT_EXCEEDED(String(maxRows))
+        if (chunk.rows > 0) yield chunk
+      }
+    } catch (error) {
+      throw failure(error, context)
+    }
   }
 
   async * #rows (readPlan: ReadPlan, plan: QueryPlan, context: RequestContext): AsyncGenerator<unknown[][]> {
@@ -423,6 +453,16 @@ const RESIDUAL_CHECK_ROWS = 256
 
 async function yieldToEventLoop (): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/** The row path's batches as answer text, each value by its field's formatter; a value error names its row. */
+async function * formatted (batches: AsyncIterable<unknown[][]>, formatters: readonly ValueFormatter[]): AsyncGenerator<EncodedRows> {
+  let number = 0
+  for await (const batch of batches) {
+    let text = ''
+    for (const row of batch) text += ',' + formatRow(row, formatters, ++number)
+    yield { bytes: text, rows: batch.length }
+  }
 }
 
 function toArray (row: Row, keys: readonly string[]): unknown[] {

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import Cursor from 'pg-cursor'
+import { to as copyTo } from 'pg-copy-streams'
 import { abortable } from '../sql/abortable.js'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 
@@ -16,7 +17,10 @@ WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdro
   AND has_table_privilege(c.oid, 'SELECT')
 ORDER BY n.nspname, c.relname, a.attnum`
 
-/** A `pg` pool; reads stream through `pg-cursor`; a cancelled read runs `pg_cancel_backend` and drops the connection. */
+/**
+ * A `pg` pool; rows stream through `pg-cursor`, text exports through `pg-copy-streams`; a cancelled read runs
+ * `pg_cancel_backend` and drops the connection.
+ */
 export class PostgresDriver implements SqlDriver {
   readonly #config: pg.PoolConfig
   readonly #pool: pg.Pool
@@ -90,6 +94,30 @@ export class PostgresDriver implements SqlDriver {
       }
       client.off('error', onClientError)
       client.release(failed ? true : undefined)
+    }
+  }
+
+  /**
+   * A `COPY ... TO STDOUT` as its raw bytes, read as the consumer asks (the socket pauses in between). A read that
+   * ends early (the caller stopped, the signal aborted) cancels the query and drops its connection: a COPY cannot
+   * be left half read.
+   */
+  async * streamText (sql: string, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
+    const client = await this.#pool.connect()
+    const onClientError = (): void => {}
+    client.on('error', onClientError)
+    const copy = client.query(copyTo(sql))
+    let complete = false
+    try {
+      yield * abortable(copy, options.signal)
+      complete = true
+    } finally {
+      if (!complete) {
+        copy.destroy()
+        await this.#cancel((client as unknown as { processID: number }).processID, options)
+      }
+      client.off('error', onClientError)
+      client.release(complete ? undefined : true)
     }
   }
 

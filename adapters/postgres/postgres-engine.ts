@@ -3,10 +3,11 @@ import { loadDriver } from '../../src/driver-load.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
 import { compileOnlyBuilder, type FilterList, type SqlEngineDefinition } from '../sql/sql-engine.js'
 import type { DateTimeValue } from '../../src/filter/ast.js'
+import { copyStatement } from './postgres-copy.js'
 import { isPostgresAuthError, isPostgresBusy, isPostgresTimeout } from './postgres-errors.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 
-/** PostgreSQL for the shared SQL adapter (`pg` + `pg-cursor`). Filters are standard SQL but for text order and LIKE. */
+/** PostgreSQL for the shared SQL adapter (`pg`, `pg-cursor`, `pg-copy-streams`). Filters are standard SQL but for text order and LIKE. */
 export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefinition>({
   name: 'postgres',
   builder: compileOnlyBuilder({
@@ -28,8 +29,9 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   like: (column, pattern) => sql`${column} COLLATE "C" LIKE ${pattern} ESCAPE '\\'`,
   // One array parameter whatever the list's length: a statement has at most 65,535 parameters.
   in: (column, _values, list) => sql`${column} = ANY(CAST(${arrayOf(list)} AS ${sql.raw(ARRAY_TYPES[list.zoned ? 'zoned' : list.type])}))`,
+  textExport: copyStatement,
   connect: (target, options) => lazyDriver(async () => {
-    const { PostgresDriver } = await loadDriver(['pg', 'pg-cursor'], async () => await import('./postgres-driver.js'))
+    const { PostgresDriver } = await loadDriver(['pg', 'pg-cursor', 'pg-copy-streams'], async () => await import('./postgres-driver.js'))
     return new PostgresDriver(target, options)
   }),
   isAuthError: isPostgresAuthError,

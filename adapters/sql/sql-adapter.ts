@@ -1,12 +1,14 @@
-import { Adapter, type Capabilities, type Connection, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
+import { Adapter, type Capabilities, type Connection, type EncodePlan, type Logger, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
 import { ERR_QUERY_TIMEOUT, ERR_SETTING_INVALID, ERR_SOURCE_UNAVAILABLE, isB24biError } from '../../src/errors.js'
 import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { formatRow } from '../../src/format.js'
+import { TextRowsEncoder, type EncodedRows } from '../../src/text-rows.js'
 import { credentialHash, matchesAny } from '../../src/secrets.js'
 import { HostGuard } from './host-guard.js'
 import { PoolCache, type PoolLease } from './pool-cache.js'
 import { PoolGate, sourceBusy } from './pool-gate.js'
 import { datasetTable, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
-import type { SqlDriver, SqlTarget } from './sql-driver.js'
+import type { SqlDriver, SqlStatement, SqlTarget } from './sql-driver.js'
 import { checkEngine, type SqlEngineDefinition } from './sql-engine.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
 import { markUtc, readStatement, utcPositions } from './sql-statement.js'
@@ -205,6 +207,59 @@ export class SqlAdapter extends Adapter {
   }
 
   async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
+    yield * this.#read(plan, context, (driver, statement, utc) => this.#rowsOf(driver, statement, utc, plan, context))
+  }
+
+  /**
+   * The engine's bulk text export (`textExport`) turned into answer bytes by `TextRowsEncoder`, when the engine has
+   * one; a statement it cannot export is answered from the rows, written by the plan's formatters.
+   */
+  override readEncoded (plan: EncodePlan, context: RequestContext): AsyncIterable<EncodedRows> | undefined {
+    const exporter = this.#engine.textExport
+    if (exporter === undefined) return undefined
+    return this.#read(plan, context, (driver, statement, utc) => {
+      const exported = exporter(statement)
+      return exported === undefined
+        ? this.#formattedRows(driver, statement, utc, plan, context)
+        : this.#encodedText(driver, exported, utc, plan, context)
+    })
+  }
+
+  async * #rowsOf (driver: SqlDriver, statement: SqlStatement, utc: number[], plan: ReadPlan, context: RequestContext): AsyncGenerator<unknown[][]> {
+    for await (const batch of driver.stream(statement, this.#streamOptions(plan, context))) {
+      markUtc(batch, utc)
+      yield batch
+    }
+  }
+
+  async * #formattedRows (driver: SqlDriver, statement: SqlStatement, utc: number[], plan: EncodePlan, context: RequestContext): AsyncGenerator<EncodedRows> {
+    let number = 0
+    for await (const batch of this.#rowsOf(driver, statement, utc, plan, context)) {
+      let text = ''
+      for (const row of batch) text += ',' + formatRow(row, plan.formatters, ++number)
+      yield { bytes: text, rows: batch.length }
+    }
+  }
+
+  async * #encodedText (driver: SqlDriver, exported: string, utc: number[], plan: EncodePlan, context: RequestContext): AsyncGenerator<EncodedRows> {
+    const encoder = new TextRowsEncoder({ ...plan, utcColumns: new Set(utc) })
+    for await (const chunk of driver.streamText!(exported, this.#streamOptions(plan, context))) {
+      const rows = encoder.push(chunk)
+      if (rows !== undefined) yield rows
+    }
+    encoder.end()
+  }
+
+  #streamOptions (plan: ReadPlan, context: RequestContext): { signal: AbortSignal, timeoutMs: number, batchSize: number, log: Logger } {
+    return { signal: plan.signal, timeoutMs: this.options.timeoutMs, batchSize: this.options.batchSize, log: context.log }
+  }
+
+  /** One read: a pooled connection, the table, its statement; the engine's errors coded (timeout, busy). */
+  async * #read<T> (
+    plan: ReadPlan,
+    context: RequestContext,
+    produce: (driver: SqlDriver, statement: SqlStatement, utc: number[]) => AsyncIterable<T>
+  ): AsyncGenerator<T> {
     const lease = await this.#lease(context.connection)
     let release: (() => void) | undefined
     try {
@@ -212,13 +267,8 @@ export class SqlAdapter extends Adapter {
       const table = await this.#table(lease.pool, plan.table, context.log)
       if (table === undefined) return
       const statement = readStatement(this.#engine, table, plan)
-      const utc = utcPositions(table, plan)
       context.log.debug({ table: plan.table, sql: statement.sql }, 'sql read')
-      const rows = lease.pool.driver.stream(statement, { signal: plan.signal, timeoutMs: this.options.timeoutMs, batchSize: this.options.batchSize, log: context.log })
-      for await (const batch of rows) {
-        markUtc(batch, utc)
-        yield batch
-      }
+      yield * produce(lease.pool.driver, statement, utcPositions(table, plan))
     } catch (error) {
       if (plan.signal.aborted) throw plan.signal.reason
       if (!isB24biError(error) && this.#engine.isTimeout(error)) throw new ERR_QUERY_TIMEOUT(String(this.options.timeoutMs / 1000), { cause: error })

@@ -51,6 +51,12 @@ export interface SqlDriver {
   describeQuery (sql: string): Promise<SqlQueryColumn[]>
   /** Runs a statement and yields its rows in batches; cancels the query when `signal` aborts. */
   stream (statement: SqlStatement, options: SqlStreamOptions): AsyncIterable<unknown[][]>
+  /**
+   * Runs the engine's bulk text export (`SqlEngineDefinition.textExport`'s statement) and yields its bytes as they
+   * arrive: rows in the tab-separated text form `TextRowsEncoder` reads. Cancels the query when `signal` aborts or
+   * the caller stops early. Optional: only engines with a `textExport` have it.
+   */
+  streamText? (sql: string, options: SqlStreamOptions): AsyncIterable<Uint8Array>
   /** Resolves when a trivial query succeeds (used by `/ready`, and by `check` without `authenticate`). */
   ping (): Promise<void>
   /**

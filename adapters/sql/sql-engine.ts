@@ -2,7 +2,7 @@ import { DummyDriver, Kysely, sql, type Dialect, type RawBuilder } from 'kysely'
 import { ERR_CONFIG_INVALID } from '../../src/errors.js'
 import type { FieldType } from '../../src/field-types.js'
 import type { DateTimeValue, FilterValue } from '../../src/filter/ast.js'
-import type { SqlDriver, SqlTarget } from './sql-driver.js'
+import type { SqlDriver, SqlStatement, SqlTarget } from './sql-driver.js'
 import type { SqlTypeRule } from './sql-types.js'
 
 /** A piece of SQL: a column reference, an expression or a bound value. */
@@ -134,6 +134,12 @@ export interface SqlEngineDefinition extends SqlFilterSyntax {
   castColumn (column: SqlFragment, as: 'text' | 'int' | 'decimal'): SqlFragment
   /** The column as it is selected for transfer: `text` exactly as printed, `utc` as a UTC wall time. */
   readColumn (column: SqlFragment, read: 'text' | 'utc'): SqlFragment
+  /**
+   * The read statement as the engine's bulk text export (PostgreSQL: `COPY (<select>) TO STDOUT`), read through
+   * `SqlDriver.streamText` and written by `TextRowsEncoder`, not a JS value per cell; undefined when this
+   * statement cannot be exported (its rows are read instead). Optional: default none.
+   */
+  textExport? (statement: SqlStatement): string | undefined
   /** Opens a pool. Must not connect eagerly. */
   connect (target: SqlTarget, options: { timeoutMs: number, poolSize: number }): SqlDriver
   /** True when `error` says the credentials were refused (then `check` answers 401, not 502). */
@@ -203,7 +209,7 @@ export function compileOnlyBuilder (dialect: Omit<Dialect, 'createDriver'>): Kys
 }
 
 const REQUIRED_METHODS = ['castColumn', 'readColumn', 'connect', 'isAuthError', 'isTimeout'] as const
-const OPTIONAL_METHODS = ['isBusy', 'textEquality', 'textOrder', 'like', 'contains', 'in', 'decimal', 'double', 'date', 'dateTime'] as const
+const OPTIONAL_METHODS = ['isBusy', 'textExport', 'textEquality', 'textOrder', 'like', 'contains', 'in', 'decimal', 'double', 'date', 'dateTime'] as const
 
 /** Checks an engine definition's shape once, when an adapter is built: a mistake fails at start-up, not at a request. */
 export function checkEngine (engine: SqlEngineDefinition): void {

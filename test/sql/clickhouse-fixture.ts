@@ -3,7 +3,7 @@ import { createClient } from '@clickhouse/client'
 import { clickhouseString } from '../../adapters/clickhouse/clickhouse-literal.js'
 import { FILTER_ROWS } from '../filter/cases.js'
 import { CLICKHOUSE } from '../helpers/services.js'
-import { DST_ROWS, EXACT_ROWS } from './suite.js'
+import { DST_ROWS, EDGE_ROWS, EXACT_ROWS } from './suite.js'
 
 /** The suite's ClickHouse HTTP endpoint (see test/helpers/services.ts). */
 export const CLICKHOUSE_URL = CLICKHOUSE.url
@@ -33,6 +33,9 @@ export async function clickhouseDatabase (): Promise<{ database: string, drop: (
     await run(`INSERT INTO ${database}.exact_values VALUES ${EXACT_ROWS.map(([id, i64, amount]) => `(${id}, ${i64 ?? 'NULL'}, ${amount ?? 'NULL'})`).join(', ')}`)
     await run(`CREATE TABLE ${database}.dst (id Int32, stamp DateTime('UTC')) ENGINE = Memory`)
     await run(`INSERT INTO ${database}.dst VALUES ${DST_ROWS.map(([id, instant]) => `(${id}, ${literal(new Date(instant))})`).join(', ')}`)
+    await run(`CREATE TABLE ${database}.edge_values (id Int32, txt Nullable(String), ratio Nullable(Float64), day Nullable(Date),
+      moment Nullable(DateTime('UTC')), zone Nullable(String)) ENGINE = Memory`)
+    await run(`INSERT INTO ${database}.edge_values VALUES ${EDGE_ROWS.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`)
   } finally {
     await client.close()
   }

@@ -17,7 +17,7 @@ t.test('ClickHouse: the shared SQL adapter suite', async (t) => {
         url: `${CLICKHOUSE_URL}/${database}`,
         token: TOKEN,
         datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
-        types: { fixture: { AMOUNT: 'money' } }
+        types: { fixture: { AMOUNT: 'money' }, edge_values: { ZONE: 'timezone' } }
       })
       return { adapter, connection: { token: TOKEN }, cleanup: drop }
     }

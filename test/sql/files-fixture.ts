@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { FILTER_ROWS } from '../filter/cases.js'
-import { DST_ROWS, EXACT_ROWS } from './suite.js'
+import { DST_ROWS, EDGE_ROWS, EXACT_ROWS } from './suite.js'
 
 type Value = string | number | bigint | null
 
@@ -24,7 +24,13 @@ export async function parquetFolder (): Promise<{ directory: string, remove: () 
     }
     await connection.run('CREATE TABLE dst ("ID" INTEGER, "STAMP" TIMESTAMPTZ)')
     for (const [id, instant] of DST_ROWS) await connection.run('INSERT INTO dst VALUES ($1, CAST($2 AS TIMESTAMPTZ))', [id, instant])
-    for (const table of ['fixture', 'exact_values', 'dst']) {
+    await connection.run('CREATE TABLE edge_values ("ID" INTEGER, "TXT" VARCHAR, "RATIO" DOUBLE, "DAY" DATE, "MOMENT" TIMESTAMP, "ZONE" VARCHAR)')
+    for (const row of EDGE_ROWS) {
+      const [id, text, ratio, ...rest] = row
+      await connection.run('INSERT INTO edge_values VALUES ($1, $2, CAST($3 AS DOUBLE), CAST($4 AS DATE), CAST($5 AS TIMESTAMP), $6)',
+        [id, text, ratio === null ? null : String(ratio), ...rest])
+    }
+    for (const table of ['fixture', 'exact_values', 'dst', 'edge_values']) {
       await connection.run(`COPY ${table} TO '${join(directory, `${table}.parquet`).replaceAll("'", "''")}' (FORMAT parquet)`)
     }
   } finally {

@@ -10,7 +10,7 @@ t.test('DuckDB files: the shared SQL adapter suite', async (t) => {
     name: 'duckdb files',
     open: async () => {
       const { directory, remove } = await parquetFolder()
-      const adapter = new FilesAdapter({ directory, token: TOKEN, types: { fixture: { AMOUNT: 'money' } } })
+      const adapter = new FilesAdapter({ directory, token: TOKEN, types: { fixture: { AMOUNT: 'money' }, edge_values: { ZONE: 'timezone' } } })
       return { adapter, connection: { token: TOKEN }, cleanup: remove }
     }
   })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import { FILTER_ROWS } from '../filter/cases.js'
 import { MYSQL } from '../helpers/services.js'
-import { DST_ROWS, EXACT_ROWS } from './suite.js'
+import { DST_ROWS, EDGE_ROWS, EXACT_ROWS } from './suite.js'
 
 /** The suite's MariaDB server, without a database (see test/helpers/services.ts). */
 export const SERVER = MYSQL.server
@@ -26,6 +26,8 @@ export async function mysqlDatabase (): Promise<{ database: string, drop: () => 
     for (const row of EXACT_ROWS) await client.query(`INSERT INTO ${database}.exact_values VALUES (?, ?, ?)`, [...row])
     await client.query(`CREATE TABLE ${database}.dst (id INT, stamp TIMESTAMP NULL)`)
     for (const [id, instant] of DST_ROWS) await client.query(`INSERT INTO ${database}.dst VALUES (?, ?)`, [id, utcWall(instant)])
+    await client.query(`CREATE TABLE ${database}.edge_values (id INT, txt TEXT, ratio DOUBLE, day DATE, moment DATETIME, zone VARCHAR(64))`)
+    for (const row of EDGE_ROWS) await client.query(`INSERT INTO ${database}.edge_values VALUES (?, ?, ?, ?, ?, ?)`, [...row])
   } finally {
     await client.end()
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { FILTER_ROWS } from '../filter/cases.js'
 import { POSTGRES } from '../helpers/services.js'
-import { DST_ROWS, EXACT_ROWS } from './suite.js'
+import { DST_ROWS, EDGE_ROWS, EXACT_ROWS } from './suite.js'
 
 /** The suite's PostgreSQL database (see test/helpers/services.ts). */
 export const URL = POSTGRES.url
@@ -21,6 +21,8 @@ async function createTables (client: pg.Client, schema: string): Promise<void> {
   }
   await client.query(`CREATE TABLE ${schema}.dst (id integer, stamp timestamptz)`)
   for (const [id, instant] of DST_ROWS) await client.query(`INSERT INTO ${schema}.dst VALUES ($1, $2)`, [id, instant])
+  await client.query(`CREATE TABLE ${schema}.edge_values (id integer, txt text, ratio double precision, day date, moment timestamp, zone text)`)
+  for (const row of EDGE_ROWS) await client.query(`INSERT INTO ${schema}.edge_values VALUES ($1, $2, $3, $4, $5, $6)`, [...row])
 }
 
 /** A fresh schema with the suite's tables; dropped by the returned cleanup. */

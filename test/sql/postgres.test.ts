@@ -12,6 +12,7 @@ t.test('PostgreSQL: the shared SQL adapter suite', async (t) => {
   await sqlAdapterSuite(t as never, {
     dataset: true,
     name: 'postgres',
+    writesRows: true,
     extraExactColumns: ['CASH'],
     open: async () => {
       const { schema, drop } = await postgresSchema()
@@ -21,7 +22,7 @@ t.test('PostgreSQL: the shared SQL adapter suite', async (t) => {
         defaultSchema: schema,
         exposure: { schemas: { allow: [schema] } },
         datasets: [{ name: 'small_ids', sql: `SELECT id, title FROM ${schema}.fixture WHERE id <= 3` }],
-        types: { fixture: { AMOUNT: 'money' } }
+        types: { fixture: { AMOUNT: 'money' }, edge_values: { ZONE: 'timezone' } }
       })
       return { adapter, connection: { token: TOKEN }, cleanup: drop }
     }

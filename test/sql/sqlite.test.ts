@@ -16,7 +16,7 @@ t.test('SQLite: the shared SQL adapter suite', async (t) => {
         url: path,
         token: TOKEN,
         datasets: [{ name: 'small_ids', sql: 'SELECT id, title FROM fixture WHERE id <= 3' }],
-        types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' } }
+        types: { fixture: { AMOUNT: 'money' }, exact_values: { AMOUNT: 'money' }, edge_values: { ZONE: 'timezone' } }
       })
       return { adapter, connection: { token: TOKEN }, cleanup: remove }
     }

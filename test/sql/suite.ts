@@ -1,6 +1,8 @@
 import qs from 'qs'
 import type { FastifyInstance } from 'fastify'
-import type { Adapter } from '../../src/adapter.js'
+import type { Adapter, EncodePlan, RequestContext } from '../../src/adapter.js'
+import type { RuntimeOptions } from '../../src/runtime-options.js'
+import type { EncodedRows } from '../../src/text-rows.js'
 import { buildServer } from '../../src/server/index.js'
 import { FILTER_CASES, FILTER_FIELDS, FILTER_PORTAL_DATE_FORMAT, FILTER_TIME_ZONE } from '../filter/cases.js'
 
@@ -15,6 +17,8 @@ export interface SuiteEngine {
   exactDecimals?: boolean
   /** Exact-number columns of `exact_values` (in addition to I64 and AMOUNT). Default none. */
   extraExactColumns?: readonly string[]
+  /** True when the engine's source writes the answer rows itself (`readEncoded`, e.g. PostgreSQL's COPY). Default false. */
+  writesRows?: boolean
 }
 
 /** The DST instants of the `dst` table: ID -> UTC instant, and the Berlin wall time each shows. */
@@ -33,6 +37,23 @@ export const EXACT_ROWS: ReadonlyArray<readonly [number, string | null, string |
   [4, null, null]
 ]
 
+/**
+ * The values every engine stores in `edge_values` (ID, TXT text, RATIO double, DAY date, MOMENT naive datetime,
+ * ZONE text typed `timezone`): the bytes a text export escapes, doubles in exponent form, dates at the edges,
+ * naive wall times in Berlin's DST gap and overlap, NULL in every column.
+ */
+export const EDGE_ROWS: ReadonlyArray<readonly [number, string | null, number | null, string | null, string | null, string | null]> = [
+  [1, 'tab\there, cr\rhere, back\\slash, "quoted", \'single\'', 0.1, '2024-02-29', '2024-02-29 23:59:59', 'Europe/Berlin'],
+  [2, '\\N', 1e20, '1970-01-01', '1999-12-31 00:00:00', 'UTC'],
+  [3, 'ctrl \u0001\u0007\b\f\u000b\u001b\u001f\u007f end', 1.5e-7, '2099-12-31', '2026-03-29 02:30:00', 'America/New_York'],
+  [4, '𝄞 and 😀, Ünïcødé — ☃ 中文', -2.5, '2000-01-01', '2026-10-25 02:30:00', 'Asia/Kathmandu'],
+  [5, '', 1.7976931348623157e308, '2026-03-29', '2026-03-29 01:59:59', '+03:00'],
+  [6, null, null, null, null, null],
+  [7, 'ends in a backslash \\', 123456789.123, '2026-10-25', '2026-10-25 03:00:00', 'Europe/Moscow'],
+  [8, 'new\nline and \\n written out, \\t too', -0.000123, '1999-12-31', '2000-01-01 00:00:00', 'Australia/Lord_Howe'],
+  [9, '  spaces  ', 3.141592653589793, '2024-01-01', '2024-01-01 12:00:00', '007']
+]
+
 interface Answer {
   statusCode: number
   body: string
@@ -45,6 +66,8 @@ interface TapT {
   equal: (a: unknown, b: unknown, message?: string) => void
   same: (a: unknown, b: unknown, message?: string) => void
   ok: (value: unknown, message?: string) => void
+  pass: (message: string) => void
+  fail: (message: string, extra?: Record<string, unknown>) => void
   match: (value: unknown, pattern: unknown, message?: string) => void
   before: (fn: () => Promise<void>) => void
   skip: (name: string) => unknown
@@ -72,12 +95,14 @@ function rawCells (body: string, row: number): string[] {
 /** The shared SQL adapter suite: the same checks, over real HTTP, against every engine and DuckDB. */
 export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<void> {
   let app: FastifyInstance
+  let adapter: Adapter
   let connection: Record<string, string>
   const post = async (url: string, body: Record<string, unknown>, json = false): Promise<Answer> =>
     await app.inject({ method: 'POST', url, ...(json ? { payload: { connection, ...body } } : form({ connection, ...body })) })
 
   t.before(async () => {
     const opened = await engine.open()
+    adapter = opened.adapter
     connection = opened.connection
     app = await buildServer({ adapter: opened.adapter, logger: false, runtime: { timeZone: FILTER_TIME_ZONE, portalDateFormat: FILTER_PORTAL_DATE_FORMAT } })
     t.teardown(async () => {
@@ -90,7 +115,7 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     const list = await post('/api/table_list', { searchString: '' })
     t.equal(list.statusCode, 200, list.body)
     const codes = (list.json() as Array<{ code: string }>).map((table) => table.code)
-    for (const code of ['fixture', 'exact_values', 'dst']) t.ok(codes.includes(code), `${code} is listed`)
+    for (const code of ['fixture', 'exact_values', 'dst', 'edge_values']) t.ok(codes.includes(code), `${code} is listed`)
     const search = await post('/api/table_list', { searchString: 'FIXT' })
     t.same((search.json() as Array<{ code: string }>).map((table) => table.code), ['fixture'], 'search is case-insensitive')
   })
@@ -206,6 +231,47 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     })
   }
 
+  await t.test('the answer the source writes has the bytes of the row path', async (t) => {
+    const written = { chunks: 0 }
+    const variants: RuntimeOptions[] = [
+      { timeZone: FILTER_TIME_ZONE, portalDateFormat: FILTER_PORTAL_DATE_FORMAT },
+      { timeZone: 'UTC' },
+      { timeZone: 'Europe/Berlin', datetimeFormat: 'iso' },
+      { timeZone: 'UTC', datetimeFormat: 'iso' },
+      { timeZone: 'Asia/Kathmandu' }
+    ]
+    const requests: Array<Record<string, unknown>> = []
+    for (const table of ['fixture', 'exact_values', 'dst', 'edge_values']) {
+      const codes = ((await post('/api/table_description', { table })).json() as Array<{ code: string }>).map((field) => field.code)
+      requests.push({ table }, { table, limit: '2' }, { table, select: [...codes].reverse() })
+    }
+    requests.push(
+      { table: 'fixture', select: ['Deal', 'TITLE', 'STAMP'], filter: { '<=Deal': '5' }, mapFields: { ID: 'Deal', STAMP: 'When' } },
+      { table: 'edge_values', select: ['Text', 'ID'], filter: { '>=ID': '2' }, mapFields: { TXT: 'Text' }, limit: '5' }
+    )
+    const filtered = FILTER_CASES.filter((filterCase) => filterCase.jsonOnly !== true).map((filterCase) => ({ table: 'fixture', filter: filterCase.filter }))
+    for (const [index, runtime] of variants.entries()) {
+      const writes = await buildServer({ adapter: observed(adapter, written), logger: false, runtime })
+      const reads = await buildServer({ adapter: rowsOnly(adapter), logger: false, runtime })
+      try {
+        for (const body of index === 0 ? [...requests, ...filtered] : requests) {
+          const send = { connection, ...body }
+          const [fast, slow] = await Promise.all([
+            writes.inject({ method: 'POST', url: '/api/data', ...form(send) }),
+            reads.inject({ method: 'POST', url: '/api/data', ...form(send) })
+          ])
+          const name = `${JSON.stringify(runtime)} ${JSON.stringify(body)}`
+          if (fast.statusCode !== slow.statusCode || fast.body !== slow.body) t.fail(`${name}: the two answers differ`, { found: fast.body, wanted: slow.body })
+          else t.pass(name)
+        }
+      } finally {
+        await Promise.all([writes.close(), reads.close()])
+      }
+    }
+    if (engine.writesRows === true) t.ok(written.chunks > 0, `the source wrote the rows (${written.chunks} chunks of bytes)`)
+    else t.equal(written.chunks, 0, `${engine.name}: no chunk written by the source (set writesRows when it gains a text export)`)
+  })
+
   await t.test('errors are coded', async (t) => {
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
       ['unknown table', '/api/data', { table: 'nope_nope' }, 404, 'B24BI_ERR_TABLE_NOT_FOUND'],
@@ -224,4 +290,40 @@ export async function sqlAdapterSuite (t: TapT, engine: SuiteEngine): Promise<vo
     const wrong = await app.inject({ method: 'POST', url: '/api/check', ...form({ connection: { ...connection, token: 'wrong-token-x', password: 'wrong-password-x' } }) })
     t.equal(wrong.statusCode, 401, `wrong credentials: ${wrong.body}`)
   })
+}
+
+/** The adapter's members, for a second server over the same adapter; closing it leaves the adapter open. */
+function members (adapter: Adapter): Adapter {
+  return {
+    settings: adapter.settings,
+    init: async () => { await adapter.init() },
+    check: async (context: RequestContext) => await adapter.check(context),
+    listTables: async (search: string, context: RequestContext) => await adapter.listTables(search, context),
+    describeTable: async (table: string, context: RequestContext) => await adapter.describeTable(table, context),
+    readRows: (plan: never, context: RequestContext) => adapter.readRows(plan, context),
+    capabilities: () => adapter.capabilities(),
+    ready: async () => await adapter.ready(),
+    close: async () => {}
+  } satisfies Omit<Adapter, 'readEncoded'> as Adapter
+}
+
+/** The adapter without its source-written path: every answer through `readRows` and the formatters. */
+function rowsOnly (adapter: Adapter): Adapter {
+  return members(adapter)
+}
+
+/** The adapter as it is, counting the chunks its source wrote as bytes (the text export, not a formatted fallback). */
+function observed (adapter: Adapter, written: { chunks: number }): Adapter {
+  const view = members(adapter)
+  view.readEncoded = (plan: EncodePlan, context: RequestContext) => {
+    const source = adapter.readEncoded?.(plan, context)
+    if (source === undefined) return undefined
+    return (async function * (): AsyncGenerator<EncodedRows> {
+      for await (const chunk of source) {
+        if (typeof chunk.bytes !== 'string') written.chunks++
+        yield chunk
+      }
+    })()
+  }
+  return view
 }

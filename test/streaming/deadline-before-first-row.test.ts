@@ -1,23 +1,24 @@
 import t from 'tap'
 import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
 import { DataStream, type DataStreamSummary } from '../../src/data-stream.js'
+import type { EncodedRows } from '../../src/text-rows.js'
 import type { FieldInfo } from '../../src/field-types.js'
 import { isJson, liveServer, postForm } from './pg-fixture.js'
 
 // Regression: a deadline passing while the first batch was awaited destroyed the stream with an error before
 // anything listened to it: an uncaughtException that took the whole server down.
 
-function slowBatches (firstAfterMs: number): AsyncIterator<unknown[][]> & { returned: boolean } {
+function slowBatches (firstAfterMs: number): AsyncIterator<EncodedRows> & { returned: boolean } {
   let sent = false
   const iterator = {
     returned: false,
-    async next (): Promise<IteratorResult<unknown[][]>> {
+    async next (): Promise<IteratorResult<EncodedRows>> {
       if (sent) return { done: true, value: undefined }
       sent = true
       await new Promise((resolve) => { if (Number.isFinite(firstAfterMs)) setTimeout(resolve, firstAfterMs) })
-      return { done: false, value: [[1]] }
+      return { done: false, value: { bytes: ',[1]', rows: 1 } }
     },
-    async return (): Promise<IteratorResult<unknown[][]>> {
+    async return (): Promise<IteratorResult<EncodedRows>> {
       iterator.returned = true
       return { done: true, value: undefined }
     }
@@ -36,8 +37,7 @@ t.test('the deadline before the first batch rejects start() with a coded error, 
     let aborted = false
     const stream = new DataStream({
       header: ['ID'],
-      formatters: [(value) => String(value)],
-      batches,
+      chunks: batches,
       deadlineMs: 20,
       startedAt: performance.now(),
       abort: () => { aborted = true },
