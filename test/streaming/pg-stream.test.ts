@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import t from 'tap'
-import type { Adapter, ReadPlan, RequestContext, Row } from '../../src/adapter.js'
+import type { Adapter, EncodePlan, ReadPlan, RequestContext } from '../../src/adapter.js'
 import { eventually } from '../helpers/eventually.js'
 import { ensurePgTables, isJson, liveServer, PG_ADAPTER, PG_TOKEN, postForm, testPool, LARGE_ROWS } from './pg-fixture.js'
 
@@ -9,22 +9,32 @@ const pool = testPool()
 t.teardown(() => pool.end())
 await ensurePgTables(pool)
 
-/** Wraps an adapter, recording what the runtime did to its row iterator and signal. */
-function observed (adapter: Adapter): Adapter & { aborted: boolean, finished: boolean } {
-  const state = { aborted: false, finished: false }
-  const readRows = adapter.readRows.bind(adapter)
-  adapter.readRows = async function * (plan: ReadPlan, context: RequestContext): AsyncGenerator<readonly Row[]> {
+/** Wraps an adapter, recording what the runtime did to its iterator (rows, or rows its source wrote) and signal. */
+function observed (adapter: Adapter): Adapter & { aborted: boolean, finished: boolean, written: boolean } {
+  const state = { aborted: false, finished: false, written: false }
+  async function * watched<T> (plan: ReadPlan, source: AsyncIterable<T>): AsyncGenerator<T> {
     plan.signal.addEventListener('abort', () => { state.aborted = true }, { once: true })
     try {
-      yield * readRows(plan, context)
+      yield * source
     } finally {
       state.finished = true
     }
-  } as Adapter['readRows']
+  }
+  const readRows = adapter.readRows.bind(adapter)
+  adapter.readRows = ((plan: ReadPlan, context: RequestContext) => watched(plan, readRows(plan, context))) as Adapter['readRows']
+  const readEncoded = adapter.readEncoded?.bind(adapter)
+  if (readEncoded !== undefined) {
+    adapter.readEncoded = (plan: EncodePlan, context: RequestContext) => {
+      const source = readEncoded(plan, context)
+      if (source !== undefined) state.written = true
+      return source === undefined ? undefined : watched(plan, source)
+    }
+  }
   return Object.defineProperties(adapter, {
     aborted: { get: () => state.aborted },
-    finished: { get: () => state.finished }
-  }) as Adapter & { aborted: boolean, finished: boolean }
+    finished: { get: () => state.finished },
+    written: { get: () => state.written }
+  }) as Adapter & { aborted: boolean, finished: boolean, written: boolean }
 }
 
 const TABLES = ['b24bi_stream_large', 'b24bi_stream_fails']
@@ -53,11 +63,12 @@ t.test(`${name}: a client that disconnects mid-stream cancels the PostgreSQL que
     request.end(JSON.stringify({ connection, table: 'b24bi_stream_large' }))
   })
   t.equal(firstChunk.status, 200)
+  t.ok(adapter.written, 'PostgreSQL writes the rows (COPY)')
   t.ok(await eventually(async () => await runningQueries('b24bi_stream_large') > 0), 'the query is open in pg_stat_activity while the client waits')
-  t.notOk(adapter.finished, 'the row iterator is still open')
+  t.notOk(adapter.finished, 'the iterator is still open')
 
   firstChunk.destroy()
-  t.ok(await eventually(async () => adapter.finished), "the adapter's row iterator was closed")
+  t.ok(await eventually(async () => adapter.finished), "the adapter's iterator was closed")
   t.ok(adapter.aborted, "the plan's signal aborted (query cancelled)")
   t.ok(await eventually(async () => await runningQueries('b24bi_stream_large') === 0), 'the query is gone from pg_stat_activity')
   t.ok(await eventually(async () => server.logs.some((line) => line.includes('closed the connection') && line.includes('b24bi_stream_large'))), 'the disconnect is logged with the table')
