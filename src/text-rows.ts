@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { ERR_SOURCE_FAILED } from './errors.js'
 import type { FieldInfo } from './field-types.js'
 import type { DateTimeFormat, ValueFormatter } from './format.js'
@@ -35,7 +36,7 @@ const HEX = '0123456789abcdef'
 /** 1 for the bytes a text cell copies as they are: not a control byte, a quote or a backslash. */
 const PLAIN = new Uint8Array(256).map((_, byte) => byte >= 32 && byte !== QUOTE && byte !== BACKSLASH ? 1 : 0)
 
-const enum Kind { Integer, Number, Text, Date, DateTime, Other }
+const enum Kind { Integer, Number, Text, Date, DateTime, UtcDateTime, Other }
 
 /** The byte a backslash sequence of the text form stands for (`\n`, `\t`, `\\`, ...): any other escaped byte is itself. */
 function unescaped (byte: number): number {
@@ -76,12 +77,14 @@ export class TextRowsEncoder {
     this.#iso = columns.datetimeFormat === 'iso'
     this.#utcZone = columns.timeZone.name === 'UTC'
     this.#kinds = columns.fields.map((field, index) => {
+      // A UTC wall time is read as an instant whatever the field's type (the row path marks it with a `Z`).
+      if (this.#utc.has(index)) return field.type === 'datetime' ? Kind.UtcDateTime : Kind.Other
       switch (field.type) {
         case 'int': return Kind.Integer
         case 'double':
         case 'money': return Kind.Number
         case 'date': return Kind.Date
-        case 'datetime': return this.#utc.has(index) ? Kind.Other : Kind.DateTime
+        case 'datetime': return Kind.DateTime
         default: return Kind.Text
       }
     })
@@ -110,14 +113,17 @@ export class TextRowsEncoder {
         this.#carry = Buffer.concat([this.#carry, input])
         return undefined
       }
-      const joined = Buffer.concat([this.#carry, input.subarray(0, newline + 1)])
+      const joined = wellFormed(Buffer.concat([this.#carry, input.subarray(0, newline + 1)]))
       this.#carry = undefined
       this.#row(joined, 0)
       position = newline + 1
     }
     const end = input.lastIndexOf(NEWLINE)
     if (end < input.length - 1) this.#carry = Buffer.from(input.subarray(Math.max(position, end + 1)))
-    while (position <= end) position = this.#row(input, position)
+    if (position <= end) {
+      const rows = wellFormed(input.subarray(position, end + 1))
+      for (let at = 0; at < rows.length;) at = this.#row(rows, at)
+    }
     if (this.#rows === before) return undefined
     return { bytes: this.#out.subarray(0, this.#at), rows: this.#rows - before }
   }
@@ -182,6 +188,9 @@ export class TextRowsEncoder {
       case Kind.DateTime:
         if (this.#dateTime(input, start, end)) return
         break
+      case Kind.UtcDateTime:
+        if (this.#utcZone && end - start === 19 && this.#utcWall(input, start)) return
+        break
     }
     this.#formatted(column, input, start, end, row)
   }
@@ -211,6 +220,19 @@ export class TextRowsEncoder {
     if (this.#iso) out[this.#at + 10] = 84 // T
     this.#at += 19
     if (this.#iso && length === 22) out[this.#at++] = 90 // Z
+    out[this.#at++] = QUOTE
+    return true
+  }
+
+  /** A UTC wall time `YYYY-MM-DD HH:MM:SS` answered in UTC: the wall time itself (`Z`-suffixed in ISO). */
+  #utcWall (input: Buffer, start: number): boolean {
+    if (!isDate(input, start) || !isTime(input, start + 10)) return false
+    const out = this.#out
+    out[this.#at++] = QUOTE
+    input.copy(out, this.#at, start, start + 19)
+    if (this.#iso) out[this.#at + 10] = 84 // T
+    this.#at += 19
+    if (this.#iso) out[this.#at++] = 90 // Z
     out[this.#at++] = QUOTE
     return true
   }
@@ -280,6 +302,14 @@ export class TextRowsEncoder {
     this.#at = at
     return i
   }
+}
+
+/**
+ * Complete rows as valid UTF-8: a source that stores any bytes (ClickHouse's String, PostgreSQL's SQL_ASCII) may
+ * send malformed sequences, which the row path's drivers decode to U+FFFD; so does this, the same way.
+ */
+function wellFormed (rows: Buffer): Buffer {
+  return isUtf8(rows) ? rows : Buffer.from(rows.toString('utf8'))
 }
 
 const HAS_ZONE = /\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i

@@ -19,8 +19,9 @@ function connectionOf (target: SqlTarget): Connection {
 }
 
 /**
- * `@clickhouse/client` over HTTP: JSONEachRow with 64-bit integers quoted, `max_execution_time` per read,
- * a cancelled read aborts its request and runs `KILL QUERY` for its query id. Works with ClickHouse 18.16
+ * `@clickhouse/client` over HTTP: rows as JSONEachRow with 64-bit integers quoted, text exports as the raw
+ * TabSeparated bytes, `max_execution_time` per read, a cancelled read aborts its request and runs `KILL QUERY` for its
+ * query id. Works with ClickHouse 18.16
  * (no parameter binding there: statements come with every value inlined, see `clickhouseLiteral`).
  */
 export class ClickHouseDriver implements SqlDriver {
@@ -101,6 +102,33 @@ export class ClickHouseDriver implements SqlDriver {
     }
   }
 
+  /**
+   * A `FORMAT TabSeparated` statement (the engine's `textExport`) as its raw response bytes. The read is cancelled
+   * as `stream`'s is: the request aborted and the query killed by its id. An error after the first byte is written
+   * by ClickHouse into the body as a last line (`Code: 159, e.displayText() = …`): that line is held back until the
+   * response ends and thrown as the error it reports, never handed on as a row.
+   */
+  async * streamText (sql: string, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
+    const queryId = randomUUID()
+    const abort = new AbortController()
+    let done = false
+    const onAbort = (): void => abort.abort(options.signal.reason)
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const { stream } = await this.#client.exec({
+        query: sql,
+        query_id: queryId,
+        abort_signal: abort.signal,
+        clickhouse_settings: { max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) }
+      })
+      yield * withoutErrorLine(stream as AsyncIterable<Buffer>)
+      done = true
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+      if (!done) await this.#kill(queryId, abort, options)
+    }
+  }
+
   // Closing the request alone does not stop an 18.x server's query until it next writes: kill it by id.
   async #kill (queryId: string, abort: AbortController, options: SqlStreamOptions): Promise<void> {
     abort.abort()
@@ -118,6 +146,43 @@ export class ClickHouseDriver implements SqlDriver {
   async close (): Promise<void> {
     await this.#client.close()
   }
+}
+
+const NEWLINE = 10
+// The text ClickHouse writes into a response whose status was already sent: `Code: N, e.displayText() = …` (18.x)
+// or `Code: N. DB::Exception: …` (later versions).
+const ERROR_LINE = /^Code: \d+(?:, e\.displayText\(\) = |\. )\S*Exception/
+
+/**
+ * The response's bytes, its last line held back until the response ends: when that line is the error ClickHouse
+ * writes after the first byte, it is thrown (its message keeps the code, so a timeout is told apart); else handed on.
+ * Chunks are passed on whole up to their second-to-last newline: the held line is never more than one row.
+ */
+async function * withoutErrorLine (source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
+  // `line`: the last complete line seen (with its newline); `rest`: what follows it, a row not yet ended.
+  let line: Buffer[] = []
+  let rest: Buffer[] = []
+  for await (const chunk of source) {
+    const last = chunk.lastIndexOf(NEWLINE)
+    if (last === -1) {
+      rest.push(chunk)
+      continue
+    }
+    const before = last === 0 ? -1 : chunk.lastIndexOf(NEWLINE, last - 1)
+    if (before === -1) {
+      if (line.length > 0) yield Buffer.concat(line)
+      line = [...rest, chunk.subarray(0, last + 1)]
+    } else {
+      yield Buffer.concat([...line, ...rest, chunk.subarray(0, before + 1)])
+      line = [chunk.subarray(before + 1, last + 1)]
+    }
+    rest = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : []
+  }
+  // A response that does not end on a newline: the complete line is a row, the text after it the last line.
+  if (rest.length > 0 && line.length > 0) yield Buffer.concat(line)
+  const held = Buffer.concat(rest.length > 0 ? rest : line)
+  if (ERROR_LINE.test(held.toString('latin1', 0, 80))) throw new Error(held.toString('utf8').trim())
+  if (held.length > 0) yield held
 }
 
 export { isClickhouseAuthError, isClickhouseTimeout } from './clickhouse-errors.js'

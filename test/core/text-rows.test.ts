@@ -88,3 +88,34 @@ t.test('a value not of its type is a coded error naming the row; a malformed row
   t.throws(() => encode([line([...good, 'extra'])], timeZone, 'iso'), { code: 'B24BI_ERR_SOURCE_FAILED' }, 'a column too many')
   t.throws(() => encode([Buffer.from(good.join('\t'))], timeZone, 'iso'), { code: 'B24BI_ERR_SOURCE_FAILED' }, 'ended inside a row')
 })
+
+t.test('malformed UTF-8 comes out as the row path decodes it (U+FFFD), however the rows are split', async (t) => {
+  const timeZone = new TimeZone('UTC')
+  // A lone lead byte before a quote, a stray continuation byte, 0xff, a sequence cut by the tab, an overlong slash.
+  const cells = [Buffer.from('1'), Buffer.from([0xc3, 0x28, 0x22, 0x80, 0xff, 0x41]), Buffer.from([0xe2, 0x82]), Buffer.from([0xc0, 0xaf, 0x5c, 0x5c])]
+  const fields: FieldInfo[] = [{ code: 'ID', type: 'int' }, { code: 'A', type: 'string' }, { code: 'B', type: 'string' }, { code: 'C', type: 'timezone' }]
+  const formatters = fields.map((field) => valueFormatter(field, { timeZone, datetimeFormat: 'iso' }))
+  const bytes = Buffer.concat([...cells.flatMap((cell, index) => [cell, Buffer.from(index === cells.length - 1 ? '\n' : '\t')])])
+  const decoded = cells.map((cell) => cell.toString('utf8').replace('\\\\', '\\'))
+  const expected = ',' + formatRow(decoded, formatters, 1)
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const encoder = new TextRowsEncoder({ fields, formatters, timeZone, datetimeFormat: 'iso' })
+    const parts = [encoder.push(bytes.subarray(0, cut)), encoder.push(bytes.subarray(cut))]
+    encoder.end()
+    const text = Buffer.concat(parts.flatMap((part) => part === undefined ? [] : [Buffer.from(part.bytes)])).toString('utf8')
+    if (text !== expected) {
+      t.fail(`split at byte ${cut}`, { found: text, wanted: expected })
+      return
+    }
+  }
+  t.pass(`every split: ${expected}`)
+})
+
+t.test('a UTC wall time read into a field of another type is marked as an instant, as the row path marks it', async (t) => {
+  const timeZone = new TimeZone('Europe/Berlin')
+  const fields: FieldInfo[] = [{ code: 'AT', type: 'string' }, { code: 'ID', type: 'int' }]
+  const formatters = fields.map((field) => valueFormatter(field, { timeZone, datetimeFormat: 'iso' }))
+  const encoder = new TextRowsEncoder({ fields, formatters, timeZone, datetimeFormat: 'iso', utcColumns: new Set([0]) })
+  const encoded = encoder.push(Buffer.from('2026-03-29 01:30:00\t1\n\\N\t2\n'))
+  t.equal(Buffer.from(encoded!.bytes).toString(), `,[${formatters[0]!('2026-03-29 01:30:00Z')},1],[null,2]`)
+})

@@ -9,6 +9,8 @@ import type { SqlAdapter } from '../../adapters/sql/sql-adapter.js'
 import type { RequestContext } from '../../src/adapter.js'
 import { buildServer } from '../../src/server/index.js'
 import { ERR_CLIENT_GONE } from '../../src/errors.js'
+import { valueFormatter } from '../../src/format.js'
+import { TimeZone } from '../../src/time-zone.js'
 import { eventually } from '../helpers/eventually.js'
 import { MYSQL } from '../helpers/services.js'
 import { CLICKHOUSE_URL } from './clickhouse-fixture.js'
@@ -24,6 +26,8 @@ interface Engine {
   /** A dataset that runs for about a minute before its first row; `marker` finds it in the server's process list. */
   slowSql: (marker: string) => string
   adapter: (slowSql: string, timeoutSeconds?: number) => SqlAdapter
+  /** True when the source writes the answer rows itself (`readEncoded`): its cancellation is checked too. */
+  writesRows?: boolean
   /** How many statements containing `marker` run on the server now. */
   running: (marker: string) => Promise<number>
 }
@@ -31,6 +35,7 @@ interface Engine {
 const ENGINES: Engine[] = [
   {
     name: 'postgres',
+    writesRows: true,
     slowSql: (marker) => `SELECT pg_sleep(60)::text AS ${marker}`,
     adapter: (slowSql, timeout) => new PostgresAdapter({ url: URL, token: TOKEN, datasets: [{ name: 'slow', sql: slowSql }], statementTimeoutSeconds: timeout }),
     running: async (marker) => {
@@ -54,6 +59,7 @@ const ENGINES: Engine[] = [
   },
   {
     name: 'clickhouse',
+    writesRows: true,
     // sleepEachRow sleeps at most 3 s per block: 20 blocks of 65536 rows, about 50 s.
     slowSql: (marker) => `SELECT sleepEachRow(0.00004) AS ${marker} FROM numbers(1310720)`,
     adapter: (slowSql, timeout) => new ClickHouseAdapter({ url: `${CLICKHOUSE_URL}/default`, token: TOKEN, datasets: [{ name: 'slow', sql: slowSql }], statementTimeoutSeconds: timeout }),
@@ -82,6 +88,25 @@ for (const engine of ENGINES) {
     await t.rejects(first, { code: 'B24BI_ERR_CLIENT_GONE' }, 'the read ends with the abort reason')
     t.ok(await eventually(async () => await engine.running(marker) === 0, 30_000), 'the query no longer runs on the server')
   })
+
+  if (engine.writesRows === true) {
+    t.test(`${engine.name}: an aborted read of the rows the source writes (readEncoded) is cancelled on the server`, async (t) => {
+      const marker = `b24bi_cancel_text_${Math.random().toString(36).slice(2, 10)}`
+      const adapter = engine.adapter(engine.slowSql(marker))
+      t.teardown(() => adapter.close())
+      const fields = (await adapter.describeTable('slow', context))!
+      const abort = new AbortController()
+      const timeZone = new TimeZone('UTC')
+      const formatters = fields.map((field) => valueFormatter(field, { timeZone, datetimeFormat: 'iso' }))
+      const plan = { table: 'slow', fields, tableFields: fields, filter: undefined, limit: undefined, signal: abort.signal, formatters, timeZone, datetimeFormat: 'iso' as const }
+      const first = adapter.readEncoded(plan, context)![Symbol.asyncIterator]().next()
+      first.catch(() => {})
+      t.ok(await eventually(async () => await engine.running(marker) > 0, 30_000), 'the slow query runs on the server')
+      abort.abort(new ERR_CLIENT_GONE())
+      await t.rejects(first, { code: 'B24BI_ERR_CLIENT_GONE' }, 'the read ends with the abort reason')
+      t.ok(await eventually(async () => await engine.running(marker) === 0, 30_000), 'the query no longer runs on the server')
+    })
+  }
 
   t.test(`${engine.name}: the statement timeout answers 504`, async (t) => {
     const marker = `b24bi_timeout_${Math.random().toString(36).slice(2, 10)}`

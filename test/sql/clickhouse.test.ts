@@ -1,16 +1,22 @@
 import { createClient } from '@clickhouse/client'
 import t from 'tap'
 import { ClickHouseAdapter, clickhouseLiteral } from '../../adapters/clickhouse/index.js'
+import type { RequestContext } from '../../src/adapter.js'
+import { valueFormatter } from '../../src/format.js'
 import { buildServer } from '../../src/server/index.js'
+import { TimeZone } from '../../src/time-zone.js'
 import { CLICKHOUSE_URL, clickhouseDatabase } from './clickhouse-fixture.js'
-import { sqlAdapterSuite } from './suite.js'
+import { observed, rowsOnly, sqlAdapterSuite } from './suite.js'
 
 const TOKEN = 'ch-token-8d4e'
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }
+const context: RequestContext = { connection: { token: TOKEN }, log: silent }
 
 t.test('ClickHouse: the shared SQL adapter suite', async (t) => {
   await sqlAdapterSuite(t as never, {
     dataset: true,
     name: 'clickhouse',
+    writesRows: true,
     open: async () => {
       const { database, drop } = await clickhouseDatabase()
       const adapter = new ClickHouseAdapter({
@@ -67,4 +73,41 @@ t.test('ClickHouse UInt64 is declared string (the portal reads ints as signed 64
   const filtered = await post('/api/data', { select: ['ID'], filter: { U64: ['9223372036854775808', '7'] } })
   t.same((filtered.json() as unknown[][])[0], ['ID'])
   t.same((filtered.json() as number[][]).slice(1).map((row) => row[0]).sort(), [2, 3])
+})
+
+t.test('ClickHouse: the answer its text export writes is the row path\'s for bytes that are not UTF-8 and for an error after the first row', async (t) => {
+  const { database, drop } = await clickhouseDatabase()
+  t.teardown(drop)
+  const client = createClient({ url: CLICKHOUSE_URL })
+  await client.command({ query: `CREATE TABLE ${database}.raw_bytes (id Int32, s String) ENGINE = Memory` })
+  await client.command({ query: `INSERT INTO ${database}.raw_bytes SELECT number, unhex(['C328', 'FF41', 'E282', 'C0AF5C', '80', 'F09F98'][number + 1]) FROM numbers(6)` })
+  await client.close()
+  // One column, so the error ClickHouse writes into the body after the first block would parse as a row.
+  const failing = `SELECT concat(toString(throwIf(number = 200000)), '${'x'.repeat(100)}') AS t FROM numbers(300000)`
+  const adapter = new ClickHouseAdapter({ url: `${CLICKHOUSE_URL}/${database}`, token: TOKEN, datasets: [{ name: 'fails_late', sql: failing }] })
+  const written = { chunks: 0 }
+  const writes = await buildServer({ adapter: observed(adapter, written), logger: false })
+  const reads = await buildServer({ adapter: rowsOnly(adapter), logger: false })
+  t.teardown(async () => {
+    await Promise.all([writes.close(), reads.close()])
+    await adapter.close()
+  })
+  const post = async (app: typeof writes, table: string) =>
+    await app.inject({ method: 'POST', url: '/api/data', payload: { connection: { token: TOKEN }, table } })
+  const [fast, slow] = await Promise.all([post(writes, 'raw_bytes'), post(reads, 'raw_bytes')])
+  t.equal(fast.statusCode, 200, fast.body)
+  // Compared as bytes: a body decoded to a string would hide the malformed sequences themselves.
+  t.ok(fast.rawPayload.equals(slow.rawPayload), 'malformed sequences become U+FFFD on both paths')
+  t.ok(fast.body.includes('\uFFFD('), fast.body)
+  t.ok(written.chunks > 0, 'the source wrote the rows')
+  // Broken after its first bytes (never a complete array) on both paths: the error line was not taken for a row.
+  await t.rejects(post(writes, 'fails_late'), { code: 'LIGHT_ECONNRESET' }, 'the text export fails')
+  await t.rejects(post(reads, 'fails_late'), { code: 'LIGHT_ECONNRESET' }, 'the row path fails')
+  const fields = (await adapter.describeTable('fails_late', context))!
+  const formatters = fields.map((field) => valueFormatter(field, { timeZone: new TimeZone('UTC'), datetimeFormat: 'iso' }))
+  const plan = { table: 'fails_late', fields, tableFields: fields, filter: undefined, limit: undefined, signal: new AbortController().signal, formatters, timeZone: new TimeZone('UTC'), datetimeFormat: 'iso' as const }
+  let rows = 0
+  await t.rejects((async () => { for await (const chunk of adapter.readEncoded(plan, context)!) rows += chunk.rows })(),
+    { message: /^Code: 395, e\.displayText\(\) = DB::Exception: Value passed to 'throwIf'/ }, 'the reader gets the error ClickHouse wrote, its code kept')
+  t.ok(rows > 0 && rows < 200_000, `the rows before it were read (${rows})`)
 })

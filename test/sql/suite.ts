@@ -308,12 +308,12 @@ function members (adapter: Adapter): Adapter {
 }
 
 /** The adapter without its source-written path: every answer through `readRows` and the formatters. */
-function rowsOnly (adapter: Adapter): Adapter {
+export function rowsOnly (adapter: Adapter): Adapter {
   return members(adapter)
 }
 
 /** The adapter as it is, counting the chunks its source wrote as bytes (the text export, not a formatted fallback). */
-function observed (adapter: Adapter, written: { chunks: number }): Adapter {
+export function observed (adapter: Adapter, written: { chunks: number }): Adapter {
   const view = members(adapter)
   view.readEncoded = (plan: EncodePlan, context: RequestContext) => {
     const source = adapter.readEncoded?.(plan, context)
