@@ -17,6 +17,8 @@ const MB = 1024 * 1024
 const PROFILE_DIR = join(tmpdir(), 'b24bi-bench-profiles')
 const SMALL_CALL_SECONDS = 5
 const FILES_ROWS = 1_000_000 // rows of the files adapter's Parquet and CSV file
+/** The node flags the container and `npm start` serve with (a small young generation: see docs/performance.md). */
+const SERVED_NODE_FLAGS = ['--max-semi-space-size=4']
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
 
 function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, small: boolean, filesOnly: boolean } {
@@ -50,7 +52,7 @@ async function measureSize (rows: number, cpuProf: boolean): Promise<SizeResult>
   log(`${rows} rows: COPY through psql`)
   const copy = await copyThroughPsql(benchSelect(table), rows)
   log(`${rows} rows: b24bi urlData`)
-  const b24bi = await serverTransfer('b24bi', table, rows, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])
+  const b24bi = await serverTransfer('b24bi', table, rows, [...SERVED_NODE_FLAGS, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])])
   let naive
   if (rows <= NAIVE_MAX_ROWS) {
     log(`${rows} rows: naive connector`)
