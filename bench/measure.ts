@@ -36,13 +36,15 @@ export interface ServerChild {
   pid: number
   /** The process's peak resident set (VmHWM) in bytes. */
   peakRss: () => Promise<number>
+  /** The CPU time the process has used so far (user + system), in seconds: the cost on a machine shared with others. */
+  cpuSeconds: () => Promise<number>
   stop: () => Promise<void>
 }
 
-/** Starts `bench/server.js <kind> <tables>` and waits for its port. */
-export async function startServer (kind: string, tables: readonly string[], nodeArgs: readonly string[] = []): Promise<ServerChild> {
+/** Starts `bench/server.js <kind> <tables> [...serverArgs]` and waits for its port. */
+export async function startServer (kind: string, tables: readonly string[], nodeArgs: readonly string[] = [], serverArgs: readonly string[] = []): Promise<ServerChild> {
   const script = fileURLToPath(new URL('./server.js', import.meta.url))
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, kind, tables.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script, kind, tables.join(','), ...serverArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server ${kind} exited with ${code}`)))
@@ -55,6 +57,11 @@ export async function startServer (kind: string, tables: readonly string[], node
     peakRss: async () => {
       const status = await readFile(`/proc/${pid}/status`, 'utf8')
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    },
+    cpuSeconds: async () => {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime and stime in clock ticks (100 a second).
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
     },
     stop: async () => {
       if (child.exitCode !== null) return

@@ -1,6 +1,7 @@
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { BENCH_ENGINES, ENGINES, type BenchEngine, type BenchEngineName } from './engines.js'
 import { measureFiles } from './files.js'
 import { measureResidualLike } from './residual-like.js'
 import { copyThroughPsql, readAnswer, smallCall, startServer, type SmallCallLatency, type Transfer } from './measure.js'
@@ -20,31 +21,99 @@ const FILES_ROWS = 1_000_000 // rows of the files adapter's Parquet and CSV file
 /** The node flags the container and `npm start` serve with (a small young generation: see docs/performance.md). */
 const SERVED_NODE_FLAGS = ['--max-semi-space-size=4']
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
+const ENGINE_ROWS = 1_000_000 // rows of each engine's table in the per-engine comparison
+const DEADLINE_SECONDS = 55 // the answer's deadline: what fits in it is rows/s × this
 
-function parseArgs (argv: readonly string[]): { sizes: number[], cpuProf: boolean, small: boolean, filesOnly: boolean } {
+interface Args {
+  sizes: number[]
+  cpuProf: boolean
+  small: boolean
+  filesOnly: boolean
+  /** `--engine=clickhouse,mysql`: only these engines' comparison. Undefined: the whole benchmark. */
+  engines: BenchEngineName[] | undefined
+  engineRows: number
+}
+
+function parseArgs (argv: readonly string[]): Args {
   const sizes = [100_000, 1_000_000]
   if (argv.includes('--10m')) sizes.push(10_000_000)
-  const only = argv.find((arg) => arg.startsWith('--sizes='))
+  const value = (name: string): string | undefined => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
+  const only = value('sizes')
+  const engines = value('engine')?.split(',')
+  const unknown = engines?.filter((name) => !(BENCH_ENGINES as readonly string[]).includes(name)) ?? []
+  if (unknown.length > 0) throw new Error(`unknown --engine ${unknown.join(', ')}: one or more of ${BENCH_ENGINES.join(', ')}`)
   return {
-    sizes: only !== undefined ? only.slice('--sizes='.length).split(',').map(Number) : sizes,
+    sizes: only !== undefined ? only.split(',').map(Number) : sizes,
     cpuProf: argv.includes('--cpu-prof'),
     small: !argv.includes('--no-small'),
-    filesOnly: argv.includes('--files-only')
+    filesOnly: argv.includes('--files-only'),
+    engines: engines as BenchEngineName[] | undefined,
+    engineRows: Number(value('engine-rows') ?? ENGINE_ROWS)
   }
 }
 
 const dataForm = (table: string): string => `connection%5Btoken%5D=${BENCH_TOKEN}&table=${table}`
 
+type ServerTransfer = Transfer & { peakRss: number, cpuSeconds: number }
+
 // A fresh server per measurement: its VmHWM is then the peak of that one answer (plus start-up).
-async function serverTransfer (kind: 'b24bi' | 'naive', table: string, rows: number, nodeArgs: string[]): Promise<Transfer & { peakRss: number }> {
-  const server = await startServer(kind, [table], nodeArgs)
+async function serverTransfer (kind: string, target: string, rows: number, nodeArgs: string[], serverArgs: string[] = [], table = target): Promise<ServerTransfer> {
+  const server = await startServer(kind, [target], nodeArgs, serverArgs)
   try {
-    await readAnswer(server.port, '/api/data', dataForm(table) + (kind === 'b24bi' ? '&limit=1000' : ''), 0) // warm-up
+    await readAnswer(server.port, '/api/data', dataForm(table) + (kind === 'naive' ? '' : '&limit=1000'), 0) // warm-up
+    const cpuBefore = await server.cpuSeconds()
     const transfer = await readAnswer(server.port, '/api/data', dataForm(table), rows)
-    return { ...transfer, peakRss: await server.peakRss() }
+    return { ...transfer, peakRss: await server.peakRss(), cpuSeconds: await server.cpuSeconds() - cpuBefore }
   } finally {
     await server.stop()
   }
+}
+
+/** One engine's table read by its own export and by b24bi (both paths where the source writes the rows). */
+interface EngineResult {
+  engine: BenchEngine
+  rows: number
+  exported: Transfer
+  paths: Array<{ name: string, transfer: ServerTransfer }>
+}
+
+async function measureEngine (engine: BenchEngine, rows: number): Promise<EngineResult> {
+  log(`${engine.name}: seeding ${rows} rows`)
+  if (await engine.seed(rows)) log(`${engine.name}: seeded`)
+  log(`${engine.name}: ${engine.exportName}`)
+  const exported = await engine.exportTable(rows)
+  const kind = engine.name === 'postgres' ? 'b24bi' : engine.name === 'duckdb' ? 'files' : engine.name
+  const paths: EngineResult['paths'] = []
+  log(`${engine.name}: b24bi urlData`)
+  paths.push({ name: engine.writesRows ? 'b24bi, source writes' : 'b24bi', transfer: await serverTransfer(kind, engine.target(rows), rows, SERVED_NODE_FLAGS, [], engine.table(rows)) })
+  if (engine.writesRows) {
+    log(`${engine.name}: b24bi urlData, row path`)
+    paths.push({ name: 'b24bi, row path', transfer: await serverTransfer(kind, engine.target(rows), rows, SERVED_NODE_FLAGS, ['rows'], engine.table(rows)) })
+  }
+  return { engine, rows, exported, paths }
+}
+
+function printEngines (results: EngineResult[]): void {
+  const lines: string[][] = [['engine', 'rows', 'reader', 'rows/s', 'vs export', 'seconds', 'server CPU s', 'peak RSS MB', 'bytes/row', `rows in ${DEADLINE_SECONDS} s`, 'complete']]
+  for (const { engine, rows, exported, paths } of results) {
+    lines.push([engine.name, num(rows), engine.exportName, num(exported.rowsPerSecond), '1.00×', exported.seconds.toFixed(2), '-', '-',
+      (exported.bytes / rows).toFixed(1), num(exported.rowsPerSecond * DEADLINE_SECONDS), String(exported.complete)])
+    for (const { name, transfer } of paths) {
+      lines.push([engine.name, num(rows), name, num(transfer.rowsPerSecond), ratio(transfer.rowsPerSecond, exported.rowsPerSecond),
+        transfer.seconds.toFixed(2), transfer.cpuSeconds.toFixed(2), mb(transfer.peakRss), (transfer.bytes / rows).toFixed(1),
+        num(transfer.rowsPerSecond * DEADLINE_SECONDS), String(transfer.complete)])
+    }
+  }
+  process.stdout.write(`\nPer engine (${num(results[0]?.rows ?? 0)} rows × 8 columns: bigint, int, decimal(14,2), double, text, text, date, timestamp; ` +
+    `a fresh b24bi server per read (node ${SERVED_NODE_FLAGS.join(' ')}), real HTTP; ` + '"vs export" is rows/s against the engine\'s own export in this run; ' +
+    'server CPU is the b24bi process\'s user + system time for the read):\n')
+  printTable(lines)
+}
+
+async function runEngines (names: readonly BenchEngineName[], rows: number): Promise<void> {
+  const results: EngineResult[] = []
+  for (const name of names) results.push(await measureEngine(ENGINES[name], rows))
+  printEngines(results)
 }
 
 async function measureSize (rows: number, cpuProf: boolean): Promise<SizeResult> {
@@ -140,9 +209,14 @@ async function printFiles (): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  const { sizes, cpuProf, small, filesOnly } = parseArgs(process.argv.slice(2))
+  const { sizes, cpuProf, small, filesOnly, engines, engineRows } = parseArgs(process.argv.slice(2))
   if (filesOnly) {
     await printFiles()
+    return
+  }
+  if (engines !== undefined) {
+    process.stdout.write(`b24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}\n`)
+    await runEngines(engines, engineRows)
     return
   }
   const pool = new pg.Pool(pgConfig())
@@ -154,7 +228,7 @@ async function main (): Promise<void> {
   const results: SizeResult[] = []
   for (const rows of sizes) results.push(await measureSize(rows, cpuProf))
   const smallCalls = small ? await measureSmallCalls(sizes.map(benchTable)) : {}
-  process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, PostgreSQL at ${pgConfig().host}, adapter b24bi/postgres\n\n`)
+  process.stdout.write(`\nb24bi benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MB, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}, PostgreSQL at ${pgConfig().host}, adapter b24bi/postgres\n\n`)
   printTable(transferRows(results))
   printRatios(results, smallCalls)
   log('residual LIKE over a pushdown-free adapter')
@@ -164,6 +238,7 @@ async function main (): Promise<void> {
       `slowest of ${result.healthChecks} /health answers ${result.slowestHealthMs.toFixed(0)} ms (target: under 2 s, /health answered throughout)\n`)
   }
   await printFiles()
+  await runEngines(BENCH_ENGINES, engineRows)
   if (cpuProf) process.stdout.write(`\nCPU profiles of the b24bi server: ${PROFILE_DIR}\n`)
 }
 

@@ -2,21 +2,46 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
 import pg from 'pg'
 import { buildServer } from '../src/server/index.js'
+import type { Adapter } from '../src/adapter.js'
+import { ClickHouseAdapter } from '../adapters/clickhouse/index.js'
 import { FilesAdapter } from '../adapters/files/index.js'
+import { MysqlAdapter } from '../adapters/mysql/index.js'
 import { PostgresAdapter } from '../adapters/postgres/index.js'
+import { SqliteAdapter } from '../adapters/sqlite/index.js'
+import { benchUrls } from './engines.js'
 import { BENCH_TOKEN, benchSelect, pgConfig } from './seed.js'
 
-/** Which server a benchmark child runs. */
-export type BenchServerKind = 'b24bi' | 'naive' | 'bare' | 'files'
+/** Which server a benchmark child runs (`b24bi` is the postgres adapter). */
+export type BenchServerKind = 'b24bi' | 'naive' | 'bare' | 'files' | 'clickhouse' | 'mysql' | 'sqlite'
+
+// `rows` as the third argument: the adapter without its source-written path, every answer through readRows.
+const rowPathOnly = process.argv[4] === 'rows'
+
+async function serve (adapter: Adapter): Promise<FastifyInstance> {
+  if (rowPathOnly) Object.defineProperty(adapter, 'readEncoded', { value: undefined })
+  return await buildServer({ adapter, logger: false })
+}
 
 async function b24biServer (tables: string[]): Promise<FastifyInstance> {
   const config = pgConfig()
-  const adapter = new PostgresAdapter({
+  return await serve(new PostgresAdapter({
     url: `postgres://${encodeURIComponent(String(config.user))}${config.password !== undefined ? `:${encodeURIComponent(config.password as string)}` : ''}@${config.host}:${config.port}/${config.database}`,
     token: BENCH_TOKEN,
     exposure: { tables: { allow: tables } }
-  })
-  return await buildServer({ adapter, logger: false })
+  }))
+}
+
+async function clickhouseServer (tables: string[]): Promise<FastifyInstance> {
+  return await serve(new ClickHouseAdapter({ url: benchUrls().clickhouse, token: BENCH_TOKEN, exposure: { tables: { allow: tables } } }))
+}
+
+async function mysqlServer (tables: string[]): Promise<FastifyInstance> {
+  return await serve(new MysqlAdapter({ url: benchUrls().mysql, token: BENCH_TOKEN, exposure: { tables: { allow: tables } } }))
+}
+
+// The SQLite file, given in place of the table list.
+async function sqliteServer ([path]: string[]): Promise<FastifyInstance> {
+  return await serve(new SqliteAdapter({ url: path!, token: BENCH_TOKEN }))
 }
 
 // The connector most people write first: every row in memory, one JSON.stringify, one send.
@@ -46,11 +71,11 @@ async function bareServer (tables: string[]): Promise<FastifyInstance> {
 
 // The files adapter over one folder, given in place of the table list.
 async function filesServer ([directory]: string[]): Promise<FastifyInstance> {
-  return await buildServer({ adapter: new FilesAdapter({ directory: directory!, token: BENCH_TOKEN }), logger: false })
+  return await serve(new FilesAdapter({ directory: directory!, token: BENCH_TOKEN }))
 }
 
 const BUILDERS: Record<BenchServerKind, (tables: string[]) => Promise<FastifyInstance>> = {
-  b24bi: b24biServer, naive: naiveServer, bare: bareServer, files: filesServer
+  b24bi: b24biServer, naive: naiveServer, bare: bareServer, files: filesServer, clickhouse: clickhouseServer, mysql: mysqlServer, sqlite: sqliteServer
 }
 
 /** Runs one benchmark server on a loopback port and prints `{"port":N}` on stdout (the parent reads it). */
@@ -58,7 +83,7 @@ async function main (): Promise<void> {
   const [kind, tableList = ''] = process.argv.slice(2)
   const build = BUILDERS[kind as BenchServerKind]
   if (build === undefined) {
-    process.stderr.write('usage: server.js b24bi|naive|bare table1,table2 | files folder\n')
+    process.stderr.write('usage: server.js b24bi|clickhouse|mysql|naive|bare table1,table2 [rows] | sqlite file [rows] | files folder [rows]\n')
     process.exit(2)
   }
   const fastify = await build(tableList.split(',').filter((table) => table !== ''))
