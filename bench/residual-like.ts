@@ -1,5 +1,5 @@
-import { Adapter, type ReadPlan } from '../src/adapter.js'
-import type { FieldInfo } from '../src/field-types.js'
+import { Adapter, type ReadPlan } from '../src/core/adapter.js'
+import type { FieldInfo } from '../src/core/field-types.js'
 import { buildServer } from '../src/server/index.js'
 
 /** One pattern's measurement: the urlData answer's time and the slowest /health answer while it ran. */

@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
-import type { Adapter } from '../src/adapter.js'
-import { normalizeBody } from '../src/body.js'
-import { registerBodyParsers } from '../src/body-parsers.js'
-import { DEFAULT_PATHS, type ConnectorPaths } from '../src/endpoints.js'
-import { answerError, markLogged } from '../src/error-answer.js'
-import { ERR_CLIENT_GONE, ERR_REQUEST_INVALID } from '../src/errors.js'
-import { dataLogLine } from '../src/data-log.js'
-import type { DataStream } from '../src/data-stream.js'
-import { AdapterRuntime, type DataSummary } from '../src/runtime.js'
-import type { RuntimeOptions } from '../src/runtime-options.js'
+import type { Adapter } from '../src/core/adapter.js'
+import { normalizeBody } from '../src/protocol/form-body.js'
+import { registerBodyParsers } from '../src/fastify/body-parsers.js'
+import { DEFAULT_PATHS, type ConnectorPaths } from '../src/protocol/endpoints.js'
+import { answerError, markLogged } from '../src/fastify/error-answer.js'
+import { ERR_CLIENT_GONE, ERR_REQUEST_INVALID } from '../src/core/errors.js'
+import { dataLogLine } from '../src/runtime/data-log.js'
+import type { DataStream } from '../src/runtime/data-stream.js'
+import { AdapterRuntime, type DataSummary } from '../src/runtime/runtime.js'
+import type { RuntimeOptions } from '../src/runtime/runtime-options.js'
 import {
   CheckAnswer, CheckBody, DataAnswer, DataBody, ErrorAnswer, TableDescriptionAnswer, TableDescriptionBody, TableListAnswer, TableListBody
-} from '../src/schemas.js'
+} from '../src/protocol/request-schemas.js'
 
 export { DEFAULT_PATHS, type ConnectorPaths }
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { PROBE_PATHS } from '../src/endpoints.js'
-import { ERR_ACCESS_DENIED } from '../src/errors.js'
-import { ipRangeMatcher } from '../src/ip-ranges.js'
-import { safeEqual } from '../src/secrets.js'
+import { PROBE_PATHS } from '../src/protocol/endpoints.js'
+import { ERR_ACCESS_DENIED } from '../src/core/errors.js'
+import { ipRangeMatcher } from '../src/policy/ip-ranges.js'
+import { safeEqual } from '../src/policy/secrets.js'
 
 /** Options of `guardPlugin`: defence in depth in front of the adapter's own authentication. */
 export interface GuardPluginOptions {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { Adapter } from '../src/adapter.js'
-import { ERR_CLIENT_GONE, isB24biError } from '../src/errors.js'
-import type { DataSummary } from '../src/runtime.js'
+import type { Adapter } from '../src/core/adapter.js'
+import { ERR_CLIENT_GONE, isB24biError } from '../src/core/errors.js'
+import type { DataSummary } from '../src/runtime/runtime.js'
 
 /** Connection pool sizes an adapter may report (pg `Pool`: totalCount, idleCount, waitingCount). */
 export interface AdapterPoolStats {

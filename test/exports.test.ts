@@ -14,6 +14,7 @@ const EXPECTED: Record<string, string[]> = {
   './server': ['buildServer', 'resolveServerOptions'],
   './bitrix': ['RestClient', 'registerConnector', 'FileTokenStore', 'MemoryTokenStore', 'PostgresTokenStore', 'RedisTokenStore'],
   './testing': ['conformance'],
+  './adapter-kit': ['loadDriver', 'globToRegExp', 'checkOptions', 'positiveOption', 'retryDelayMs', 'HostGuard', 'TextRowsEncoder'],
   './files': ['FilesAdapter'],
   './sql': ['SqlAdapter', 'SQL_DEFAULTS'],
   './postgres': ['PostgresAdapter'],

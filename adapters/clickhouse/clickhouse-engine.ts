@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { loadDriver } from '../../src/driver-load.js'
+import { loadDriver } from '../../src/adapter-kit/index.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
 import { utcWall, type SqlEngineDefinition } from '../sql/sql-engine.js'
 import { isClickhouseAuthError, isClickhouseBusy, isClickhouseTimeout } from './clickhouse-errors.js'

@@ -1,5 +1,5 @@
 import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type Kysely } from 'kysely'
-import { ERR_NOT_SUPPORTED } from '../../src/errors.js'
+import { ERR_NOT_SUPPORTED } from '../../src/core/errors.js'
 import { compileOnlyBuilder } from '../sql/sql-engine.js'
 
 const ESCAPES: Readonly<Record<string, string>> = {

@@ -4,21 +4,10 @@ import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api'
 import { sql, type RawBuilder } from 'kysely'
-import type { Logger } from '../../src/adapter.js'
-import { ERR_QUERY_TIMEOUT } from '../../src/errors.js'
+import type { Logger } from '../../src/core/adapter.js'
+import { ERR_QUERY_TIMEOUT } from '../../src/core/errors.js'
 import type { SqlCatalog, SqlCatalogColumn, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions } from '../sql/sql-driver.js'
-import { duckdbBuilder } from './duckdb-engine.js'
-
-/** The folder a DuckDB driver serves, and DuckDB's settings. */
-export interface DuckDbFolder {
-  directory: string
-  /** Only the files whose relative path matches (`**` across folders); undefined: the files directly in `directory`. */
-  glob?: RegExp
-  threads: number
-  memoryLimitMegabytes: number
-  /** After a task that allocated more than this many MiB, DuckDB hands the memory back to the system. */
-  allocatorFlushMegabytes: number
-}
+import { duckdbBuilder, type DuckDbFolder } from './duckdb-types.js'
 
 /** Milliseconds between the interrupts of a query being stopped (see `DuckDbDriver.stream`). */
 const INTERRUPT_REPEAT_MS = 100

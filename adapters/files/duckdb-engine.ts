@@ -1,16 +1,8 @@
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Kysely } from 'kysely'
-import { loadDriver } from '../../src/driver-load.js'
+import { sql } from 'kysely'
+import { loadDriver } from '../../src/adapter-kit/index.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
-import { compileOnlyBuilder, type SqlEngineDefinition, type SqlFilterSyntax } from '../sql/sql-engine.js'
-import type { DuckDbFolder } from './duckdb-driver.js'
-import { DUCKDB_TYPES } from './duckdb-types.js'
-
-/** A compile-only Kysely for DuckDB: PostgreSQL's syntax and `$1` placeholders. */
-export const duckdbBuilder: Kysely<any> = compileOnlyBuilder({
-  createAdapter: () => new PostgresAdapter(),
-  createIntrospector: (db) => new PostgresIntrospector(db),
-  createQueryCompiler: () => new PostgresQueryCompiler()
-})
+import type { SqlEngineDefinition, SqlFilterSyntax } from '../sql/sql-engine.js'
+import { duckdbBuilder, DUCKDB_TYPES, type DuckDbFolder } from './duckdb-types.js'
 
 /**
  * How DuckDB writes filters: standard SQL (it compares text by code point, its LIKE is case-sensitive), but a double

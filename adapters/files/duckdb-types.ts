@@ -1,4 +1,24 @@
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Kysely } from 'kysely'
+import { compileOnlyBuilder } from '../sql/sql-engine.js'
 import type { SqlTypeRule } from '../sql/sql-types.js'
+
+/** The folder a DuckDB driver serves, and DuckDB's settings. */
+export interface DuckDbFolder {
+  directory: string
+  /** Only the files whose relative path matches (`**` across folders); undefined: the files directly in `directory`. */
+  glob?: RegExp
+  threads: number
+  memoryLimitMegabytes: number
+  /** After a task that allocated more than this many MiB, DuckDB hands the memory back to the system. */
+  allocatorFlushMegabytes: number
+}
+
+/** A compile-only Kysely for DuckDB: PostgreSQL's syntax and `$1` placeholders. */
+export const duckdbBuilder: Kysely<any> = compileOnlyBuilder({
+  createAdapter: () => new PostgresAdapter(),
+  createIntrospector: (db) => new PostgresIntrospector(db),
+  createQueryCompiler: () => new PostgresQueryCompiler()
+})
 
 /**
  * DuckDB column types to portal types, for the shared SQL adapter; first match wins (over the lower-cased type name),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
+import { FIELD_TYPES, type FieldType } from '../../src/core/field-types.js'
 
 /** Options of the files adapter. */
 export interface FilesAdapterOptions {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
-import { ERR_AUTH_REJECTED, ERR_SOURCE_FAILED, ERR_SOURCE_UNAVAILABLE } from '../../src/errors.js'
-import type { Logger } from '../../src/adapter.js'
-import { retryDelayMs } from '../../src/retry-delay.js'
+import { ERR_AUTH_REJECTED, ERR_SOURCE_FAILED, ERR_SOURCE_UNAVAILABLE } from '../../src/core/errors.js'
+import type { Logger } from '../../src/core/adapter.js'
+import { retryDelayMs } from '../../src/adapter-kit/index.js'
 
 /** One API request. */
 export interface ApiRequest {

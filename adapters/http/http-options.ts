@@ -1,9 +1,9 @@
 import { Type } from 'typebox'
-import type { Setting } from '../../src/adapter.js'
-import { ERR_CONFIG_INVALID } from '../../src/errors.js'
-import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
-import type { FilterOp } from '../../src/filter/ast.js'
-import { checkKnownOptions } from '../../src/strict-options.js'
+import type { Setting } from '../../src/core/adapter.js'
+import { ERR_CONFIG_INVALID } from '../../src/core/errors.js'
+import { FIELD_TYPES, type FieldType } from '../../src/core/field-types.js'
+import type { FilterOp } from '../../src/core/filter-ast.js'
+import { checkKnownOptions } from '../../src/adapter-kit/index.js'
 
 /** How a table's endpoint pages through its rows. */
 export type Pagination =

@@ -1,7 +1,6 @@
-import { isCalendarDate } from '../../src/calendar-date.js'
-import { ERR_SOURCE_FAILED } from '../../src/errors.js'
-import { suggestDatasetFieldName, type FieldType } from '../../src/field-types.js'
-import { JsonNumber, parseExactJson } from '../../src/exact-json.js'
+import { isCalendarDate, JsonNumber, parseExactJson } from '../../src/adapter-kit/index.js'
+import { ERR_SOURCE_FAILED } from '../../src/core/errors.js'
+import { suggestDatasetFieldName, type FieldType } from '../../src/core/field-types.js'
 import type { HttpField } from './http-options.js'
 
 /** The value at a dotted path (`data.items`); the value itself for an empty path. */

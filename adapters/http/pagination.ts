@@ -1,4 +1,4 @@
-import { ERR_SOURCE_FAILED } from '../../src/errors.js'
+import { ERR_SOURCE_FAILED } from '../../src/core/errors.js'
 import { HTTP_DEFAULTS, type Pagination } from './http-options.js'
 import { valueAt } from './json-values.js'
 

@@ -1,5 +1,5 @@
 import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, sql } from 'kysely'
-import { loadDriver } from '../../src/driver-load.js'
+import { loadDriver } from '../../src/adapter-kit/index.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
 import { compileOnlyBuilder, utcWall, type SqlEngineDefinition } from '../sql/sql-engine.js'
 import { isMysqlAuthError, isMysqlBusy, isMysqlTimeout } from './mysql-errors.js'

@@ -1,7 +1,7 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely'
-import { ERR_FIELD_NOT_FOUND } from '../../src/errors.js'
-import { isTextType, type FieldInfo } from '../../src/field-types.js'
-import type { DateTimeValue, FilterCondition, FilterNode, FilterValue } from '../../src/filter/ast.js'
+import { ERR_FIELD_NOT_FOUND } from '../../src/core/errors.js'
+import { isTextType, type FieldInfo } from '../../src/core/field-types.js'
+import type { DateTimeValue, FilterCondition, FilterNode, FilterValue } from '../../src/core/filter-ast.js'
 import { filterSyntax, MAX_DECIMAL_DIGITS, type FilterSyntax, type SqlFilterSyntax } from './sql-engine.js'
 
 type Sql = RawBuilder<unknown>

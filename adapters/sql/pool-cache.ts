@@ -1,4 +1,4 @@
-import { ERR_ADAPTER_CLOSED } from '../../src/errors.js'
+import { ERR_ADAPTER_CLOSED } from '../../src/core/errors.js'
 
 /** Options of a `PoolCache`. */
 export interface PoolCacheOptions<T> {

@@ -1,4 +1,4 @@
-import { ERR_SOURCE_BUSY, withRetryAfter } from '../../src/errors.js'
+import { ERR_SOURCE_BUSY, withRetryAfter } from '../../src/core/errors.js'
 
 /** Seconds a caller refused for want of a connection is told to wait (`Retry-After`). */
 export const BUSY_RETRY_AFTER_SECONDS = 5

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { Logger } from '../../src/adapter.js'
-import { suggestDatasetFieldName, type FieldInfo, type FieldType } from '../../src/field-types.js'
+import type { Logger } from '../../src/core/adapter.js'
+import { suggestDatasetFieldName, type FieldInfo, type FieldType } from '../../src/core/field-types.js'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn } from './sql-driver.js'
 import type { SqlEngineDefinition } from './sql-engine.js'
 import { isExposed, type ResolvedSqlOptions } from './sql-options.js'

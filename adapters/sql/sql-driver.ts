@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/adapter.js'
+import type { Logger } from '../../src/core/adapter.js'
 
 /** One column of a table or view, as the engine's catalog lists it. */
 export interface SqlCatalogColumn {

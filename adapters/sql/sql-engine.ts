@@ -1,7 +1,7 @@
 import { DummyDriver, Kysely, sql, type Dialect, type RawBuilder } from 'kysely'
-import { ERR_CONFIG_INVALID } from '../../src/errors.js'
-import type { FieldType } from '../../src/field-types.js'
-import type { DateTimeValue, FilterValue } from '../../src/filter/ast.js'
+import { ERR_CONFIG_INVALID } from '../../src/core/errors.js'
+import type { FieldType } from '../../src/core/field-types.js'
+import type { DateTimeValue, FilterValue } from '../../src/core/filter-ast.js'
 import type { SqlDriver, SqlStatement, SqlTarget } from './sql-driver.js'
 import type { SqlTypeRule } from './sql-types.js'
 

@@ -1,9 +1,7 @@
 import { Type } from 'typebox'
-import { ERR_CONFIG_INVALID } from '../../src/errors.js'
-import { FIELD_TYPES, type FieldType } from '../../src/field-types.js'
-import { globToRegExp } from '../../src/glob.js'
-import { positiveOption } from '../../src/option-numbers.js'
-import { checkKnownOptions } from '../../src/strict-options.js'
+import { ERR_CONFIG_INVALID } from '../../src/core/errors.js'
+import { FIELD_TYPES, type FieldType } from '../../src/core/field-types.js'
+import { checkKnownOptions, globToRegExp, positiveOption } from '../../src/adapter-kit/index.js'
 
 /**
  * Names or globs (`*` any run of characters, `?` one, `{a,b}` alternatives; letters in either case). A table pattern

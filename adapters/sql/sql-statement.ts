@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { ReadPlan } from '../../src/adapter.js'
+import type { ReadPlan } from '../../src/core/adapter.js'
 import { compileFilter } from './compile-filter.js'
 import type { SqlTable } from './sql-catalog.js'
 import type { SqlStatement } from './sql-driver.js'

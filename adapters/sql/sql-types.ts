@@ -1,4 +1,4 @@
-import type { FieldType } from '../../src/field-types.js'
+import type { FieldType } from '../../src/core/field-types.js'
 
 /** How a column of one engine type is exposed to the portal. */
 export interface SqlTypeReading {

@@ -1,4 +1,4 @@
-import { ERR_CONFIG_INVALID } from '../../src/errors.js'
+import { ERR_CONFIG_INVALID } from '../../src/core/errors.js'
 import { SqlAdapter } from '../sql/sql-adapter.js'
 import type { SqlAdapterOptions } from '../sql/sql-options.js'
 import { sqliteEngine } from './sqlite-engine.js'

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { ERR_QUERY_TIMEOUT } from '../../src/errors.js'
+import { ERR_QUERY_TIMEOUT } from '../../src/core/errors.js'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 
 const CATALOG = `SELECT m.name AS "table", p.name AS "column", p.type AS data_type

@@ -1,7 +1,7 @@
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
-import { loadDriver } from '../../src/driver-load.js'
+import { loadDriver } from '../../src/adapter-kit/index.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
-import type { DateTimeValue } from '../../src/filter/ast.js'
+import type { DateTimeValue } from '../../src/core/filter-ast.js'
 import { compileOnlyBuilder, utcWall, type FilterList, type SqlEngineDefinition } from '../sql/sql-engine.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 

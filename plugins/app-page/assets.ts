@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { ERR_ROUTE_NOT_FOUND } from '../../src/errors.js'
+import { ERR_ROUTE_NOT_FOUND } from '../../src/core/errors.js'
 import { INSTALL_SCRIPT } from './install-script.js'
 import { PAGE_ROUTE_CONFIG } from './frame.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { isB24biError } from '../../src/errors.js'
-import type { RestClient } from '../../src/rest/rest-client.js'
+import { isB24biError } from '../../src/core/errors.js'
+import type { RestClient } from '../../src/bitrix/rest-client.js'
 
 /** The application's item in the portal's main menu (`LEFT_MENU`). */
 export interface PlacementOptions {

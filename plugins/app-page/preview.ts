@@ -1,6 +1,6 @@
-import type { RequestContext } from '../../src/adapter.js'
-import { exactStringify, parseExactJson, type ExactValue } from '../../src/exact-json.js'
-import type { AdapterRuntime } from '../../src/runtime.js'
+import type { RequestContext } from '../../src/core/adapter.js'
+import { exactStringify, parseExactJson, type ExactValue } from '../../src/util/exact-json.js'
+import type { AdapterRuntime } from '../../src/runtime/runtime.js'
 
 /**
  * The first `limit` rows of `table` read exactly as urlData answers the portal (the same plan, formatters and

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { ERR_CLI_USAGE } from '../errors.js'
+import { ERR_CLI_USAGE } from '../core/errors.js'
 
 /** The option table of one command, as `node:util` `parseArgs` takes it. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>

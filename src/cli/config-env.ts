@@ -1,4 +1,4 @@
-import { ERR_CONFIG_INVALID } from '../errors.js'
+import { ERR_CONFIG_INVALID } from '../core/errors.js'
 
 type Kind = 'string' | 'number' | 'boolean' | 'list' | 'trust' | 'json'
 

@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir } from 'node:fs/promises'
 import { homedir, tmpdir, userInfo } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { ERR_DEMO_CACHE } from '../errors.js'
+import { ERR_DEMO_CACHE } from '../core/errors.js'
 
 /** Errors that say a folder cannot be created or written here (a read-only home, a missing one): try the next. */
 export const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT'])

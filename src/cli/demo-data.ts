@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { loadDriver } from '../driver-load.js'
+import { loadDriver } from '../util/driver-load.js'
 import { sql } from 'kysely'
-import { duckdbBuilder } from '../../adapters/files/duckdb-engine.js'
+import { duckdbBuilder } from '../../adapters/files/duckdb-types.js'
 import { currentUid } from './demo-cache.js'
 import { verifyManifest, writeManifest } from './demo-manifest.js'
 

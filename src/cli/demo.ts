@@ -1,5 +1,5 @@
 import { FilesAdapter, type FilesAdapterOptions } from '../../adapters/files/files-adapter.js'
-import { ERR_DEMO_CACHE } from '../errors.js'
+import { ERR_DEMO_CACHE } from '../core/errors.js'
 import { demoCacheCandidates, openCacheFolder, UNWRITABLE } from './demo-cache.js'
 import { prepareDemoData } from './demo-data.js'
 

@@ -1,7 +1,7 @@
 import type { InstallPluginOptions } from '../../plugins/install.js'
-import { ERR_TOKEN_STORE_NOT_SHARED, ERR_TOKEN_STORE_UNWRITABLE, isB24biError } from '../errors.js'
-import { checkTokenStore } from '../token-store/token-store.js'
-import { DEFAULT_TOKEN_FILE } from '../token-store/file-token-store.js'
+import { ERR_TOKEN_STORE_NOT_SHARED, ERR_TOKEN_STORE_UNWRITABLE, isB24biError } from '../core/errors.js'
+import { checkTokenStore } from '../bitrix/token-store/token-store.js'
+import { DEFAULT_TOKEN_FILE } from '../bitrix/token-store/file-token-store.js'
 import { loadConfig, type Config } from './config.js'
 import { isSharedTokenStore, openTokenStore } from './token-store-config.js'
 

@@ -1,5 +1,5 @@
-import { loadDriver } from '../driver-load.js'
-import { ERR_CONFIG_INVALID } from '../errors.js'
+import { loadDriver } from '../util/driver-load.js'
+import { ERR_CONFIG_INVALID } from '../core/errors.js'
 import type { SharedStoreOptions } from '../server/server-options.js'
 import type { Config } from './config.js'
 

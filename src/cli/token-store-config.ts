@@ -1,7 +1,7 @@
-import { ERR_CLI_USAGE } from '../errors.js'
-import { loadDriver } from '../driver-load.js'
-import { DEFAULT_TOKEN_FILE, FileTokenStore } from '../token-store/file-token-store.js'
-import type { TokenStore } from '../token-store/token-store.js'
+import { ERR_CLI_USAGE } from '../core/errors.js'
+import { loadDriver } from '../util/driver-load.js'
+import { DEFAULT_TOKEN_FILE, FileTokenStore } from '../bitrix/token-store/file-token-store.js'
+import type { TokenStore } from '../bitrix/token-store/token-store.js'
 
 /** A token store and how to release its driver. */
 export interface OpenedTokenStore {
@@ -25,13 +25,13 @@ export async function openTokenStore (spec: string | undefined): Promise<OpenedT
   const value = spec ?? `file:${DEFAULT_TOKEN_FILE}`
   if (POSTGRES_STORE.test(value)) {
     const { default: pg } = await loadDriver('pg', async () => await import('pg'))
-    const { PostgresTokenStore } = await import('../token-store/postgres-token-store.js')
+    const { PostgresTokenStore } = await import('../bitrix/token-store/postgres-token-store.js')
     const pool = new pg.Pool({ connectionString: value, max: 2 })
     return { store: new PostgresTokenStore({ client: pool }), close: async () => await pool.end() }
   }
   if (REDIS_STORE.test(value)) {
     const { Redis } = await loadDriver('ioredis', async () => await import('ioredis'))
-    const { RedisTokenStore } = await import('../token-store/redis-token-store.js')
+    const { RedisTokenStore } = await import('../bitrix/token-store/redis-token-store.js')
     const redis = new Redis(value, { lazyConnect: true, maxRetriesPerRequest: 2 })
     await redis.connect()
     return { store: new RedisTokenStore({ client: redis }), close: async () => { await redis.quit() } }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { parseFormBody } from '../body.js'
-import { ERR_CLI_USAGE } from '../errors.js'
+import { parseFormBody } from '../protocol/form-body.js'
+import { ERR_CLI_USAGE } from '../core/errors.js'
 
 /**
  * One portal request and the connector's answer, as `b24bi record` writes it (one JSON object per NDJSON line).

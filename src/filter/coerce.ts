@@ -1,7 +1,7 @@
-import { ERR_FILTER_VALUE } from '../errors.js'
-import type { FieldType } from '../field-types.js'
-import type { TimeZone } from '../time-zone.js'
-import type { DateTimeValue, FilterValue } from './ast.js'
+import { ERR_FILTER_VALUE } from '../core/errors.js'
+import type { FieldType } from '../core/field-types.js'
+import type { TimeZone } from '../core/time-zone.js'
+import type { DateTimeValue, FilterValue } from '../core/filter-ast.js'
 import { type PortalDateOrder, readDateTimeText, valuePreview } from './portal-date.js'
 
 /** An int filter value may have at most this many digits (DECIMAL(38, 0), the widest exact integer SQL engines share). */

@@ -1,6 +1,6 @@
-import type { FieldType } from '../field-types.js'
-import type { TimeZone } from '../time-zone.js'
-import type { DateTimeValue, FilterValue } from './ast.js'
+import type { FieldType } from '../core/field-types.js'
+import type { TimeZone } from '../core/time-zone.js'
+import type { DateTimeValue, FilterValue } from '../core/filter-ast.js'
 import { canonicalNumber, OUT_OF_RANGE } from './coerce.js'
 
 /**

@@ -1,6 +1,6 @@
-import { ERR_FIELD_NOT_FOUND } from '../errors.js'
-import type { TimeZone } from '../time-zone.js'
-import type { FilterCondition, FilterNode } from './ast.js'
+import { ERR_FIELD_NOT_FOUND } from '../core/errors.js'
+import type { TimeZone } from '../core/time-zone.js'
+import type { FilterCondition, FilterNode } from '../core/filter-ast.js'
 import { type Comparator, comparator, membership, toText } from './compare.js'
 import { likeMatcher } from './like.js'
 

@@ -1,7 +1,7 @@
-import { ERR_FIELD_NOT_FOUND, ERR_FILTER_KEY, ERR_FILTER_VALUE } from '../errors.js'
-import { isTextType, type FieldInfo } from '../field-types.js'
-import type { TimeZone } from '../time-zone.js'
-import type { FilterCondition, FilterGroup, FilterNode, FilterOp, FilterValue } from './ast.js'
+import { ERR_FIELD_NOT_FOUND, ERR_FILTER_KEY, ERR_FILTER_VALUE } from '../core/errors.js'
+import { isTextType, type FieldInfo } from '../core/field-types.js'
+import type { TimeZone } from '../core/time-zone.js'
+import type { FilterCondition, FilterGroup, FilterNode, FilterOp, FilterValue } from '../core/filter-ast.js'
 import { type CoerceOptions, coerceValue } from './coerce.js'
 import { type PortalDateOrder, readPortalDateFormat } from './portal-date.js'
 

@@ -1,5 +1,5 @@
-import { isCalendarDate } from '../calendar-date.js'
-import { ERR_CONFIG_INVALID, ERR_FILTER_DATE_AMBIGUOUS, ERR_FILTER_VALUE } from '../errors.js'
+import { isCalendarDate } from '../util/calendar-date.js'
+import { ERR_CONFIG_INVALID, ERR_FILTER_DATE_AMBIGUOUS, ERR_FILTER_VALUE } from '../core/errors.js'
 
 /**
  * The portal's site date format (Bitrix notation, as the portal's regional settings show it): one of

@@ -1,4 +1,4 @@
-import type { FilterCondition, FilterNode } from './ast.js'
+import type { FilterCondition, FilterNode } from '../core/filter-ast.js'
 
 /** The part of a filter an adapter applies (`pushed`) and the part the runtime applies to its rows (`residual`). */
 export interface SplitFilter {

@@ -1,6 +1,6 @@
-import { isAnswerDate, isAnswerDateTime, isAnswerTimeZone } from '../answer-format.js'
-import { exactStringify, JsonNumber, parseExactJson, type ExactValue } from '../exact-json.js'
-import { FIELD_TYPES, isDatasetFieldName, type FieldType } from '../field-types.js'
+import { isAnswerDate, isAnswerDateTime, isAnswerTimeZone } from './answer-values.js'
+import { exactStringify, JsonNumber, parseExactJson, type ExactValue } from '../util/exact-json.js'
+import { FIELD_TYPES, isDatasetFieldName, type FieldType } from '../core/field-types.js'
 
 /**
  * The checks the portal makes on each answer, written once for `b24bi probe` and the conformance kit

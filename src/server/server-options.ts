@@ -1,12 +1,12 @@
 import type { FastifyServerOptions } from 'fastify'
-import type { ConnectorPaths } from '../endpoints.js'
+import type { ConnectorPaths } from '../protocol/endpoints.js'
 import { Type } from 'typebox'
-import type { Adapter } from '../adapter.js'
-import { assertAdapterShape } from '../adapter-shape.js'
-import { ERR_CONFIG_INVALID } from '../errors.js'
-import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime-options.js'
-import { checkOptions } from '../strict-options.js'
-import type { RedisEvalClient } from '../redis-window-counter.js'
+import type { Adapter } from '../core/adapter.js'
+import { assertAdapterShape } from '../core/adapter-shape.js'
+import { ERR_CONFIG_INVALID } from '../core/errors.js'
+import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime/runtime-options.js'
+import { checkOptions } from '../util/strict-options.js'
+import type { RedisEvalClient } from '../policy/redis-window-counter.js'
 
 /** The four endpoint paths (the connector plugin's `ConnectorPaths`; defaults in `DEFAULT_PATHS`). */
 export type ServerPaths = ConnectorPaths

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
-import { isTextType, type FieldInfo } from '../field-types.js'
+import { isTextType, type FieldInfo } from '../core/field-types.js'
 import { compilePredicate } from '../filter/evaluate.js'
 import { parseFilter } from '../filter/parse.js'
-import { TimeZone } from '../time-zone.js'
-import { JsonNumber, type ExactValue } from '../exact-json.js'
+import { TimeZone } from '../core/time-zone.js'
+import { JsonNumber, type ExactValue } from '../util/exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 

@@ -1,5 +1,5 @@
-import { TimeZone } from '../time-zone.js'
-import type { ExactValue } from '../exact-json.js'
+import { TimeZone } from '../core/time-zone.js'
+import type { ExactValue } from '../util/exact-json.js'
 import { type CheckName, type ConformanceFixture, type KitContext, valueText } from './kit-context.js'
 
 function nearest (expected: string, present: readonly string[]): string | undefined {

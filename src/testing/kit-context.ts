@@ -1,7 +1,7 @@
-import type { Adapter } from '../adapter.js'
-import type { FieldInfo } from '../field-types.js'
-import type { RuntimeOptions } from '../runtime-options.js'
-import { JsonNumber, type ExactValue } from '../exact-json.js'
+import type { Adapter } from '../core/adapter.js'
+import type { FieldInfo } from '../core/field-types.js'
+import type { RuntimeOptions } from '../runtime/runtime-options.js'
+import { JsonNumber, type ExactValue } from '../util/exact-json.js'
 import { KitServer, type KitRecord } from './kit-server.js'
 import type { ObservedAdapter } from './observed-adapter.js'
 

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
-import { DEFAULT_PATHS } from '../endpoints.js'
-import type { RuntimeOptions } from '../runtime-options.js'
-import { redactionOptions } from '../log-redaction.js'
+import { DEFAULT_PATHS } from '../protocol/endpoints.js'
+import type { RuntimeOptions } from '../runtime/runtime-options.js'
+import { redactionOptions } from '../policy/log-redaction.js'
 import { buildServer } from '../server/build-server.js'
-import { parseExactJson, type ExactValue } from '../exact-json.js'
+import { parseExactJson, type ExactValue } from '../util/exact-json.js'
 import type { ObservedAdapter } from './observed-adapter.js'
 
 /** The endpoint paths the kit serves on (the connector's defaults). */

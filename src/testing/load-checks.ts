@@ -1,5 +1,5 @@
 import { request } from 'undici'
-import { AnswerRowCounter } from '../exact-json.js'
+import { AnswerRowCounter } from '../util/exact-json.js'
 import type { KitContext } from './kit-context.js'
 import { KIT_PATHS } from './kit-server.js'
 

@@ -1,5 +1,5 @@
-import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../adapter.js'
-import type { FieldInfo, TableInfo } from '../field-types.js'
+import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../core/adapter.js'
+import type { FieldInfo, TableInfo } from '../core/field-types.js'
 
 /** What the kit saw of one `readRows` call. */
 export interface ObservedRead {

@@ -1,4 +1,4 @@
-import { exactStringify, type ExactValue } from '../exact-json.js'
+import { exactStringify, type ExactValue } from '../util/exact-json.js'
 import {
   checkCheckAnswer, checkData, checkTableDescription as checkDescriptionAnswer, checkTableList, hasErrors,
   PORTAL_PREVIEW_LIMIT, type Violation

@@ -1,4 +1,4 @@
-import { exactStringify, type ExactValue } from '../exact-json.js'
+import { exactStringify, type ExactValue } from '../util/exact-json.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 

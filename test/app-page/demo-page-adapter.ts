@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
-import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/core/adapter.js'
+import type { FieldInfo, TableInfo } from '../../src/core/field-types.js'
 
 /**
  * The demo (companies, contacts, deals, activities, exact_values) plus one unlisted table `slow_feed` whose rows

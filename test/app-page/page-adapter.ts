@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
-import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { Adapter, type ReadPlan, type Row } from '../../src/core/adapter.js'
+import type { FieldInfo, TableInfo } from '../../src/core/field-types.js'
 
 /** The connection value the page's server is configured with (a canary: it must never reach the browser). */
 export const PAGE_TOKEN = 'page-canary-7c1e0b9d4f'

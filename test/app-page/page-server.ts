@@ -1,9 +1,9 @@
 import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import type { Adapter } from '../../src/adapter.js'
+import type { Adapter } from '../../src/core/adapter.js'
 import { installPlugin, type InstallPluginOptions } from '../../plugins/install.js'
 import { buildServer, type ServerOptions } from '../../src/server/build-server.js'
-import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
+import { MemoryTokenStore } from '../../src/bitrix/token-store/memory-token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 import { PAGE_TOKEN, PageAdapter } from './page-adapter.js'
 

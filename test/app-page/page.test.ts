@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import { phpFormEncode } from '../../src/cli/probe/php-form.js'
-import { PageSessions } from '../../src/app-page/session.js'
+import { phpFormEncode } from '../../src/probe/php-form.js'
+import { PageSessions } from '../../src/bitrix/app-page/session.js'
 import { PAGE_TOKEN } from './page-adapter.js'
 import { startPageServer, type PageSetup } from './page-server.js'
 

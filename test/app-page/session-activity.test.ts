@@ -1,8 +1,8 @@
 import t from 'tap'
-import { ActivityLog } from '../../src/app-page/activity.js'
-import { IpWindow } from '../../src/app-page/ip-window.js'
-import { PageSessions } from '../../src/app-page/session.js'
-import { ERR_CLIENT_GONE, ERR_SOURCE_FAILED } from '../../src/errors.js'
+import { ActivityLog } from '../../src/bitrix/app-page/activity.js'
+import { IpWindow } from '../../src/policy/ip-window.js'
+import { PageSessions } from '../../src/bitrix/app-page/session.js'
+import { ERR_CLIENT_GONE, ERR_SOURCE_FAILED } from '../../src/core/errors.js'
 
 t.test('page sessions: signed, expiring, bound to the secret', async (t) => {
   const sessions = new PageSessions('client-secret')

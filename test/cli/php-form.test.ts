@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import qs from 'qs'
-import { phpFormEncode, phpUrlencode } from '../../src/cli/probe/php-form.js'
+import { phpFormEncode, phpUrlencode } from '../../src/probe/php-form.js'
 
 const bodies = new URL('./fixtures/portal-bodies', import.meta.url).pathname
 const connection = { token: 'Secret token/1~', host: 'db.example.com', port: '5432' }

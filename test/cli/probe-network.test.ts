@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { networkCause } from '../../src/cli/probe/network-cause.js'
+import { networkCause } from '../../src/probe/network-cause.js'
 import { demoServer, TOKEN } from '../helpers/demo-server.js'
 import { runCli } from './cli-harness.js'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { stdSerializers } from 'pino'
 import t from 'tap'
-import { listErrors, isB24biError, toB24biError, ERR_TABLE_NOT_FOUND, ERR_SOURCE_FAILED } from '../../src/errors.js'
+import { listErrors, isB24biError, toB24biError, ERR_TABLE_NOT_FOUND, ERR_SOURCE_FAILED } from '../../src/core/errors.js'
 
 t.test('every registered error code is in the README errors table with its status', async (t) => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')

@@ -1,8 +1,8 @@
 import t from 'tap'
-import type { FieldInfo, FieldType } from '../../src/field-types.js'
-import { formatRow, valueFormatter, type DateTimeFormat } from '../../src/format.js'
-import { TextRowsEncoder } from '../../src/text-rows.js'
-import { TimeZone } from '../../src/time-zone.js'
+import type { FieldInfo, FieldType } from '../../src/core/field-types.js'
+import { formatRow, valueFormatter, type DateTimeFormat } from '../../src/core/value-format.js'
+import { TextRowsEncoder } from '../../src/core/text-rows.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 
 // The encoder's promise: for any row in the text form, the bytes are those of the row path (the value decoded,
 // then written by the field's formatter). Checked here against that path directly, on every chunk split.

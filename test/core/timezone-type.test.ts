@@ -1,13 +1,13 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { isAnswerTimeZone } from '../../src/answer-format.js'
-import { valueFormatter } from '../../src/format.js'
-import { FIELD_TYPES, isTextType } from '../../src/field-types.js'
+import { isAnswerTimeZone } from '../../src/protocol/answer-values.js'
+import { valueFormatter } from '../../src/core/value-format.js'
+import { FIELD_TYPES, isTextType } from '../../src/core/field-types.js'
 import { parseFilter } from '../../src/filter/parse.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { valueProblem } from '../../src/protocol/answer-checks.js'
-import { TimeZone } from '../../src/time-zone.js'
-import { describeSchema, TimeZoneId } from '../../src/typed-table.js'
+import { TimeZone } from '../../src/core/time-zone.js'
+import { describeSchema, TimeZoneId } from '../../src/core/typed-adapter.js'
 
 const timeZone = new TimeZone('UTC')
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { typeTables } from '../../src/cli/type-tables.js'
-import { FIELD_TYPES } from '../../src/field-types.js'
+import { FIELD_TYPES } from '../../src/core/field-types.js'
 import { FILTER_KEY_PREFIXES } from '../../src/filter/parse.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')

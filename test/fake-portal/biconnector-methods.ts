@@ -1,4 +1,4 @@
-import { phpFormEncode } from '../../src/cli/probe/php-form.js'
+import { phpFormEncode } from '../../src/probe/php-form.js'
 import { PortalError, fieldsOf, idOf, listPage, validateKnown, validateType } from './portal-validation.js'
 import { TableMethods } from './table-methods.js'
 

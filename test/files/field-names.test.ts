@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { FilesAdapter } from '../../adapters/files/index.js'
-import { phpFormEncode } from '../../src/cli/probe/php-form.js'
+import { phpFormEncode } from '../../src/probe/php-form.js'
 import { buildServer } from '../../src/server/index.js'
 
 // The portal's own bodies use this token (test/cli/fixtures/portal-bodies).

@@ -1,4 +1,4 @@
-import type { FieldInfo } from '../../src/field-types.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
 
 /** The zone the cases are written for (wall times and the zoned column's instants). */
 export const FILTER_TIME_ZONE = 'Europe/Berlin'

@@ -1,10 +1,10 @@
 import t from 'tap'
-import type { FieldType } from '../../src/field-types.js'
-import type { FilterNode } from '../../src/filter/ast.js'
+import type { FieldType } from '../../src/core/field-types.js'
+import type { FilterNode } from '../../src/core/filter-ast.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { likeMatcher } from '../../src/filter/like.js'
 import { parseFilter } from '../../src/filter/parse.js'
-import { TimeZone } from '../../src/time-zone.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 import { FILTER_CASES, FILTER_FIELDS, FILTER_PORTAL_DATE_FORMAT, FILTER_ROWS, FILTER_TIME_ZONE } from './cases.js'
 
 const timeZone = new TimeZone(FILTER_TIME_ZONE)

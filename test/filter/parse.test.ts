@@ -1,9 +1,9 @@
 import t from 'tap'
-import type { FieldInfo } from '../../src/field-types.js'
-import type { FilterCondition, FilterNode } from '../../src/filter/ast.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
+import type { FilterCondition, FilterNode } from '../../src/core/filter-ast.js'
 import { parseFilter } from '../../src/filter/parse.js'
 import { splitFilter } from '../../src/filter/split.js'
-import { TimeZone } from '../../src/time-zone.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 
 const fields: FieldInfo[] = [
   { code: 'ID', type: 'int' }, { code: 'NAME', type: 'string' }, { code: 'PRICE', type: 'double' },

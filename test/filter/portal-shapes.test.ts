@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { Adapter, type ReadPlan } from '../../src/adapter.js'
-import { normalizeBody, parseFormBody } from '../../src/body.js'
-import type { FieldInfo } from '../../src/field-types.js'
-import type { FilterCondition, FilterNode } from '../../src/filter/ast.js'
+import { Adapter, type ReadPlan } from '../../src/core/adapter.js'
+import { normalizeBody, parseFormBody } from '../../src/protocol/form-body.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
+import type { FilterCondition, FilterNode } from '../../src/core/filter-ast.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 import { parseFilter, type ParseFilterOptions } from '../../src/filter/parse.js'
 import { readPortalDateFormat } from '../../src/filter/portal-date.js'
-import { resolveRuntimeOptions } from '../../src/runtime-options.js'
+import { resolveRuntimeOptions } from '../../src/runtime/runtime-options.js'
 import { buildServer } from '../../src/server/index.js'
-import { TimeZone } from '../../src/time-zone.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 
 const timeZone = new TimeZone('Europe/Berlin')
 

@@ -1,5 +1,5 @@
-import { Adapter, type Capabilities, type ReadPlan, type RequestContext } from '../../src/adapter.js'
-import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { Adapter, type Capabilities, type ReadPlan, type RequestContext } from '../../src/core/adapter.js'
+import type { FieldInfo, TableInfo } from '../../src/core/field-types.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
 
 /** A small in-test adapter over rows in memory; records what the runtime asked of it. */

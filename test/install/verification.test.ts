@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { installPlugin, type InstallPluginOptions } from '../../plugins/install.js'
-import { PortalPolicy } from '../../src/rest/portal-policy.js'
-import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
+import { PortalPolicy } from '../../src/bitrix/portal-policy.js'
+import { MemoryTokenStore } from '../../src/bitrix/token-store/memory-token-store.js'
 import { FakePortal } from '../fake-portal/fake-portal.js'
 
 const settings = [{ code: 'token', name: 'Access token', type: 'STRING' as const, secret: true }]

@@ -1,9 +1,9 @@
-import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/adapter.js'
-import { ERR_TABLE_NOT_FOUND } from '../../src/errors.js'
-import type { FieldInfo, TableInfo } from '../../src/field-types.js'
-import type { FilterNode } from '../../src/filter/ast.js'
+import { Adapter, type Capabilities, type ReadPlan, type RequestContext, type Row, type Setting } from '../../src/core/adapter.js'
+import { ERR_TABLE_NOT_FOUND } from '../../src/core/errors.js'
+import type { FieldInfo, TableInfo } from '../../src/core/field-types.js'
+import type { FilterNode } from '../../src/core/filter-ast.js'
 import { compilePredicate } from '../../src/filter/evaluate.js'
-import { safeEqual } from '../../src/secrets.js'
+import { safeEqual } from '../../src/policy/secrets.js'
 
 /** The API key the sample adapters accept; long enough to be a canary. */
 export const API_KEY = 'sk-live-4f9a1c77d2e0b3'

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { installPlugin } from '../../plugins/install.js'
-import { MemoryTokenStore } from '../../src/token-store/memory-token-store.js'
+import { MemoryTokenStore } from '../../src/bitrix/token-store/memory-token-store.js'
 import { demoServer } from '../helpers/demo-server.js'
 
 const LIMIT = 1024 // bytes

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { Adapter, type ReadPlan, type RequestContext, type Row } from '../../src/adapter.js'
-import { ERR_SETTING_INVALID } from '../../src/errors.js'
-import type { FieldInfo } from '../../src/field-types.js'
-import { scrubConnectionValues } from '../../src/log-redaction.js'
+import { Adapter, type ReadPlan, type RequestContext, type Row } from '../../src/core/adapter.js'
+import { ERR_SETTING_INVALID } from '../../src/core/errors.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
+import { scrubConnectionValues } from '../../src/policy/log-redaction.js'
 import { buildServer } from '../../src/server/index.js'
 import { eventually } from '../helpers/eventually.js'
 

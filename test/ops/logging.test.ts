@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
 import { buildServer } from '../../src/server/index.js'
-import { scrubSecrets } from '../../src/log-redaction.js'
+import { scrubSecrets } from '../../src/policy/log-redaction.js'
 import { SlowAdapter } from './slow-adapter.js'
 import { form } from '../helpers/demo-server.js'
 

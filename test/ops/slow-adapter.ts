@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
-import type { FieldInfo, TableInfo } from '../../src/field-types.js'
+import { Adapter, type ReadPlan, type Row } from '../../src/core/adapter.js'
+import type { FieldInfo, TableInfo } from '../../src/core/field-types.js'
 
 /** A table `numbers` of `batches` x `batchSize` rows, one batch every `pauseMs`: a stream that is in flight for a while. */
 export class SlowAdapter extends Adapter {

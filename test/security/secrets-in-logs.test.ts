@@ -1,8 +1,8 @@
 import t from 'tap'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { POSTGRES } from '../helpers/services.js'
-import { Adapter, type ReadPlan, type RequestContext, type Row } from '../../src/adapter.js'
-import type { FieldInfo } from '../../src/field-types.js'
+import { Adapter, type ReadPlan, type RequestContext, type Row } from '../../src/core/adapter.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
 import { createDemoAdapter } from '../../src/cli/demo.js'
 import { ensurePgTables, liveServer, postForm, testPool, type LiveServer, type SeenAnswer } from '../streaming/pg-fixture.js'
 

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace'
-import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
-import type { FieldInfo } from '../../src/field-types.js'
+import { Adapter, type ReadPlan, type Row } from '../../src/core/adapter.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
 import { buildServer } from '../../src/server/index.js'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
 import { SLOW } from './child-process.js'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createDemoAdapter } from '../../src/cli/demo.js'
-import type { Adapter } from '../../src/adapter.js'
+import type { Adapter } from '../../src/core/adapter.js'
 import { ensurePgTables, INJECT_ROWS, liveServer, PG_ADAPTER, PG_TOKEN, postForm, testPool } from '../streaming/pg-fixture.js'
 
 const PAYLOADS = [

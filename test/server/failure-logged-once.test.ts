@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Adapter } from '../../src/adapter.js'
+import { Adapter } from '../../src/core/adapter.js'
 import { buildServer } from '../../src/server/index.js'
 
 /** A source that fails: after one row, or before any. */

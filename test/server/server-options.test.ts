@@ -1,10 +1,10 @@
 import t from 'tap'
 import { buildServer, resolveServerOptions } from '../../src/server/index.js'
-import { closestName, findUnknownOption, checkOptions } from '../../src/strict-options.js'
+import { closestName, findUnknownOption, checkOptions } from '../../src/util/strict-options.js'
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
 import { Adapter, type TableInfo, type FieldInfo, type Row } from '../../src/index.js'
-import type { RuntimeOptions, RuntimeOptionsSchema } from '../../src/runtime-options.js'
+import type { RuntimeOptions, RuntimeOptionsSchema } from '../../src/runtime/runtime-options.js'
 import type { ServerOptions, ServerOptionsSchema } from '../../src/server/server-options.js'
 
 // Compile-time: each options interface and its schema name the same keys (tsc fails here when an option is added

@@ -1,10 +1,10 @@
 import { createClient } from '@clickhouse/client'
 import t from 'tap'
 import { ClickHouseAdapter, clickhouseLiteral } from '../../adapters/clickhouse/index.js'
-import type { RequestContext } from '../../src/adapter.js'
-import { valueFormatter } from '../../src/format.js'
+import type { RequestContext } from '../../src/core/adapter.js'
+import { valueFormatter } from '../../src/core/value-format.js'
 import { buildServer } from '../../src/server/index.js'
-import { TimeZone } from '../../src/time-zone.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 import { CLICKHOUSE_URL, clickhouseDatabase } from './clickhouse-fixture.js'
 import { observed, rowsOnly, sqlAdapterSuite } from './suite.js'
 

@@ -3,15 +3,15 @@ import t from 'tap'
 import { CLICKHOUSE_TYPES } from '../../adapters/clickhouse/clickhouse-types.js'
 import { MYSQL_TYPES } from '../../adapters/mysql/mysql-types.js'
 import { POSTGRES_TYPES } from '../../adapters/postgres/postgres-types.js'
-import { HostGuard } from '../../adapters/sql/host-guard.js'
+import { HostGuard } from '../../src/adapter-kit/index.js'
 import { PoolCache } from '../../adapters/sql/pool-cache.js'
 import { isExposed, resolveSqlOptions } from '../../adapters/sql/sql-options.js'
 import { readingOf } from '../../adapters/sql/sql-types.js'
 import { SQLITE_TYPES } from '../../adapters/sqlite/sqlite-types.js'
 import { SqliteAdapter } from '../../adapters/sqlite/index.js'
-import type { RequestContext } from '../../src/adapter.js'
+import type { RequestContext } from '../../src/core/adapter.js'
 import { sqliteFile } from './sqlite-fixture.js'
-import { isB24biError } from '../../src/errors.js'
+import { isB24biError } from '../../src/core/errors.js'
 
 const refused = async (guard: HostGuard, host: string): Promise<boolean> =>
   await guard.resolve(host).then(() => false, (error: unknown) => isB24biError(error) && error.code === 'B24BI_ERR_HOST_REFUSED')

@@ -1,8 +1,8 @@
 import qs from 'qs'
 import type { FastifyInstance } from 'fastify'
-import type { Adapter, EncodePlan, RequestContext } from '../../src/adapter.js'
-import type { RuntimeOptions } from '../../src/runtime-options.js'
-import type { EncodedRows } from '../../src/text-rows.js'
+import type { Adapter, EncodePlan, RequestContext } from '../../src/core/adapter.js'
+import type { RuntimeOptions } from '../../src/runtime/runtime-options.js'
+import type { EncodedRows } from '../../src/core/text-rows.js'
 import { buildServer } from '../../src/server/index.js'
 import { FILTER_CASES, FILTER_FIELDS, FILTER_PORTAL_DATE_FORMAT, FILTER_TIME_ZONE } from '../filter/cases.js'
 

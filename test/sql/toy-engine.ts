@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { SqliteAdapter as KyselySqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
 import { compileOnlyBuilder, type SqlDriver, type SqlEngineDefinition, type SqlStatement, type SqlStreamOptions, type SqlTypeRule } from '../../adapters/sql/index.js'
-import type { DateTimeValue } from '../../src/filter/ast.js'
+import type { DateTimeValue } from '../../src/core/filter-ast.js'
 import { likeMatcher } from '../../src/filter/like.js'
 
 // A toy engine written as an outside author would, from `b24bi/sql` alone: an SQLite file under another name with

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { valueFormatter } from '../../src/format.js'
-import { TimeZone } from '../../src/time-zone.js'
+import { valueFormatter } from '../../src/core/value-format.js'
+import { TimeZone } from '../../src/core/time-zone.js'
 
 // The UTC shortcut for zero-offset datetime strings must answer exactly what the general path (Date.parse) answers.
 t.test('a zero-offset datetime in a UTC answer equals the same instant written with another offset', async (t) => {

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { Adapter, type ReadPlan, type Row } from '../../src/adapter.js'
-import { DataStream, type DataStreamSummary } from '../../src/data-stream.js'
-import type { EncodedRows } from '../../src/text-rows.js'
-import type { FieldInfo } from '../../src/field-types.js'
+import { Adapter, type ReadPlan, type Row } from '../../src/core/adapter.js'
+import { DataStream, type DataStreamSummary } from '../../src/runtime/data-stream.js'
+import type { EncodedRows } from '../../src/core/text-rows.js'
+import type { FieldInfo } from '../../src/core/field-types.js'
 import { isJson, liveServer, postForm } from './pg-fixture.js'
 
 // Regression: a deadline passing while the first batch was awaited destroyed the stream with an error before

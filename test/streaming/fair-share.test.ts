@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import t, { type Test } from 'tap'
-import type { Adapter, ReadPlan, RequestContext, Row } from '../../src/adapter.js'
+import type { Adapter, ReadPlan, RequestContext, Row } from '../../src/core/adapter.js'
 import { eventually } from '../helpers/eventually.js'
 import { liveServer, postForm, type LiveServer } from './pg-fixture.js'
 import { MemoryAdapter } from '../helpers/memory-adapter.js'

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import qs from 'qs'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import type { Adapter } from '../../src/adapter.js'
+import type { Adapter } from '../../src/core/adapter.js'
 import { buildServer, type ServerOptions } from '../../src/server/index.js'
 import { POSTGRES } from '../helpers/services.js'
 

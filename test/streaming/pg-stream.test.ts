@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import t from 'tap'
-import type { Adapter, EncodePlan, ReadPlan, RequestContext } from '../../src/adapter.js'
+import type { Adapter, EncodePlan, ReadPlan, RequestContext } from '../../src/core/adapter.js'
 import { eventually } from '../helpers/eventually.js'
 import { ensurePgTables, isJson, liveServer, PG_ADAPTER, PG_TOKEN, postForm, testPool, LARGE_ROWS } from './pg-fixture.js'
 

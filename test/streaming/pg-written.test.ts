@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import t from 'tap'
 import { PostgresAdapter } from '../../adapters/postgres/index.js'
-import type { Adapter, EncodePlan, RequestContext } from '../../src/adapter.js'
+import type { Adapter, EncodePlan, RequestContext } from '../../src/core/adapter.js'
 import { eventually } from '../helpers/eventually.js'
 import { ensurePgTables, isJson, liveServer, LARGE_ROWS, PG_ADAPTER, PG_TOKEN, pgUrl, postForm, testPool } from './pg-fixture.js'
 

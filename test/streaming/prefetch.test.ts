@@ -1,6 +1,6 @@
 import t from 'tap'
-import { DataStream } from '../../src/data-stream.js'
-import type { EncodedRows } from '../../src/text-rows.js'
+import { DataStream } from '../../src/runtime/data-stream.js'
+import type { EncodedRows } from '../../src/core/text-rows.js'
 
 // The writer asks for the next chunk before taking the current one (the source's round trip overlaps the
 // writing) but never more than one chunk ahead, whatever the consumer does: memory stays flat.

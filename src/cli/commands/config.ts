@@ -1,4 +1,4 @@
-import { ERR_CLI_USAGE } from '../../errors.js'
+import { ERR_CLI_USAGE } from '../../core/errors.js'
 import { adapterConfigSchema } from '../adapter-options.js'
 import type { CliIo, Command } from '../command.js'
 import { ConfigSchema } from '../config.js'

@@ -1,5 +1,5 @@
-import { ERR_CLI_USAGE } from '../../errors.js'
-import { listConnectors } from '../../rest/connector-registration.js'
+import { ERR_CLI_USAGE } from '../../core/errors.js'
+import { listConnectors } from '../../bitrix/connector-registration.js'
 import { parseCommandArgs, positiveInteger } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
-import { ERR_CLI_USAGE } from '../../errors.js'
+import { ERR_CLI_USAGE } from '../../core/errors.js'
 import { parseCommandArgs, positiveInteger, settingValues, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'
 import { Output, reportErrors } from '../output.js'
-import { printProbeReport } from '../probe/probe-report.js'
-import { portalDateFormat as readPortalDateFormat } from '../probe/portal-date.js'
-import { probe } from '../probe/probe-run.js'
+import { printProbeReport } from '../probe-report.js'
+import { portalDateFormat as readPortalDateFormat } from '../../probe/portal-date.js'
+import { probe } from '../../probe/probe-run.js'
 
 const usage = `Usage: b24bi probe BASE_URL [--setting code=value ...] [options]
 

@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { request } from 'undici'
-import { ERR_CLI_USAGE } from '../../errors.js'
+import { ERR_CLI_USAGE } from '../../core/errors.js'
 import { readAnswer, redactBody, redactPath, sessionMarkers, type MarkerFor, type TranscriptEntry } from '../transcript.js'
 import { parseCommandArgs, requiredFlag, stringFlag } from '../args.js'
 import type { CliIo, Command } from '../command.js'

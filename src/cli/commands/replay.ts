@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { request } from 'undici'
-import { ERR_CLI_USAGE } from '../../errors.js'
+import { ERR_CLI_USAGE } from '../../core/errors.js'
 import { answerDifferences, parseTranscript, readAnswer, restoreBody, type TranscriptEntry } from '../transcript.js'
 import { pairs, parseCommandArgs } from '../args.js'
 import type { CliIo, Command } from '../command.js'
