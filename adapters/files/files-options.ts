@@ -51,11 +51,11 @@ export const FILES_DEFAULTS = Object.freeze({
 /** `FilesAdapterOptions` as a schema: every key the files adapter knows (unknown keys are refused, at any depth). */
 export const FilesOptionsSchema = Type.Object({
   directory: Type.String({ minLength: 1, description: 'the folder whose files are the tables' }),
-  glob: Type.Optional(Type.String({ minLength: 1 })),
-  token: Type.Optional(Type.String({ minLength: 1 })),
-  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-  types: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))))),
-  threads: Type.Optional(Type.Integer({ minimum: 1 })),
-  memoryLimitMegabytes: Type.Optional(Type.Integer({ minimum: 16 })),
-  concurrentReads: Type.Optional(Type.Integer({ minimum: 1 }))
+  glob: Type.Optional(Type.String({ minLength: 1, description: 'only the files whose path relative to `directory` matches (`*`, `?`, `**` across folders, `{csv,parquet}`); default every supported file directly in `directory`' })),
+  token: Type.Optional(Type.String({ minLength: 1, description: 'the value the portal must send as the `token` setting; without it the adapter asks for no setting and accepts every caller (public data only)' })),
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'more values accepted as `token` (a rotation)' })),
+  types: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))), { description: "per table, a column's portal type forced over the inferred one: `{ deals: { ZIP: 'string' } }`" })),
+  threads: Type.Optional(Type.Integer({ minimum: 1, description: 'DuckDB worker threads' })),
+  memoryLimitMegabytes: Type.Optional(Type.Integer({ minimum: 16, description: "DuckDB's memory limit in MiB; beyond it DuckDB spills into a temporary folder of its own" })),
+  concurrentReads: Type.Optional(Type.Integer({ minimum: 1, description: 'reads streaming at once; more wait their turn' }))
 }, { additionalProperties: false })

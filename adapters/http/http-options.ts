@@ -95,7 +95,6 @@ export const HTTP_DEFAULTS = Object.freeze({
 })
 
 const Text = Type.String()
-const Strings = Type.Optional(Type.Record(Type.String(), Type.String()))
 const FieldTypeSchema = Type.Union(FIELD_TYPES.map((type) => Type.Literal(type)))
 const Size = Type.Optional(Type.Integer({ minimum: 1 }))
 const closed = { additionalProperties: false } as const
@@ -103,51 +102,51 @@ const closed = { additionalProperties: false } as const
 /** `HttpAdapterOptions` as a schema: every key the HTTP adapter knows (unknown keys are refused, at any depth). */
 export const HttpOptionsSchema = Type.Object({
   tables: Type.Array(Type.Object({
-    code: Type.String({ minLength: 1 }),
-    title: Type.Optional(Text),
-    url: Type.String({ minLength: 1 }),
-    method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST')])),
-    headers: Strings,
-    query: Strings,
-    body: Type.Optional(Type.Unknown()),
-    rows: Type.Optional(Text),
+    code: Type.String({ minLength: 1, description: 'the table code the portal sees' }),
+    title: Type.Optional(Type.String({ description: "the title in the portal's table list" })),
+    url: Type.String({ minLength: 1, description: 'absolute, or relative to `baseUrl`; may hold `{{setting}}`' }),
+    method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST')], { default: 'GET' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "this table's headers" })),
+    query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'query parameters' })),
+    body: Type.Optional(Type.Unknown({ description: 'a JSON body for POST' })),
+    rows: Type.Optional(Type.String({ description: 'where the rows are in the JSON answer, as a dotted path (`data.items`); default the answer itself' })),
     fields: Type.Optional(Type.Array(Type.Object({
-      code: Type.String({ minLength: 1 }),
+      code: Type.String({ minLength: 1, description: 'the field code the portal sees' }),
       type: FieldTypeSchema,
-      path: Type.Optional(Text),
-      name: Type.Optional(Text),
-      zoned: Type.Optional(Type.Boolean())
-    }, closed))),
-    types: Type.Optional(Type.Record(Type.String(), FieldTypeSchema)),
+      path: Type.Optional(Type.String({ description: 'where the value is in a row, as a dotted path; default `code`' })),
+      name: Type.Optional(Type.String()),
+      zoned: Type.Optional(Type.Boolean({ description: 'a datetime with an offset in the data: shown in the configured zone' }))
+    }, closed), { description: 'the fields; default inferred from the first page' })),
+    types: Type.Optional(Type.Record(Type.String(), FieldTypeSchema, { description: "with inferred fields: a key's portal type forced over the inferred one" })),
     pagination: Type.Optional(Type.Union([
       Type.Object({ style: Type.Literal('none') }, closed),
       Type.Object({ style: Type.Literal('page'), param: Type.Optional(Text), sizeParam: Type.Optional(Text), size: Size, first: Type.Optional(Type.Integer()) }, closed),
       Type.Object({ style: Type.Literal('offset'), offsetParam: Type.Optional(Text), limitParam: Type.Optional(Text), size: Size }, closed),
       Type.Object({ style: Type.Literal('cursor'), param: Type.Optional(Text), next: Type.String({ minLength: 1 }) }, closed),
       Type.Object({ style: Type.Literal('link') }, closed)
-    ])),
+    ], { description: 'page (`?page=1&per_page=100`), offset, cursor (the next token at the JSON path `next`) or link (`Link: rel="next"`); default none' })),
     filters: Type.Optional(Type.Array(Type.Object({
       field: Type.String({ minLength: 1 }),
       op: Type.Union(['eq', 'gt', 'gte', 'lt', 'lte', 'like', 'contains'].map((op) => Type.Literal(op))),
       param: Type.String({ minLength: 1 })
-    }, closed)))
-  }, closed), { minItems: 1 }),
-  baseUrl: Type.Optional(Type.String({ minLength: 1 })),
+    }, closed), { description: 'query parameters the API filters by; conditions it cannot take are applied by the runtime' }))
+  }, closed), { minItems: 1, description: 'the tables, each served from an endpoint' }),
+  baseUrl: Type.Optional(Type.String({ minLength: 1, description: 'the base relative table URLs are resolved against' })),
   settings: Type.Optional(Type.Array(Type.Object({
     code: Type.String({ minLength: 1 }),
     name: Type.String(),
     type: Type.Union([Type.Literal('STRING'), Type.Literal('INT')]),
     required: Type.Optional(Type.Boolean()),
     secret: Type.Optional(Type.Boolean())
-  }, closed))),
-  headers: Strings,
-  concurrency: Size,
-  retries: Type.Optional(Type.Integer({ minimum: 0 })),
-  retryBaseMs: Type.Optional(Type.Number({ minimum: 0 })),
-  retryMaxMs: Type.Optional(Type.Number({ minimum: 0 })),
-  timeoutMs: Type.Optional(Type.Number({ minimum: 0 })),
-  catalogSeconds: Type.Optional(Type.Number({ minimum: 0 })),
-  checkTable: Type.Optional(Type.String({ minLength: 1 }))
+  }, closed), { description: 'the settings the portal asks for; their values fill `{{code}}` placeholders' })),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'headers sent with every request: `{ authorization: \'Bearer {{apiKey}}\' }`' })),
+  concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'requests in flight per adapter' })),
+  retries: Type.Optional(Type.Integer({ minimum: 0, description: 'retries after a 429, a 5xx or a network error' })),
+  retryBaseMs: Type.Optional(Type.Number({ minimum: 0, description: 'milliseconds before the first retry, doubled per attempt, with jitter' })),
+  retryMaxMs: Type.Optional(Type.Number({ minimum: 0, description: 'the longest wait between retries, and the longest Retry-After honoured, in milliseconds' })),
+  timeoutMs: Type.Optional(Type.Number({ minimum: 0, description: 'milliseconds for the headers, and between body chunks' })),
+  catalogSeconds: Type.Optional(Type.Number({ minimum: 0, description: 'seconds fields inferred from a first page are reused on each replica; 0 infers on every call' })),
+  checkTable: Type.Optional(Type.String({ minLength: 1, description: 'the table whose first page `check` fetches; default the first' }))
 }, closed)
 
 /** Options with defaults applied. */

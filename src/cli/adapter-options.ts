@@ -8,8 +8,11 @@ import { SqlOptionsSchema } from '../../adapters/sql/sql-options.js'
 
 const SqliteOptionsSchema = Type.Omit(SqlOptionsSchema, ['portal', 'poolSize'])
 
-/** The demo's options: the token the portal must send (default `demo`, or CONNECTOR_TOKEN), more accepted ones (CONNECTOR_TOKENS) and the DuckDB settings of the files adapter. */
-const DemoOptionsSchema = Type.Pick(FilesOptionsSchema, ['token', 'tokens', 'threads', 'memoryLimitMegabytes', 'concurrentReads'])
+/** The demo's options: the token the portal must send, more accepted ones (CONNECTOR_TOKENS) and the DuckDB settings of the files adapter. */
+const DemoOptionsSchema = Type.Object({
+  token: Type.Optional(Type.String({ minLength: 1, description: 'the value the portal must send as the `token` setting; default CONNECTOR_TOKEN, else `demo` (with a warning)' })),
+  ...Type.Pick(FilesOptionsSchema, ['tokens', 'threads', 'memoryLimitMegabytes', 'concurrentReads']).properties
+}, { additionalProperties: false })
 
 /** The options each built-in adapter type of `b24bi serve` takes (flat under `adapter`, next to `type`). */
 export const ADAPTER_OPTIONS: Readonly<Record<string, TSchema>> = Object.freeze({

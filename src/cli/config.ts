@@ -15,26 +15,26 @@ const Seconds = (description: string, defaultValue: number) =>
 
 /** Per-credential rate limit (`@fastify/rate-limit`, keyed by the credential hash of `connection`). */
 export const RateLimitConfig = Type.Object({
-  enabled: Type.Boolean({ default: true }), // default true
-  max: Type.Integer({ minimum: 1, default: 300 }), // requests per window and credential set; default 300
-  windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
+  enabled: Type.Boolean({ default: true, description: 'the per-credential rate limit is on' }),
+  max: Type.Integer({ minimum: 1, default: 300, description: 'requests per window and credential set (or client address without one)' }),
+  windowSeconds: Seconds('window length in seconds', 60)
 }, { additionalProperties: false, default: {} })
 
 /** Refused authentications per client address (and per target host in portal mode); beyond them, 429. */
 export const AuthFailuresConfig = Type.Object({
-  enabled: Type.Boolean({ default: true }), // default true
-  max: Type.Integer({ minimum: 1, default: 60 }), // refused authentications per window and key; default 60
-  windowSeconds: Seconds('window length in seconds', 60) // seconds; default 60
+  enabled: Type.Boolean({ default: true, description: 'refused authentications are counted; beyond max, 429 `B24BI_ERR_AUTH_THROTTLED`' }),
+  max: Type.Integer({ minimum: 1, default: 60, description: 'refused authentications per window, per client address (and per target host in portal mode)' }),
+  windowSeconds: Seconds('window length in seconds', 60)
 }, { additionalProperties: false, default: {} })
 
 /** `@fastify/under-pressure` thresholds; 0 turns one off. Saturated: 503 with Retry-After. */
 export const UnderPressureConfig = Type.Object({
-  enabled: Type.Boolean({ default: true }), // default true
-  maxEventLoopDelayMs: Type.Number({ minimum: 0, default: 1000 }), // milliseconds; default 1000
-  maxEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1, default: 0 }), // 0..1; default 0 (off)
-  maxHeapUsedBytes: Type.Integer({ minimum: 0, default: 0 }), // bytes; default 0 (off)
-  maxRssBytes: Type.Integer({ minimum: 0, default: 0 }), // bytes; default 0 (off)
-  retryAfterSeconds: Type.Integer({ minimum: 1, default: 10 }) // seconds in Retry-After; default 10
+  enabled: Type.Boolean({ default: true, description: 'a saturated process answers 503 with Retry-After' }),
+  maxEventLoopDelayMs: Type.Number({ minimum: 0, default: 1000, description: 'event loop delay in milliseconds; 0 turns it off' }),
+  maxEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'event loop utilization, 0..1; 0 turns it off' }),
+  maxHeapUsedBytes: Type.Integer({ minimum: 0, default: 0, description: 'V8 heap used, in bytes; 0 turns it off' }),
+  maxRssBytes: Type.Integer({ minimum: 0, default: 0, description: 'resident set size, in bytes; 0 turns it off' }),
+  retryAfterSeconds: Type.Integer({ minimum: 1, default: 10, description: 'seconds in the Retry-After header' })
 }, { additionalProperties: false, default: {} })
 
 /**
@@ -42,13 +42,13 @@ export const UnderPressureConfig = Type.Object({
  * keep their counts there, so N replicas admit what one would. Needs `hashKey`, the same on every replica.
  */
 export const SharedStoreConfig = Type.Object({
-  url: Type.String({ pattern: '^rediss?://', description: 'redis://host:6379/0' }),
-  prefix: Type.String({ default: 'b24bi:' }) // prefix of every key; default 'b24bi:'
+  url: Type.String({ pattern: '^rediss?://', description: 'a Redis every replica shares: one rate limit and one refused-login count for all (if it fails, the limits let calls through and log it); needs hashKey' }),
+  prefix: Type.String({ default: 'b24bi:', description: 'prefix of every key' })
 }, { additionalProperties: false })
 
 /** Certificate and key files (PEM): the server terminates HTTPS itself. */
 export const TlsConfig = Type.Object({
-  cert: Type.String({ minLength: 1, description: 'path of the PEM certificate (chain)' }),
+  cert: Type.String({ minLength: 1, description: 'path of the PEM certificate (chain): the server speaks HTTPS itself' }),
   key: Type.String({ minLength: 1, description: 'path of the PEM private key' })
 }, { additionalProperties: false })
 
@@ -58,75 +58,75 @@ export const TlsConfig = Type.Object({
  * `module` with `module` set to a package name or file path. Other keys are the adapter's options.
  */
 export const AdapterConfig = Type.Object({
-  type: Type.String({ minLength: 1, default: 'demo' }), // default 'demo'
-  module: Type.Optional(Type.String({ minLength: 1 })), // only for type 'module'
-  token: Type.Optional(Type.String({ minLength: 1 })), // demo and files: the `token` setting; default CONNECTOR_TOKEN
-  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // more tokens accepted (a rotation); default CONNECTOR_TOKENS
-  directory: Type.Optional(Type.String({ minLength: 1 })) // files: the folder served
-}, { additionalProperties: true, default: {} })
+  type: Type.String({ minLength: 1, default: 'demo', description: 'demo, files, postgres, mysql, sqlite, clickhouse, http or module' }),
+  module: Type.Optional(Type.String({ minLength: 1, description: "type 'module': a package name or a file path (relative to the working directory)" })),
+  token: Type.Optional(Type.String({ minLength: 1, description: 'the value the portal must send as the `token` setting (the demo accepts `demo` without one, with a warning)' })),
+  tokens: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'more tokens accepted beside `token`: rotate without downtime' })),
+  directory: Type.Optional(Type.String({ minLength: 1, description: "type 'files': the folder served" }))
+}, { additionalProperties: true, default: {}, description: "the adapter's options as one object: `type` and that adapter's own keys" })
 
 /**
  * The install flow of a Bitrix24 local application (routes /bitrix24/install and /bitrix24/events); on when
  * `clientId` is set, which then needs `clientSecret` and `publicUrl`.
  */
 export const InstallConfig = Type.Object({
-  clientId: Type.Optional(Type.String({ minLength: 1 })), // the local application's client id
-  clientSecret: Type.Optional(Type.String({ minLength: 1 })), // its client secret
-  publicUrl: Type.Optional(Type.String({ minLength: 1 })), // the https base URL the portal reaches the connector at
-  title: Type.Optional(Type.String({ minLength: 1 })), // the connector's title; default 'b24bi connector'
-  description: Type.Optional(Type.String()),
-  logo: Type.Optional(Type.String({ minLength: 1 })), // a data: URL or https URL of the logo
-  sort: Type.Optional(Type.Integer()),
-  supportMapping: Type.Optional(Type.Boolean()),
-  tokenStore: Type.Optional(Type.String({ minLength: 1 })), // file:<path> (default .b24bi/tokens.json), postgres://..., redis://...
-  singleInstance: Type.Optional(Type.Boolean()), // this connector runs as ONE replica: the file token store is then allowed; default false
-  oauthServer: Type.Optional(Type.String({ minLength: 1 })), // default the vendor's OAuth server
-  oauthRestServer: Type.Optional(Type.String({ minLength: 1 })), // app.info proves install events; default https://oauth.bitrix.info/rest/
-  portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // portal domains accepted (*.example.com allowed); default every public host
-  portalHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))), // addresses/CIDR/names a portal may resolve to although private or loopback; default none
-  portalHttp: Type.Optional(Type.Boolean()), // a portal on loopback is called over http (local tests only); default false
-  appConnection: Type.Optional(Type.Record(Type.String(), Type.String())), // settings the app page reads tables with (server side)
-  syncTables: Type.Optional(Type.Object({ // create the portal tables on install
+  clientId: Type.Optional(Type.String({ minLength: 1, description: "the local application's client id: turns the install flow on" })),
+  clientSecret: Type.Optional(Type.String({ minLength: 1, description: "the application's client secret (also signs the app page's sessions)" })),
+  publicUrl: Type.Optional(Type.String({ minLength: 1, description: 'the https base URL the portal reaches the connector at' })),
+  title: Type.Optional(Type.String({ minLength: 1, description: "the connector's title in the portal; default 'b24bi connector'" })),
+  description: Type.Optional(Type.String({ description: "the connector's description in the portal" })),
+  logo: Type.Optional(Type.String({ minLength: 1, description: 'a data: URL or https URL of the logo' })),
+  sort: Type.Optional(Type.Integer({ description: "the connector's sort order in the portal" })),
+  supportMapping: Type.Optional(Type.Boolean({ description: 'register with supportMapping (sent whenever the portal knows it unless false)' })),
+  tokenStore: Type.Optional(Type.String({ minLength: 1, description: "where the portals' tokens live: postgres://…, redis://… (shared by replicas) or file:<path> (one replica; default file:.b24bi/tokens.json)" })),
+  singleInstance: Type.Optional(Type.Boolean({ description: 'this connector runs as one replica: the file token store is then allowed; default false' })),
+  oauthServer: Type.Optional(Type.String({ minLength: 1, description: "the token endpoint that renews portals' tokens; default https://oauth.bitrix.info/oauth/token/" })),
+  oauthRestServer: Type.Optional(Type.String({ minLength: 1, description: 'where app.info proves install events; default https://oauth.bitrix.info/rest/' })),
+  portals: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'portal domains accepted (`*.bitrix24.com` style); default every public host' })),
+  portalHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'addresses, networks or names a portal inside the network may resolve to although private or loopback; default none' })),
+  portalHttp: Type.Optional(Type.Boolean({ description: 'a portal on loopback is called over http (local tests only); default false' })),
+  appConnection: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "the connection settings the app page reads tables and runs its test with, e.g. {\"token\":\"…\"}; kept on the server; default the demo's token" })),
+  syncTables: Type.Optional(Type.Object({
     source: Type.Object({
-      title: Type.String({ minLength: 1 }), // the source found or added
-      settings: Type.Record(Type.String(), Type.String(), { default: {} }) // its settings values
+      title: Type.String({ minLength: 1, description: 'on install, the source of this title is found or added and its portal tables created' }),
+      settings: Type.Record(Type.String(), Type.String(), { default: {}, description: "that source's connection settings" })
     }, { additionalProperties: false }),
-    prefix: Type.Optional(Type.String({ minLength: 1 }))
-  }, { additionalProperties: false }))
+    prefix: Type.Optional(Type.String({ minLength: 1, description: 'prefix of the new portal table names' }))
+  }, { additionalProperties: false, description: 'create the portal tables on install' }))
 }, { additionalProperties: false })
 
 /** The whole configuration of `b24bi serve`: every key optional, every default here. */
 export const ConfigSchema = Type.Object({
-  $schema: Type.Optional(Type.String()), // the JSON Schema an editor checks the file with (b24bi config schema)
-  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }), // default 3000
-  host: Type.String({ minLength: 1, default: '0.0.0.0' }), // default '0.0.0.0'
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
-  timeZone: Type.String({ minLength: 1, default: 'UTC' }), // IANA zone; default 'UTC'
-  datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s' }),
-  portalDateFormat: Type.Optional(Type.String({ minLength: 1 })), // the portal's site date format, e.g. 'MM/DD/YYYY H:MI:SS T'; default none
-  deadlineSeconds: Seconds('seconds an urlData answer may take', 55), // seconds; default 55 (the portal stops a transfer at 60)
-  maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256 }), // MiB; a larger answer is logged as a warning; default 256
-  maxRows: Type.Optional(Type.Integer({ minimum: 1 })), // rows per urlData answer; default: no maximum
-  authCacheSeconds: Type.Number({ minimum: 0, default: 60 }), // seconds; 0 = off; default 60
-  concurrentReadsPerCredential: Type.Integer({ minimum: 1, default: 2 }), // urlData answers in progress per credential set; beyond: 429; default 2
-  concurrentReads: Type.Integer({ minimum: 1, default: 64 }), // urlData answers in progress in all (never above the adapter's pools); beyond: 503; default 64
-  stallSeconds: Seconds('seconds an answer may wait on a client that reads nothing', 30), // seconds; then the answer is cut and its query cancelled; default 30
-  bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }), // bytes; default 1 MiB
-  requestTimeoutSeconds: Seconds('seconds to receive a whole request', 60), // seconds; default 60
-  drainSeconds: Type.Number({ minimum: 0, default: 10 }), // seconds /ready fails on SIGTERM before the listener closes; default 10
-  shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60), // seconds; default 60
+  $schema: Type.Optional(Type.String({ description: 'the JSON Schema an editor checks the file with (b24bi config schema)' })),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'the port to listen on' }),
+  host: Type.String({ minLength: 1, default: '0.0.0.0', description: 'the address to listen on' }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info', description: 'pino log level' }),
+  timeZone: Type.String({ minLength: 1, default: 'UTC', description: 'IANA zone datetimes of zone-aware sources are shown in, and filter values are read in' }),
+  datetimeFormat: Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: 'Y-m-d H:i:s', description: 'how datetimes are written' }),
+  portalDateFormat: Type.Optional(Type.String({ minLength: 1, description: 'the portal\'s site date format (`DD.MM.YYYY`, `MM/DD/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, optionally with `HH:MI:SS` or `H:MI:SS T`): decides filter dates like `05/06/2025`; without it such a date is a 400' })),
+  deadlineSeconds: Seconds('seconds an urlData answer may take, from the request to the last byte (the portal stops a transfer at 60 s)', 55),
+  maxAnswerMegabytes: Type.Number({ exclusiveMinimum: 0, default: 256, description: 'an answer larger than this many MiB is logged as a warning (the portal holds it in memory as one string)' }),
+  maxRows: Type.Optional(Type.Integer({ minimum: 1, description: 'the most rows one urlData answer may hold; a longer answer fails, never cut short; default no maximum' })),
+  authCacheSeconds: Type.Number({ minimum: 0, default: 60, description: 'seconds a proven credential set is trusted on a replica (at most 10,000 sets); then the adapter checks again; 0 turns the cache off' }),
+  concurrentReadsPerCredential: Type.Integer({ minimum: 1, default: 2, description: 'urlData answers in progress per credential set; one more is a 429 `B24BI_ERR_READS_LIMITED` with Retry-After' }),
+  concurrentReads: Type.Integer({ minimum: 1, default: 64, description: 'urlData answers in progress in all, never above the adapter\'s pools; one more is a 503 `B24BI_ERR_OVERLOADED`' }),
+  stallSeconds: Seconds('seconds an answer may wait on a client that reads nothing; then it is cut and its query cancelled', 30),
+  bodyLimit: Type.Integer({ minimum: 1024, default: 1024 * 1024, description: 'the largest request body, in bytes' }),
+  requestTimeoutSeconds: Seconds('seconds a client may take to send a whole request', 60),
+  drainSeconds: Type.Number({ minimum: 0, default: 10, description: 'seconds /ready answers 503 `draining` after SIGTERM before the listener closes' }),
+  shutdownGraceSeconds: Seconds('seconds in-flight answers get after the drain; raised to deadlineSeconds when lower', 60),
   rateLimit: RateLimitConfig,
   authFailures: AuthFailuresConfig,
   sharedStore: Type.Optional(SharedStoreConfig),
-  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH })), // the credential-hash HMAC key, the same on every replica; default random per process
+  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH, description: 'the HMAC key of credential hashes, the same on every replica; required with sharedStore; default random per process' })),
   underPressure: UnderPressureConfig,
-  sharedSecret: Type.Optional(Type.String({ minLength: 16 })), // header x-b24bi-secret or query `secret`; default none
-  allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [] }), // CIDR list; default [] (everyone)
-  trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 }), Type.Array(Type.String())], { default: false }),
+  sharedSecret: Type.Optional(Type.String({ minLength: 16, description: 'every call must carry it in the header `x-b24bi-secret` or as `?secret=` in the registered URLs' })),
+  allowIps: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'client address ranges (CIDR) allowed in; empty: everyone' }),
+  trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 }), Type.Array(Type.String())], { default: false, description: 'trust X-Forwarded-* from a reverse proxy: true, a hop count, or addresses' }),
   tls: Type.Optional(TlsConfig),
-  metrics: Type.Boolean({ default: true }), // GET /metrics; default true
-  instance: Type.Optional(Type.String({ minLength: 1 })), // the metrics' instance label; default <host name>:<port>
-  docs: Type.Boolean({ default: false }), // GET /docs (OpenAPI UI); default false
+  metrics: Type.Boolean({ default: true, description: 'Prometheus `GET /metrics`' }),
+  instance: Type.Optional(Type.String({ minLength: 1, description: 'the `instance` label on every metric; default `<host name>:<port>`' })),
+  docs: Type.Boolean({ default: false, description: 'OpenAPI UI at `/docs`, from the TypeBox schemas' }),
   install: Type.Optional(InstallConfig),
   adapter: AdapterConfig
 }, { additionalProperties: false })

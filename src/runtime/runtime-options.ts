@@ -136,20 +136,20 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
 
 /** `RuntimeOptions` as a schema: the server checks the keys and types it is given against it. */
 export const RuntimeOptionsSchema = Type.Object({
-  timeZone: Type.Optional(Type.String({ minLength: 1 })),
-  datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')])),
-  portalDateFormat: Type.Optional(Type.String({ minLength: 1 })),
-  maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  authCacheSeconds: Type.Optional(Type.Number({ minimum: 0 })),
-  concurrentReadsPerCredential: Type.Optional(Type.Integer({ minimum: 1 })),
-  concurrentReads: Type.Optional(Type.Integer({ minimum: 1 })),
-  stallSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  timeZone: Type.Optional(Type.String({ minLength: 1, default: RUNTIME_DEFAULTS.timeZone, description: 'IANA zone datetimes of zone-aware sources are shown in, and filter values are read in' })),
+  datetimeFormat: Type.Optional(Type.Union([Type.Literal('Y-m-d H:i:s'), Type.Literal('iso')], { default: RUNTIME_DEFAULTS.datetimeFormat, description: 'how datetimes are written' })),
+  portalDateFormat: Type.Optional(Type.String({ minLength: 1, description: "the portal's site date format: decides filter dates like `05/06/2025`; without it such a date is a 400" })),
+  maxRows: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'the most rows one urlData answer may hold; a longer answer fails, never cut short; default no maximum' })),
+  maxAnswerMegabytes: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: RUNTIME_DEFAULTS.maxAnswerMegabytes, description: 'an answer larger than this many MiB is logged as a warning' })),
+  deadlineSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: RUNTIME_DEFAULTS.deadlineSeconds, description: 'seconds an urlData answer may take, from the request to the last byte' })),
+  authCacheSeconds: Type.Optional(Type.Number({ minimum: 0, default: RUNTIME_DEFAULTS.authCacheSeconds, description: 'seconds a successful check of a credential set is remembered; 0 turns the cache off' })),
+  concurrentReadsPerCredential: Type.Optional(Type.Integer({ minimum: 1, default: RUNTIME_DEFAULTS.concurrentReadsPerCredential, description: 'urlData answers one credential set may have in progress; one more is a 429' })),
+  concurrentReads: Type.Optional(Type.Integer({ minimum: 1, default: RUNTIME_DEFAULTS.concurrentReads, description: "urlData answers in progress in all, never above the adapter's `capabilities().concurrentReads`; one more is a 503" })),
+  stallSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: RUNTIME_DEFAULTS.stallSeconds, description: 'seconds an answer may wait on a client that reads nothing; then it is cut and its query cancelled' })),
   authFailures: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
-    max: Type.Optional(Type.Integer({ minimum: 1 })),
-    windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
-  }, { additionalProperties: false })])),
-  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String()))),
-  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH }))
+    max: Type.Optional(Type.Integer({ minimum: 1, default: FAILED_AUTH_DEFAULTS.max, description: 'refused authentications per window' })),
+    windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: FAILED_AUTH_DEFAULTS.windowSeconds, description: 'window length in seconds' }))
+  }, { additionalProperties: false })], { description: 'refused authentications allowed per client address (and per target host in portal mode); beyond them a 429; false turns it off' })),
+  renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), { description: "per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`" })),
+  hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH, description: 'the HMAC key of credential hashes; replicas sharing a rate-limit store need the same one; default random per process' }))
 }, { additionalProperties: false })

@@ -95,46 +95,46 @@ const Pem = Type.Unsafe<string | Buffer>({})
 
 /** `ServerOptions` as a schema (the adapter, logger and proxy setting are checked by their owners). */
 export const ServerOptionsSchema = Type.Object({
-  adapter: Type.Unsafe<Adapter>({}),
+  adapter: Type.Unsafe<Adapter>({ description: 'the adapter to serve (required)' }),
   runtime: Type.Optional(RuntimeOptionsSchema),
   paths: Type.Optional(Type.Object({
     check: Type.Optional(Path),
     tableList: Type.Optional(Path),
     tableDescription: Type.Optional(Path),
     data: Type.Optional(Path)
-  }, { additionalProperties: false })),
-  bodyLimit: Type.Optional(Type.Integer({ minimum: 1 })),
-  logger: Type.Optional(Type.Unsafe<FastifyServerOptions['logger']>({})),
-  loggerInstance: Type.Optional(Type.Unsafe<FastifyServerOptions['loggerInstance']>({})),
-  trustProxy: Type.Optional(Type.Unsafe<FastifyServerOptions['trustProxy']>({})),
-  requestTimeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  helmet: Type.Optional(Type.Boolean()),
+  }, { additionalProperties: false, description: 'paths of the four endpoints; default `/api/check`, `/api/table_list`, `/api/table_description`, `/api/data`' })),
+  bodyLimit: Type.Optional(Type.Integer({ minimum: 1, default: SERVER_DEFAULTS.bodyLimit, description: 'the largest request body, in bytes' })),
+  logger: Type.Optional(Type.Unsafe<FastifyServerOptions['logger']>({ description: 'pino options, or false; default info level to stdout' })),
+  loggerInstance: Type.Optional(Type.Unsafe<FastifyServerOptions['loggerInstance']>({ description: 'a pino instance to log with' })),
+  trustProxy: Type.Optional(Type.Unsafe<FastifyServerOptions['trustProxy']>({ description: 'trust X-Forwarded-* from a reverse proxy: true, a hop count, or addresses; default false' })),
+  requestTimeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: SERVER_DEFAULTS.requestTimeoutSeconds, description: 'seconds a client may take to send a whole request' })),
+  helmet: Type.Optional(Type.Boolean({ default: true, description: '`@fastify/helmet` security headers' })),
   rateLimit: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
-    max: Type.Integer({ minimum: 1 }),
-    windowSeconds: Type.Number({ exclusiveMinimum: 0 })
-  }, { additionalProperties: false })])),
+    max: Type.Integer({ minimum: 1, description: 'requests per window and credential set' }),
+    windowSeconds: Type.Number({ exclusiveMinimum: 0, description: 'window length in seconds' })
+  }, { additionalProperties: false })], { description: 'per-credential rate limit; default off (`b24bi serve` turns it on)' })),
   underPressure: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
-    maxEventLoopDelayMs: Type.Optional(Type.Number({ minimum: 0 })),
-    maxEventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    maxHeapUsedBytes: Type.Optional(Type.Number({ minimum: 0 })),
-    maxRssBytes: Type.Optional(Type.Number({ minimum: 0 })),
-    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1 }))
-  }, { additionalProperties: false })])),
-  sharedSecret: Type.Optional(Type.String({ minLength: 1 })),
-  allowIps: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    maxEventLoopDelayMs: Type.Optional(Type.Number({ minimum: 0, description: 'event loop delay in milliseconds; 0 or absent: off' })),
+    maxEventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'event loop utilization, 0..1; 0 or absent: off' })),
+    maxHeapUsedBytes: Type.Optional(Type.Number({ minimum: 0, description: 'V8 heap used, in bytes; 0 or absent: off' })),
+    maxRssBytes: Type.Optional(Type.Number({ minimum: 0, description: 'resident set size, in bytes; 0 or absent: off' })),
+    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, default: SERVER_DEFAULTS.retryAfterSeconds, description: 'seconds in the Retry-After header' }))
+  }, { additionalProperties: false })], { description: '503 with Retry-After when the event loop or memory is saturated; default off (`b24bi serve` turns it on)' })),
+  sharedSecret: Type.Optional(Type.String({ minLength: 1, description: 'header `x-b24bi-secret` or query `secret` every request must carry; default none' })),
+  allowIps: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'client address ranges (CIDR) allowed in; default everyone' })),
   metrics: Type.Optional(Type.Union([Type.Boolean(), Type.Object({
-    instance: Type.Optional(Type.String({ minLength: 1 }))
-  }, { additionalProperties: false })])),
+    instance: Type.Optional(Type.String({ minLength: 1, description: "this replica's `instance` label on every series; default none" }))
+  }, { additionalProperties: false })], { default: true, description: 'Prometheus `GET /metrics`' })),
   sharedStore: Type.Optional(Type.Object({
-    client: Type.Unsafe<SharedRedisClient>({}),
-    prefix: Type.Optional(Type.String())
-  }, { additionalProperties: false })),
-  docs: Type.Optional(Type.Boolean()),
+    client: Type.Unsafe<SharedRedisClient>({ description: 'an ioredis client; the caller creates and quits it' }),
+    prefix: Type.Optional(Type.String({ default: 'b24bi:', description: 'prefix of every key' }))
+  }, { additionalProperties: false, description: 'the counts of the rate limit and of refused authentications in a Redis every replica shares (needs `runtime.hashKey`); default this process' })),
+  docs: Type.Optional(Type.Boolean({ default: false, description: 'OpenAPI UI at `/docs`' })),
   readiness: Type.Optional(Type.Object({
-    cacheMs: Type.Optional(Type.Integer({ minimum: 0 })),
-    timeoutMs: Type.Optional(Type.Integer({ minimum: 1 }))
+    cacheMs: Type.Optional(Type.Integer({ minimum: 0, default: 2000, description: 'milliseconds one `/ready` answer is reused' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, default: 3000, description: 'milliseconds the source may take to answer `/ready`' }))
   }, { additionalProperties: false })),
-  tls: Type.Optional(Type.Object({ cert: Pem, key: Pem }, { additionalProperties: false }))
+  tls: Type.Optional(Type.Object({ cert: Pem, key: Pem }, { additionalProperties: false, description: 'certificate and key (PEM contents): the server speaks HTTPS; default plain HTTP' }))
 }, { additionalProperties: false })
 
 function freezeData<T> (value: T): T {
