@@ -5,15 +5,15 @@ import { POSTGRES_TYPES } from '../../adapters/postgres/postgres-types.js'
 import { SQLITE_TYPES } from '../../adapters/sqlite/sqlite-types.js'
 import { mappingTable } from '../../adapters/sql/sql-types.js'
 
-/** One README type table: its marker id (`<!-- types:<id>:start -->`) and its Markdown. */
+/** One type mapping table of docs/adapters.md: its marker id (`<!-- types:<id>:start -->`) and its Markdown. */
 export interface TypeTable {
   id: string
   table: string
 }
 
 /**
- * The README's type mapping tables, generated from the engines' rule arrays: `scripts/type-tables.mjs` writes
- * them into README.md and `test/docs/readme-tables.test.ts` keeps them equal.
+ * The type mapping tables of docs/adapters.md, generated from the engines' rule arrays (see `docFiles`): `npm run
+ * docs` writes them and `test/docs/doc-blocks.test.ts` keeps them equal.
  */
 export function typeTables (): TypeTable[] {
   return [

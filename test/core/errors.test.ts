@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { stdSerializers } from 'pino'
 import t from 'tap'
 import { listErrors, isB24biError, toB24biError, ERR_TABLE_NOT_FOUND, ERR_SOURCE_FAILED } from '../../src/core/errors.js'
-
-t.test('every registered error code is in the README errors table with its status', async (t) => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const table = readme.slice(readme.indexOf('<!-- errors:start -->'), readme.indexOf('<!-- errors:end -->'))
-  for (const error of listErrors()) {
-    t.match(table, `| \`${error.code}\` | ${error.statusCode} |`, `${error.code} is documented`)
-  }
-})
 
 t.test('codes are unique, prefixed and carry a status', async (t) => {
   const codes = listErrors().map((error) => error.code)

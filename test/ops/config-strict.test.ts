@@ -131,9 +131,9 @@ t.test('b24bi config schema prints a JSON Schema that accepts a complete config 
   t.match(await runCli(['config']), { code: 2, stderr: /b24bi config schema/ })
 })
 
-t.test("the README's example config files load as they are (comments included), one per adapter type", async (t) => {
-  const readme = (await import('node:fs')).readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```jsonc\n([\s\S]*?)```/g)].map((match) => match[1]!)
+t.test("the configuration reference's example files load as they are (comments included), one per adapter type", async (t) => {
+  const reference = (await import('node:fs')).readFileSync(join(import.meta.dirname, '../../docs/configuration.md'), 'utf8')
+  const blocks = [...reference.matchAll(/```jsonc\n([\s\S]*?)```/g)].map((match) => match[1]!)
   const types = new Set<string>()
   for (const block of blocks) {
     const config = loadConfig({ env: {}, file: tempFile('example.json', block) })

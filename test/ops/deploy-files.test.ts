@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { ENV_VARS } from '../../src/cli/config-env.js'
 
-// The shipped deploy files (compose.yaml, Caddyfile, postgres-init.sql) and the README's deploy section say the same
+// The shipped deploy files (compose.yaml, Caddyfile, postgres-init.sql) and docs/deploy.md say the same
 // thing: N replicas share the token store, the counts, the hash key and the tokens, and the balancer routes every
 // path the portal calls.
 
@@ -39,17 +39,16 @@ t.test('compose keeps the tokens in PostgreSQL, in a database of their own that 
   t.equal(connector.get('B24BI_PUBLIC_URL'), 'https://${B24BI_DOMAIN:?set B24BI_DOMAIN}', 'the install flow registers the public URL Caddy serves')
 })
 
-t.test('compose gives every replica the shared settings, and the README deploy section names each and the single-instance flag', async (t) => {
+t.test('compose gives every replica the shared settings, and docs/deploy.md names each and the single-instance flag', async (t) => {
   const connector = environmentOf(read('compose.yaml'), 'connector')
   t.match(connector.get('B24BI_SHARED_STORE'), /^redis:\/\/redis:6379\//, 'B24BI_SHARED_STORE is the compose Redis')
   for (const name of ['B24BI_HASH_KEY', 'CONNECTOR_TOKEN', 'CONNECTOR_TOKENS', 'B24BI_CLIENT_ID', 'B24BI_CLIENT_SECRET']) t.ok(connector.has(name), `compose sets ${name}`)
   const known = new Set(ENV_VARS.map(([name]) => name))
   for (const name of connector.keys()) t.ok(known.has(name), `${name} is a setting serve reads`)
 
-  const readme = read('README.md')
-  const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('## Errors'))
+  const deploy = read('docs/deploy.md')
   t.match(deploy, /docker compose up -d --build --scale connector=3/, 'N replicas with one command')
   for (const name of ['B24BI_TOKEN_STORE', 'B24BI_SHARED_STORE', 'B24BI_HASH_KEY', 'CONNECTOR_TOKEN', 'CONNECTOR_TOKENS', 'B24BI_SINGLE_INSTANCE']) {
-    t.match(deploy, new RegExp(`\`${name}[=\`]`), `the deploy section names ${name}`)
+    t.match(deploy, new RegExp(`\`${name}[=\`]`), `docs/deploy.md names ${name}`)
   }
 })
