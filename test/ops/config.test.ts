@@ -27,7 +27,7 @@ t.test('defaults apply when nothing is set, and the result is frozen', async (t)
   t.ok(Object.isFrozen(config) && Object.isFrozen(config.rateLimit), 'frozen deep')
 })
 
-t.test('the file sets values, env vars win over it, the plain README names work', async (t) => {
+t.test('the file sets values, env vars win over it, the plain names (PORT, CONNECTOR_TOKEN) work', async (t) => {
   const file = tempFile('b24bi.json', JSON.stringify({
     port: 8080, logLevel: 'debug', rateLimit: { max: 10 }, allowIps: ['10.0.0.0/8'], adapter: { type: 'files', directory: '/srv/data' }
   }))

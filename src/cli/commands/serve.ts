@@ -22,7 +22,7 @@ Runs the connector. Without a config (and without B24BI_ADAPTER) it serves the e
 Settings come from the JSON file, then from env vars (which win); a wrong or unknown one stops the start naming
 it (and the closest known key). b24bi config schema prints the JSON Schema of the file.
 
-Environment (the most used; every setting has one, see the README):
+Environment (the most used; every setting has one, see docs/configuration.md):
   PORT, HOST                 where to listen (default 3000, 0.0.0.0)
   LOG_LEVEL                  pino level (default info)
   CONNECTOR_TOKEN            the demo's / files / SQL adapter's access token (demo default "demo", with a warning)
