@@ -4,7 +4,7 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
  * ClickHouse types (without `Nullable(…)` / `LowCardinality(…)`) to portal types; first match wins.
  * Results come as JSONEachRow with 64-bit integers quoted; decimals and floats are selected with `toString`,
  * so every digit (and `inf`/`nan`) arrives as text.
- * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
+ * Each rule names its types in words: the table in docs/adapters.md is generated from them (`mappingTable`).
  */
 export const CLICKHOUSE_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/^uint64$/, { type: 'string', as: 'text' }, 'UInt64', "the portal reads ints as PHP's signed 64-bit; compared as text"],

@@ -22,8 +22,8 @@ export const duckdbBuilder: Kysely<any> = compileOnlyBuilder({
 
 /**
  * DuckDB column types to portal types, for the shared SQL adapter; first match wins (over the lower-cased type name),
- * anything else is a string read as text. Each rule names its types in words: the README's table is generated from
- * them (`mappingTable`).
+ * anything else is a string read as text. Each rule names its types in words: the table in docs/adapters.md is
+ * generated from them (`mappingTable`).
  */
 export const DUCKDB_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/^(tinyint|smallint|integer|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint|int\d*)$/, { type: 'int' }, 'TINYINT … HUGEINT, unsigned', 'exact'],

@@ -3,7 +3,7 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * MySQL / MariaDB column types (`information_schema.COLUMNS.COLUMN_TYPE`) to portal types; first match wins.
  * The driver hands over BIGINT and DECIMAL as strings and dates as strings, so nothing loses a digit or shifts.
- * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
+ * Each rule names its types in words: the table in docs/adapters.md is generated from them (`mappingTable`).
  */
 export const MYSQL_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/^bigint\b.*\bunsigned\b/, { type: 'string', as: 'text' }, 'bigint unsigned', "the portal reads ints as PHP's signed 64-bit; compared as text"],

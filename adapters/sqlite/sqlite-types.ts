@@ -3,7 +3,7 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * SQLite declared column types to portal types, following SQLite's own affinity rules; first match wins.
  * Integers arrive as bigints (`safeIntegers`), so 64-bit values keep every digit.
- * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
+ * Each rule names its types in words: the table in docs/adapters.md is generated from them (`mappingTable`).
  */
 export const SQLITE_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/^date$/, { type: 'date' }, 'DATE', 'text `YYYY-MM-DD`'],

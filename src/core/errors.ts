@@ -46,7 +46,7 @@ function createError (code: string, template: string, statusCode: number): B24bi
   return ErrorClass
 }
 
-/** All registered errors, for the README table and its test. */
+/** All registered errors, for the errors table of docs/errors.md and its test. */
 export function listErrors (): B24biErrorClass[] {
   return [...registry.values()]
 }

@@ -29,7 +29,7 @@ export const MAX_FILTER_DEPTH = 8
 type KeyOp = 'eq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'like' | 'contains'
 
 // Longest prefix first: `><` before `>=` before `>`. `<>` is `!=`.
-/** The operator prefixes of a filter key, longest first where one starts another; the README's query model table lists each. */
+/** The operator prefixes of a filter key, longest first where one starts another; the filter table of docs/query-model.md lists each. */
 export const FILTER_KEY_PREFIXES: ReadonlyArray<readonly [string, KeyOp]> = [
   ['><', 'between'], ['>=', 'gte'], ['<=', 'lte'], ['<>', 'eq'],
   ['=', 'eq'], ['>', 'gt'], ['<', 'lt'], ['~', 'like'], ['%', 'contains']
