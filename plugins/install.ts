@@ -5,7 +5,7 @@ import { safeEqual } from '../src/policy/secrets.js'
 import { normalizeBody } from '../src/protocol/form-body.js'
 import { registerBodyParsers } from '../src/fastify/body-parsers.js'
 import { answerError } from '../src/fastify/error-answer.js'
-import { ERR_CONFIG_INVALID, ERR_INSTALL_FAILED, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError, ERR_RATE_LIMITED, withRetryAfter } from '../src/core/errors.js'
+import { ERR_CONFIG_INVALID, ERR_INSTALL_FAILED, ERR_INSTALL_FORBIDDEN, ERR_INSTALL_INVALID, isB24biError } from '../src/core/errors.js'
 import { connectorFields, registerConnector, type ConnectorDefinition, type Registration as ConnectorRegistration } from '../src/bitrix/connector-registration.js'
 import { httpCatalog, runtimeCatalog } from '../src/bitrix/connector-catalog.js'
 import { ensureSource, getConnector } from '../src/bitrix/portal-sources.js'
@@ -13,9 +13,10 @@ import { syncTables } from '../src/bitrix/portal-tables.js'
 import { tokenOwner, type OAuthApplication } from '../src/bitrix/oauth.js'
 import { PortalPolicy, type PortalPolicyOptions } from '../src/bitrix/portal-policy.js'
 import { RestClient, type RestClientOptions } from '../src/bitrix/rest-client.js'
-import { WindowCounter, type WindowLimits } from '../src/policy/window-counter.js'
+import { RateLimiter, type RateLimit } from '../src/policy/rate-limiter.js'
+import { MemoryWindowStore } from '../src/policy/window-store.js'
+import { rateLimitHook } from '../src/fastify/rate-limit-hook.js'
 import { MemoryTokenStore } from '../src/bitrix/token-store/memory-token-store.js'
-import { IpWindow } from '../src/policy/ip-window.js'
 import { PageAssets, registerAssets } from './app-page/assets.js'
 import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
 import { bindLeftMenu, type PlacementOptions } from './app-page/placement.js'
@@ -38,7 +39,7 @@ export interface InstallPluginOptions {
   /** Which portals are accepted (allow-list `B24BI_PORTALS`, private addresses, http for tests). Default: public hosts over https. */
   portals?: PortalPolicyOptions
   /** Events accepted per client address and window on the install and events routes; false turns it off. Default 30 per 60 s. */
-  rateLimit?: WindowLimits | false
+  rateLimit?: RateLimit | false
   /**
    * Creates the portal's tables on install (`biconnector.table.*`, as `b24bi tables sync` does): finds or adds the
    * source titled `source.title` with `source.settings` (the portal checks the connection), then adds or updates a
@@ -65,7 +66,7 @@ export interface InstallPluginOptions {
 }
 
 /** The default limit of install and events requests per client address. */
-export const INSTALL_RATE_DEFAULTS: Readonly<WindowLimits> = Object.freeze({ max: 30, windowSeconds: 60 })
+export const INSTALL_RATE_DEFAULTS: Readonly<RateLimit> = Object.freeze({ max: 30, windowSeconds: 60 })
 
 const MEMBER_ID = /^[A-Za-z0-9_-]{1,128}$/
 
@@ -146,19 +147,16 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   const { tokens: store, application } = options
   const policy = new PortalPolicy(options.portals)
   fastify.addHook('onClose', async () => await policy.close())
-  const limits = options.rateLimit === false ? undefined : options.rateLimit ?? INSTALL_RATE_DEFAULTS
-  const counter = limits === undefined ? undefined : new WindowCounter(limits)
   // The install and events routes only: the page and its API (an admin's browser, many calls a minute) have their own limits.
-  const limitedByAddress = counter === undefined
-    ? []
-    : [async (request: FastifyRequest): Promise<void> => {
-        const wait = counter.retryAfter('ip:' + request.ip)
-        if (wait > 0) throw withRetryAfter(new ERR_RATE_LIMITED(String(wait)), wait)
-        counter.record(['ip:' + request.ip])
-      }]
+  const limits = new MemoryWindowStore()
+  const byAddress = (request: FastifyRequest): string => 'ip:' + request.ip
+  const limit = options.rateLimit === false ? undefined : options.rateLimit ?? INSTALL_RATE_DEFAULTS
+  const limitedByAddress = limit === undefined ? [] : [rateLimitHook(new RateLimiter({ name: 'install', limit, store: limits }), byAddress)]
   const prefix = options.pagePrefix ?? '/bitrix24/app'
   const assets = new PageAssets(CLIENT_ASSETS)
-  const pages = new IpWindow(options.pagesPerMinute ?? 30, 60)
+  // Install pages and app page opens share one allowance per address.
+  const pages = new RateLimiter({ name: 'pages', limit: { max: options.pagesPerMinute ?? 30, windowSeconds: 60 }, store: limits })
+  const pageOpened = rateLimitHook(pages, byAddress)
   registerAssets(fastify, prefix, assets)
   const definition = (): ConnectorDefinition => ({ ...options.connector, settings: options.connector.settings ?? options.settings() })
   const page = options.page === false ? undefined : options.page ?? {}
@@ -227,7 +225,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
     const body = normalizeBody(request.body)
     const page = pageAuth(body, request.query)
     if (page !== undefined) {
-      if (!pages.hit(request.ip)) throw new ERR_RATE_LIMITED(String(pages.retryAfter()))
+      await pageOpened(request)
       await registered(request, page, true)
       // The portal frames the install page: only its origin may (the domain was proven by the registration).
       framableBy(reply, portalOrigin(policy.endpointOf(String(page.domain).toLowerCase())))

@@ -2,10 +2,11 @@ import { hostname } from 'node:os'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ActivityLog } from '../../src/bitrix/app-page/activity.js'
 import { connectorDrift, shownUrl, type DriftItem } from '../../src/bitrix/app-page/drift.js'
-import { IpWindow } from '../../src/policy/ip-window.js'
+import { RateLimiter } from '../../src/policy/rate-limiter.js'
+import { rateLimitHook } from '../../src/fastify/rate-limit-hook.js'
 import { PageSessions, type PageSession } from '../../src/bitrix/app-page/session.js'
 import { verifyPageRequest } from '../../src/bitrix/app-page/verify.js'
-import { ERR_ACCESS_DENIED, ERR_NOT_SUPPORTED, ERR_PAGE_SESSION, ERR_RATE_LIMITED, isB24biError, ERR_REST_CALL } from '../../src/core/errors.js'
+import { ERR_ACCESS_DENIED, ERR_NOT_SUPPORTED, ERR_PAGE_SESSION, isB24biError, ERR_REST_CALL } from '../../src/core/errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName } from '../../src/core/field-types.js'
 import { connectorFields, registerConnector, type ConnectorDefinition } from '../../src/bitrix/connector-registration.js'
 import type { OAuthApplication } from '../../src/bitrix/oauth.js'
@@ -30,8 +31,8 @@ export interface AppPageOptions {
   /** What this server would register now (settings resolved). */
   definition: () => ConnectorDefinition
   assets: PageAssets
-  /** Page opens (verification calls) per client address per minute. */
-  opens: IpWindow
+  /** Page opens (verification calls) per client address, the allowance the install page counts in too. */
+  opens: RateLimiter
   rest?: Omit<RestClientOptions, 'auth'>
   /**
    * The connection settings the page reads tables, previews and runs the test with (the values a portal user
@@ -40,8 +41,6 @@ export interface AppPageOptions {
   connection?: Readonly<Record<string, string>>
   /** Longest page session, seconds (never longer than the portal's AUTH_ID). Default 1800. */
   sessionSeconds?: number
-  /** Page API calls per client address per minute. Default 300. */
-  apiPerMinute?: number
   /** The `LEFT_MENU` item re-bound by Re-register. */
   placement?: PlacementOptions
 }
@@ -53,6 +52,8 @@ declare module 'fastify' {
   }
 }
 
+/** Page API calls per client address and window. */
+const PAGE_API_LIMIT = Object.freeze({ max: 300, windowSeconds: 60 })
 const PREVIEW_ROWS = 20
 const MAX_PREVIEW_ROWS = 50
 const MAX_TABLES = 200
@@ -69,7 +70,9 @@ function codeOf (error: unknown): string {
 export async function appPageRoutes (fastify: FastifyInstance, options: AppPageOptions): Promise<void> {
   const { pagePath: prefix, tokens: store, application, assets } = options
   const sessions = new PageSessions(application.clientSecret)
-  const api = new IpWindow(options.apiPerMinute ?? 300, 60)
+  const byAddress = (request: FastifyRequest): string => 'ip:' + request.ip
+  const opened = rateLimitHook(options.opens, byAddress)
+  const apiCalled = rateLimitHook(new RateLimiter({ name: 'page-api', limit: PAGE_API_LIMIT }), byAddress)
   const activity = new ActivityLog(100)
   const stop = runtimeOf(fastify)?.onDataEnd((summary) => activity.add(summary))
   if (stop !== undefined) fastify.addHook('onClose', async () => stop())
@@ -77,7 +80,7 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
   const title = (): string => options.definition().title
 
   fastify.post(prefix, { config: PAGE_ROUTE_CONFIG }, async (request, reply) => {
-    if (!options.opens.hit(request.ip)) throw new ERR_RATE_LIMITED(String(options.opens.retryAfter()))
+    await opened(request)
     const query = (request.query ?? {}) as Record<string, unknown>
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>
     const lang = String(query.LANG ?? '').toLowerCase() === 'ru' ? 'ru' : 'en'
@@ -101,7 +104,7 @@ export async function appPageRoutes (fastify: FastifyInstance, options: AppPageO
   await fastify.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
       void reply.header('cache-control', 'no-store')
-      if (!api.hit(request.ip)) throw new ERR_RATE_LIMITED(String(api.retryAfter()))
+      await apiCalled(request)
       const header = request.headers.authorization
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : ''
       const session = token === '' ? undefined : sessions.verify(token)

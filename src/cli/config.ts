@@ -13,7 +13,7 @@ import { configFromEnv, envSource } from './config-env.js'
 const Seconds = (description: string, defaultValue: number) =>
   Type.Number({ exclusiveMinimum: 0, default: defaultValue, description })
 
-/** Per-credential rate limit (`@fastify/rate-limit`, keyed by the credential hash of `connection`). */
+/** Per-credential rate limit (keyed by the credential hash of `connection`). */
 export const RateLimitConfig = Type.Object({
   enabled: Type.Boolean({ default: true, description: 'the per-credential rate limit is on' }),
   max: Type.Integer({ minimum: 1, default: 300, description: 'requests per window and credential set (or client address without one)' }),

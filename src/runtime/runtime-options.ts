@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { FAILED_AUTH_DEFAULTS, type WindowLimits } from '../policy/window-counter.js'
+import type { RateLimit } from '../policy/rate-limiter.js'
 import { ERR_CONFIG_INVALID } from '../core/errors.js'
 import { countOption, nonNegativeOption, positiveOption } from '../util/option-numbers.js'
 import { readPortalDateFormat } from '../filter/portal-date.js'
@@ -49,7 +49,7 @@ export interface RuntimeOptions {
    * Refused authentications allowed per client address (and per target host in portal mode) within a window;
    * beyond it, 429 `B24BI_ERR_AUTH_THROTTLED`. false turns it off. Default 60 per 60 seconds.
    */
-  authFailures?: Partial<WindowLimits> | false
+  authFailures?: Partial<RateLimit> | false
   /**
    * The HMAC key of credential hashes (the auth cache and the rate-limit key), at least 32 characters. Default: a
    * random key per process. Replicas sharing a rate-limit store need the same one (`B24BI_HASH_KEY`).
@@ -69,7 +69,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   authCacheSeconds: 60, // seconds
   concurrentReadsPerCredential: 2, // answers in progress per credential set
   concurrentReads: 64, // answers in progress in all (lowered to the adapter's capabilities().concurrentReads)
-  stallSeconds: 30 // seconds without a read by the client
+  stallSeconds: 30, // seconds without a read by the client
+  authFailures: Object.freeze({ max: 60, windowSeconds: 60 }) // refused authentications per key and window of seconds
 })
 
 /** Runtime options with defaults applied, validated and frozen. */
@@ -84,7 +85,7 @@ export interface ResolvedRuntimeOptions {
   readonly concurrentReadsPerCredential: number
   readonly concurrentReads: number
   readonly stallSeconds: number
-  readonly authFailures: Readonly<WindowLimits> | false
+  readonly authFailures: Readonly<RateLimit> | false
   readonly renameFields: Readonly<Record<string, Readonly<Record<string, string>>>>
   readonly hashKey: string | undefined
 }
@@ -126,8 +127,8 @@ export function resolveRuntimeOptions (options: RuntimeOptions): ResolvedRuntime
     authFailures: options.authFailures === false
       ? false
       : Object.freeze({
-        max: positiveOption('authFailures.max', options.authFailures?.max ?? FAILED_AUTH_DEFAULTS.max),
-        windowSeconds: positiveOption('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds)
+        max: positiveOption('authFailures.max', options.authFailures?.max ?? RUNTIME_DEFAULTS.authFailures.max),
+        windowSeconds: positiveOption('authFailures.windowSeconds', options.authFailures?.windowSeconds ?? RUNTIME_DEFAULTS.authFailures.windowSeconds)
       }),
     renameFields: structuredClone(options.renameFields ?? {}),
     hashKey: checkHashKey(options.hashKey)
@@ -147,8 +148,8 @@ export const RuntimeOptionsSchema = Type.Object({
   concurrentReads: Type.Optional(Type.Integer({ minimum: 1, default: RUNTIME_DEFAULTS.concurrentReads, description: "urlData answers in progress in all, never above the adapter's `capabilities().concurrentReads`; one more is a 503" })),
   stallSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: RUNTIME_DEFAULTS.stallSeconds, description: 'seconds an answer may wait on a client that reads nothing; then it is cut and its query cancelled' })),
   authFailures: Type.Optional(Type.Union([Type.Literal(false), Type.Object({
-    max: Type.Optional(Type.Integer({ minimum: 1, default: FAILED_AUTH_DEFAULTS.max, description: 'refused authentications per window' })),
-    windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: FAILED_AUTH_DEFAULTS.windowSeconds, description: 'window length in seconds' }))
+    max: Type.Optional(Type.Integer({ minimum: 1, default: RUNTIME_DEFAULTS.authFailures.max, description: 'refused authentications per window' })),
+    windowSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: RUNTIME_DEFAULTS.authFailures.windowSeconds, description: 'window length in seconds' }))
   }, { additionalProperties: false })], { description: 'refused authentications allowed per client address (and per target host in portal mode); beyond them a 429; false turns it off' })),
   renameFields: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String()), { description: "per table, the adapter's field code mapped to the code the portal sees: `{ deals: { 'created at': 'CREATED_AT' } }`" })),
   hashKey: Type.Optional(Type.String({ minLength: MIN_HASH_KEY_LENGTH, description: 'the HMAC key of credential hashes; replicas sharing a rate-limit store need the same one; default random per process' }))

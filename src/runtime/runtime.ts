@@ -1,6 +1,7 @@
 import type { Adapter, Connection, EncodePlan, Logger, ReadPlan, RequestContext, Row, Setting } from '../core/adapter.js'
 import { assertAdapterShape } from '../core/adapter-shape.js'
-import { WindowCounter, type FailureCounter } from '../policy/window-counter.js'
+import { RateLimiter } from '../policy/rate-limiter.js'
+import type { WindowStore } from '../policy/window-store.js'
 import { DataStream, type DataStreamSummary } from './data-stream.js'
 import {
   ERR_ADAPTER_CLOSED, ERR_AUTH_REJECTED, ERR_OVERLOADED, ERR_READS_LIMITED, ERR_AUTH_THROTTLED, withRetryAfter, ERR_LIMIT_EXCEEDED, ERR_SETTING_INVALID, ERR_SETTING_MISSING,
@@ -49,19 +50,21 @@ export class AdapterRuntime {
   readonly #authCache = new Map<string, number>()
   readonly #credentials = new WeakMap<object, { connection: Connection, key: string }>()
   readonly #warnedTables = new Set<string>()
-  readonly #failures: FailureCounter | undefined
+  readonly #failures: RateLimiter | undefined
   readonly #dataListeners = new Set<(summary: DataSummary) => void>()
   #slots: ReadSlots | undefined
 
   /**
-   * @param shared what replicas share: `failures` counts refused authentications in a store every replica sees
-   * (`RedisWindowCounter`); default a counter of this process. Unused when `authFailures` is false.
+   * @param shared what replicas share: `windowStore` counts refused authentications where every replica sees them
+   * (a `RedisWindowStore`); default this process's memory. Unused when `authFailures` is false.
    */
-  constructor (adapter: Adapter, options: RuntimeOptions = {}, shared: { failures?: FailureCounter } = {}) {
+  constructor (adapter: Adapter, options: RuntimeOptions = {}, shared: { windowStore?: WindowStore } = {}) {
     assertAdapterShape(adapter, 'adapter')
     this.adapter = adapter
     this.options = resolveRuntimeOptions(options)
-    this.#failures = this.options.authFailures === false ? undefined : shared.failures ?? new WindowCounter(this.options.authFailures)
+    this.#failures = this.options.authFailures === false
+      ? undefined
+      : new RateLimiter({ name: 'auth-failures', limit: this.options.authFailures, ...(shared.windowStore === undefined ? {} : { store: shared.windowStore }) })
   }
 
   async #ready (): Promise<void> {
@@ -161,14 +164,14 @@ export class AdapterRuntime {
     return keys
   }
 
-  // A shared counter that fails lets the attempt through (fail open) and says so: a Redis outage must not lock
+  // A shared store that fails lets the attempt through (fail open) and says so: a Redis outage must not lock
   // every portal out, and the adapter's own check still decides.
   async #refuseThrottled (keys: readonly string[], log: Logger): Promise<void> {
     let wait = 0
     try {
-      for (const key of keys) wait = Math.max(wait, await this.#failures!.retryAfter(key))
+      wait = await this.#failures!.retryAfter(keys)
     } catch (error) {
-      log.warn({ err: error }, 'the shared refused-authentication counter failed; the attempt is let through')
+      log.warn({ err: error }, 'the shared refused-authentication store failed; the attempt is let through')
       return
     }
     if (wait === 0) return
@@ -180,7 +183,7 @@ export class AdapterRuntime {
     try {
       await this.#failures?.record(keys)
     } catch (error) {
-      log.warn({ err: error }, 'the shared refused-authentication counter failed; this refusal is not counted')
+      log.warn({ err: error }, 'the shared refused-authentication store failed; this refusal is not counted')
     }
   }
 

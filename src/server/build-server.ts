@@ -1,16 +1,17 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import compress from '@fastify/compress'
 import helmet from '@fastify/helmet'
-import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
 import { PROBE_PATHS } from '../protocol/endpoints.js'
 import { refuseOversizedBodies } from '../fastify/body-parsers.js'
 import { answerError, answerNotFound } from '../fastify/error-answer.js'
-import { ERR_OVERLOADED, ERR_RATE_LIMITED } from '../core/errors.js'
+import { ERR_OVERLOADED } from '../core/errors.js'
 import { AdapterRuntime } from '../runtime/runtime.js'
-import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type SharedStoreOptions, type UnderPressureOptions } from './server-options.js'
-import { RedisWindowCounter } from '../policy/redis-window-counter.js'
-import { FAILED_AUTH_DEFAULTS } from '../policy/window-counter.js'
+import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
+import { RateLimiter } from '../policy/rate-limiter.js'
+import { RedisWindowStore } from '../policy/redis-window-store.js'
+import { MemoryWindowStore, type WindowStore } from '../policy/window-store.js'
+import { rateLimitHook } from '../fastify/rate-limit-hook.js'
 import { redactionOptions } from '../policy/log-redaction.js'
 import { connectorPlugin } from '../../plugins/connector.js'
 import { docsPlugin } from '../../plugins/docs.js'
@@ -21,7 +22,7 @@ import { metricsPlugin } from '../../plugins/metrics.js'
 /** Paths open to everyone: probes skip the guard, the rate limit and the pressure check, and log at debug. */
 const PROBES = new Set(PROBE_PATHS)
 
-export type { RateLimitOptions, ServerOptions, SharedRedisClient, SharedStoreOptions, UnderPressureOptions } from './server-options.js'
+export type { RateLimitOptions, ServerOptions, SharedStoreOptions, UnderPressureOptions } from './server-options.js'
 
 function routeOf (request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched'
@@ -80,43 +81,29 @@ async function registerPressure (fastify: FastifyInstance, options: UnderPressur
   })
 }
 
-/** The shared store's key prefix. */
-const SHARED_PREFIX = 'b24bi:'
-
-async function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, options: RateLimitOptions, shared: SharedStoreOptions | undefined): Promise<void> {
-  await fastify.register(rateLimit, {
-    global: true,
-    // One count for every replica; a Redis error lets the request through (fail open) rather than refuse every portal.
-    ...(shared === undefined ? {} : { redis: shared.client, nameSpace: (shared.prefix ?? SHARED_PREFIX) + 'rate-limit:', skipOnError: true }),
-    hook: 'preHandler', // after body parsing: the key is the credential hash of `connection`
-    max: options.max,
-    timeWindow: options.windowSeconds * 1000,
-    allowList: (request) => PROBES.has(routeOf(request)),
-    keyGenerator: (request) => {
-      const connection = (request.body as { connection?: unknown } | undefined)?.connection
-      if (typeof connection === 'object' && connection !== null) {
-        try {
-          return 'c:' + runtime.credentials(connection as Record<string, unknown>).key
-        } catch {
-          // A missing or malformed setting: the route answers 400 itself; count the caller by address meanwhile.
-        }
-      }
-      return 'ip:' + request.ip
-    },
-    errorResponseBuilder: (_request, context) => new ERR_RATE_LIMITED(String(Math.max(1, Math.ceil(context.ttl / 1000))))
-  })
+/** The request's rate-limit key: the credential hash of its `connection`, else its address. */
+function rateLimitKey (runtime: AdapterRuntime, request: FastifyRequest): string {
+  const connection = (request.body as { connection?: unknown } | undefined)?.connection
+  if (typeof connection === 'object' && connection !== null) {
+    try {
+      return 'c:' + runtime.credentials(connection as Record<string, unknown>).key
+    } catch {
+      // A missing or malformed setting: the route answers 400 itself; count the caller by address meanwhile.
+    }
+  }
+  return 'ip:' + request.ip
 }
 
-function sharedCounters (options: ServerOptions): { failures?: RedisWindowCounter } {
-  const failures = options.runtime?.authFailures
-  if (options.sharedStore === undefined || failures === false) return {}
-  return {
-    failures: new RedisWindowCounter({
-      client: options.sharedStore.client,
-      prefix: options.sharedStore.prefix ?? SHARED_PREFIX,
-      limits: { max: failures?.max ?? FAILED_AUTH_DEFAULTS.max, windowSeconds: failures?.windowSeconds ?? FAILED_AUTH_DEFAULTS.windowSeconds }
-    })
-  }
+/**
+ * The per-credential rate limit on every route added after it (the probes aside), after body parsing: the key
+ * is the credential hash of `connection`.
+ */
+function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, limit: RateLimitOptions, store: WindowStore): void {
+  const limited = rateLimitHook(new RateLimiter({ name: 'rate-limit', limit, store }), (request) => rateLimitKey(runtime, request))
+  fastify.addHook('onRoute', (route) => {
+    if (PROBES.has(route.url)) return
+    route.preHandler = [...[route.preHandler ?? []].flat(), limited]
+  })
 }
 
 /**
@@ -131,7 +118,9 @@ function sharedCounters (options: ServerOptions): { failures?: RedisWindowCounte
  */
 export async function buildServer (given: ServerOptions): Promise<FastifyInstance> {
   const options = resolveServerOptions(given)
-  const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {}, sharedCounters(options))
+  // One store for the rate limit and the refused authentications: Redis when replicas share their counts.
+  const windowStore = options.sharedStore === undefined ? new MemoryWindowStore() : new RedisWindowStore(options.sharedStore)
+  const runtime = new AdapterRuntime(options.adapter, options.runtime ?? {}, { windowStore })
   const fastify = Fastify(fastifyOptions(options)) as unknown as FastifyInstance
   // Coded answers for what fails outside the connector and install routes (guard, probes, metrics, unknown paths).
   fastify.setErrorHandler(answerError)
@@ -142,7 +131,7 @@ export async function buildServer (given: ServerOptions): Promise<FastifyInstanc
   if (options.helmet !== false) await fastify.register(helmet, { global: true, contentSecurityPolicy: false })
   if (options.underPressure !== undefined && options.underPressure !== false) await registerPressure(fastify, options.underPressure)
   await fastify.register(guardPlugin, { sharedSecret: options.sharedSecret, allowIps: options.allowIps, publicPaths: PROBE_PATHS })
-  if (options.rateLimit !== undefined && options.rateLimit !== false) await registerRateLimit(fastify, runtime, options.rateLimit, options.sharedStore)
+  if (options.rateLimit !== undefined && options.rateLimit !== false) registerRateLimit(fastify, runtime, options.rateLimit, windowStore)
   if (options.metrics !== false) {
     const instance = typeof options.metrics === 'object' ? options.metrics.instance : undefined
     await fastify.register(metricsPlugin, { adapter: options.adapter, ...(instance === undefined ? {} : { instance }) })

@@ -6,7 +6,7 @@ import { assertAdapterShape } from '../core/adapter-shape.js'
 import { ERR_CONFIG_INVALID } from '../core/errors.js'
 import { RuntimeOptionsSchema, type RuntimeOptions } from '../runtime/runtime-options.js'
 import { checkOptions } from '../util/strict-options.js'
-import type { RedisEvalClient } from '../policy/redis-window-counter.js'
+import type { RedisEvalClient } from '../policy/redis-window-store.js'
 
 /** The four endpoint paths (the connector plugin's `ConnectorPaths`; defaults in `DEFAULT_PATHS`). */
 export type ServerPaths = ConnectorPaths
@@ -18,19 +18,12 @@ export interface RateLimitOptions {
 }
 
 /**
- * The part of an `ioredis` client the shared counters use: `eval` (refused authentications) and `defineCommand`
- * (`@fastify/rate-limit`'s Redis store). The caller creates and quits the client.
- */
-export interface SharedRedisClient extends RedisEvalClient {
-  defineCommand: (name: string, definition: { numberOfKeys: number, lua: string }) => unknown
-}
-
-/**
  * A Redis every replica shares: the rate limit and the refused-authentication counter keep their counts there,
  * so N replicas behind a balancer admit what one would. Needs `runtime.hashKey`, the same on every replica.
  */
 export interface SharedStoreOptions {
-  client: SharedRedisClient
+  /** An `ioredis` client (the caller creates and quits it); only its `eval` is used. */
+  client: RedisEvalClient
   /** Prefix of every key. Default `b24bi:`. */
   prefix?: string
 }
@@ -126,7 +119,7 @@ export const ServerOptionsSchema = Type.Object({
     instance: Type.Optional(Type.String({ minLength: 1, description: "this replica's `instance` label on every series; default none" }))
   }, { additionalProperties: false })], { default: true, description: 'Prometheus `GET /metrics`' })),
   sharedStore: Type.Optional(Type.Object({
-    client: Type.Unsafe<SharedRedisClient>({ description: 'an ioredis client; the caller creates and quits it' }),
+    client: Type.Unsafe<RedisEvalClient>({ description: 'an ioredis client (only its eval is used); the caller creates and quits it' }),
     prefix: Type.Optional(Type.String({ default: 'b24bi:', description: 'prefix of every key' }))
   }, { additionalProperties: false, description: 'the counts of the rate limit and of refused authentications in a Redis every replica shares (needs `runtime.hashKey`); default this process' })),
   docs: Type.Optional(Type.Boolean({ default: false, description: 'OpenAPI UI at `/docs`' })),

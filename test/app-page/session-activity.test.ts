@@ -1,6 +1,5 @@
 import t from 'tap'
 import { ActivityLog } from '../../src/bitrix/app-page/activity.js'
-import { IpWindow } from '../../src/policy/ip-window.js'
 import { PageSessions } from '../../src/bitrix/app-page/session.js'
 import { ERR_CLIENT_GONE, ERR_SOURCE_FAILED } from '../../src/core/errors.js'
 
@@ -34,11 +33,4 @@ t.test('activity: only failures are kept, newest first, at most the capacity; ev
   log.add({ table: 'd', rows: 1, bytes: 1, elapsedMs: 1000, deadline: true }, 5)
   t.same(log.list().map((entry) => entry.table), ['d', 'c', 'b'], 'the oldest goes')
   t.same(log.counts, { answers: 5, deadline: 2, disconnect: 1, error: 1 })
-})
-
-t.test('the per-address window counts each address and starts over', async (t) => {
-  const window = new IpWindow(2, 60)
-  t.same([window.hit('a', 0), window.hit('a', 1), window.hit('a', 2), window.hit('b', 3)], [true, true, false, true])
-  t.equal(window.retryAfter(30_000), 30)
-  t.equal(window.hit('a', 60_000), true, 'a new window')
 })
