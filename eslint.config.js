@@ -19,7 +19,7 @@ const LAYERS = {
   'src/server': ['src/core', 'src/util', 'src/policy', 'src/filter', 'src/protocol', 'src/runtime', 'src/bitrix', 'src/probe', 'src/fastify', 'plugins'],
   'src/testing': ['src/core', 'src/util', 'src/policy', 'src/filter', 'src/protocol', 'src/runtime', 'src/bitrix', 'src/probe', 'src/fastify', 'src/server'],
   'src/cli': ['src/core', 'src/util', 'src/policy', 'src/filter', 'src/protocol', 'src/runtime', 'src/bitrix', 'src/probe', 'src/fastify', 'plugins', 'src/server', 'src/testing', 'adapters'],
-  'src/index.ts': ['src/core', 'src/util', 'src/policy', 'src/filter', 'src/protocol', 'src/runtime']
+  'src/index.ts': ['src/core', 'plugins']
 }
 
 const layerZones = Object.entries(LAYERS).map(([layer, allowed]) => ({

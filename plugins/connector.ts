@@ -15,9 +15,7 @@ import {
   CheckAnswer, CheckBody, DataAnswer, DataBody, ErrorAnswer, TableDescriptionAnswer, TableDescriptionBody, TableListAnswer, TableListBody
 } from '../src/protocol/request-schemas.js'
 
-export { DEFAULT_PATHS, type ConnectorPaths }
-
-/** Options of `connectorPlugin`. */
+/** Options of the connector plugin (`fastify.register(b24bi, options)`). */
 export interface ConnectorPluginOptions extends RuntimeOptions {
   /** The adapter to serve (or an already wrapped runtime). */
   adapter: Adapter | AdapterRuntime
@@ -113,7 +111,7 @@ const connector: FastifyPluginAsync<ConnectorPluginOptions> = async (fastify, op
  * health plugin's.
  *
  * @example
- * await fastify.register(connectorPlugin, { adapter: new MyAdapter(), timeZone: 'Europe/Berlin' })
+ * import b24bi from 'b24bi'
+ * await fastify.register(b24bi, { adapter: new MyAdapter(), timeZone: 'Europe/Berlin' })
  */
 export const connectorPlugin = fp(connector, { fastify: '5.x', name: 'b24bi-connector' })
-export default connectorPlugin

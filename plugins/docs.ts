@@ -47,7 +47,7 @@ const docs: FastifyPluginAsync<DocsPluginOptions> = async (fastify, options) => 
  *
  * @example
  * await fastify.register(docsPlugin)
- * await fastify.register(connectorPlugin, { adapter })
+ * await fastify.register(b24bi, { adapter })
  */
 export const docsPlugin = fp(docs, { fastify: '5.x', name: 'b24bi-docs' })
 export default docsPlugin

@@ -1,5 +1,4 @@
-export { connectorPlugin, DEFAULT_PATHS } from './connector.js'
-export type { ConnectorPaths, ConnectorPluginOptions } from './connector.js'
+// The optional plugins beside the connector (which is the root export's default: `import b24bi from 'b24bi'`).
 export { guardPlugin } from './guard.js'
 export type { GuardPluginOptions } from './guard.js'
 export { healthPlugin } from './health.js'

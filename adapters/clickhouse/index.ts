@@ -1,5 +1,1 @@
-export { ClickHouseAdapter } from './clickhouse-adapter.js'
-export { clickhouseEngine } from './clickhouse-engine.js'
-export { CLICKHOUSE_TYPES } from './clickhouse-types.js'
-export { clickhouseLiteral } from './clickhouse-literal.js'
-export type { SqlAdapterOptions } from '../sql/sql-options.js'
+export { ClickHouseAdapter, type ClickHouseAdapterOptions } from './clickhouse-adapter.js'

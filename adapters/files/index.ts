@@ -1,7 +1,1 @@
-export { FilesAdapter } from './files-adapter.js'
-export { FilesOptionsSchema } from './files-options.js'
-export type { FilesAdapterOptions } from './files-adapter.js'
-export { duckdbEngine } from './duckdb-engine.js'
-export type { DuckDbFolder } from './duckdb-types.js'
-export { DUCKDB_TYPES } from './duckdb-types.js'
-export { globToRegExp } from '../../src/adapter-kit/index.js'
+export { FilesAdapter, type FilesAdapterOptions } from './files-adapter.js'

@@ -1,4 +1,3 @@
 export { HttpAdapter } from './http-adapter.js'
-export { HTTP_DEFAULTS } from './http-options.js'
+// The options and the parts a table declaration is written in.
 export type { HttpAdapterOptions, HttpField, HttpFilterParam, HttpTable, Pagination } from './http-options.js'
-export { retryAfterMs } from './http-client.js'

@@ -1,8 +1,5 @@
+import { ERR_SOURCE_UNAVAILABLE, Money, TypedAdapter, type RequestContext, type Setting, type TableRow, type TypedReaders } from 'b24bi'
 import { Type } from 'typebox'
-// In your project: import { ERR_SOURCE_UNAVAILABLE, ... } from 'b24bi' and { TypedAdapter, ... } from 'b24bi'.
-import type { RequestContext, Setting } from '../../src/core/adapter.js'
-import { ERR_SOURCE_UNAVAILABLE } from '../../src/core/errors.js'
-import { Money, type TableRow, TypedAdapter, type TypedReaders } from '../../src/core/typed-adapter.js'
 
 /** The tables, as TypeBox schemas: the portal's table list and descriptions come from them. */
 const tables = {

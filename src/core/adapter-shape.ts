@@ -14,7 +14,7 @@ export function missingAdapterMembers (value: object): string[] {
 
 /**
  * Refuses, naming what is missing, a value that lacks anything the runtime calls on an adapter: the runtime checks
- * the adapter it is given (so `buildServer` and `connectorPlugin` fail at start-up, not with B24BI_ERR_ADAPTER_FAILED
+ * the adapter it is given (so `buildServer` and the connector plugin fail at start-up, not with B24BI_ERR_ADAPTER_FAILED
  * at the first request), and `b24bi serve` the one a module produced. `setting` is the configuration key that chose
  * it; `source`, when given, the module that produced it.
  */

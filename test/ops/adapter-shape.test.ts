@@ -9,7 +9,7 @@ import { createConfiguredAdapter } from '../../src/cli/commands/serve.js'
 import { main } from '../../src/cli/main.js'
 import { AdapterRuntime } from '../../src/runtime/runtime.js'
 import { buildServer } from '../../src/server/index.js'
-import { connectorPlugin } from '../../plugins/index.js'
+import { connectorPlugin } from '../../plugins/connector.js'
 
 const FULL = {
   init: 'async init () {}',

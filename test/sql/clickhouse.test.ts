@@ -1,6 +1,7 @@
 import { createClient } from '@clickhouse/client'
 import t from 'tap'
-import { ClickHouseAdapter, clickhouseLiteral } from '../../adapters/clickhouse/index.js'
+import { ClickHouseAdapter } from '../../adapters/clickhouse/index.js'
+import { clickhouseLiteral } from '../../adapters/clickhouse/clickhouse-literal.js'
 import type { RequestContext } from '../../src/core/adapter.js'
 import { valueFormatter } from '../../src/core/value-format.js'
 import { buildServer } from '../../src/server/index.js'

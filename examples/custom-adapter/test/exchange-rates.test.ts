@@ -1,6 +1,5 @@
 import t from 'tap'
-// In your project: import { conformance } from 'b24bi/testing'
-import { conformance } from '../../../src/testing/index.js'
+import { conformance } from 'b24bi/testing'
 import { ExchangeRatesAdapter } from '../exchange-rates-adapter.js'
 import { RATES_API_KEY, startRatesApi } from '../rates-api.js'
 

@@ -13,9 +13,10 @@ export interface ScaffoldValues {
 }
 
 const adapter = ({ className }: ScaffoldValues): string => `import {
-  Adapter, ERR_CONFIG_INVALID, safeEqual,
+  Adapter, ERR_CONFIG_INVALID,
   type FieldInfo, type ReadPlan, type RequestContext, type Row, type Setting, type TableInfo
 } from 'b24bi'
+import { safeEqual } from 'b24bi/adapter-kit'
 
 /** Options of {@link ${className}}. */
 export interface ${className}Options {
