@@ -31,6 +31,8 @@ export function duckdbEngine (folder: DuckDbFolder): SqlEngineDefinition {
     scopeToDefaultSchema: true,
     systemSchemas: [],
     defaultPort: 0,
+    // Any non-empty token: the demo's is `demo`.
+    minTokenLength: 1,
     castColumn: (column, as) => sql`CAST(${column} AS ${sql.raw(as === 'int' ? 'BIGINT' : as === 'text' ? 'VARCHAR' : 'DECIMAL(38, 10)')})`,
     readColumn: (column, read) => read === 'text' ? sql`CAST(${column} AS VARCHAR)` : sql`CAST(make_timestamp(epoch_us(${column})) AS VARCHAR)`,
     connect: () => lazyDriver(async () => {

@@ -39,7 +39,7 @@ export class FilesAdapter extends SqlAdapter {
       catalogSeconds: 0,
       // One connection beyond the reads the runtime admits, so a table list or a description never waits for a read.
       poolSize: concurrentReads + 1
-    }, { minTokenLength: 1 })
+    })
     this.#concurrentReads = concurrentReads
   }
 

@@ -51,12 +51,11 @@ export class SqlAdapter extends Adapter {
   #probe: SqlDriver | undefined
   readonly #guard: HostGuard
 
-  /** `access.minTokenLength`: for an adapter whose tokens may be shorter than 8 characters (the files adapter's). */
-  constructor (engine: SqlEngineDefinition, options: SqlAdapterOptions, access: { minTokenLength?: number } = {}) {
+  constructor (engine: SqlEngineDefinition, options: SqlAdapterOptions) {
     super()
     checkEngine(engine)
     this.#engine = engine
-    this.options = resolveSqlOptions(options, engine.name, access.minTokenLength)
+    this.options = resolveSqlOptions(options, engine.name, engine.minTokenLength)
     this.settings = this.options.mode === 'portal'
       ? PORTAL_SETTINGS
       : this.options.public ? [] : [{ code: 'token', name: 'Access token', type: 'STRING', secret: true }]

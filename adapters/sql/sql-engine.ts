@@ -130,6 +130,11 @@ export interface SqlEngineDefinition extends SqlFilterSyntax {
   systemSchemas: readonly string[]
   /** The port used when the portal gives none. */
   defaultPort: number
+  /**
+   * The shortest token server mode accepts. Optional: default 8 (`MIN_TOKEN_LENGTH`); the files engine takes any
+   * non-empty token (the demo's is `demo`).
+   */
+  minTokenLength?: number
   /** The column as the source subquery exposes it, so filters compare it as its portal type. */
   castColumn (column: SqlFragment, as: 'text' | 'int' | 'decimal'): SqlFragment
   /** The column as it is selected for transfer: `text` exactly as printed, `utc` as a UTC wall time. */
@@ -219,6 +224,7 @@ export function checkEngine (engine: SqlEngineDefinition): void {
   if (typeof engine.builder?.selectFrom !== 'function') invalid('builder must be a Kysely instance (see compileOnlyBuilder)')
   if (!Array.isArray(engine.types)) invalid('types must be a list of [pattern, reading] rules')
   if (!Array.isArray(engine.systemSchemas)) invalid('systemSchemas must be a list')
+  if (engine.minTokenLength !== undefined && !(Number.isInteger(engine.minTokenLength) && engine.minTokenLength >= 1)) invalid('minTokenLength must be a positive integer when given')
   for (const method of REQUIRED_METHODS) if (typeof engine[method] !== 'function') invalid(`${method} must be a function`)
   for (const method of OPTIONAL_METHODS) {
     if (engine[method] !== undefined && typeof engine[method] !== 'function') invalid(`${method} must be a function when given`)

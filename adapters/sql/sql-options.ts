@@ -205,8 +205,8 @@ function budget (options: SqlAdapterOptions, server: boolean): { maxPools: numbe
 export const MIN_TOKEN_LENGTH = 8
 
 /**
- * Validates the options once, at construction, and applies the defaults. `minTokenLength` is for an adapter with a
- * token rule of its own (the files adapter takes any non-empty token).
+ * Validates the options once, at construction, and applies the defaults. `minTokenLength` is the engine's
+ * (`SqlEngineDefinition.minTokenLength`: the files engine takes any non-empty token).
  */
 export function resolveSqlOptions (options: SqlAdapterOptions, engine: string, minTokenLength = MIN_TOKEN_LENGTH): ResolvedSqlOptions {
   checkKnownOptions(SqlOptionsSchema, options)
