@@ -29,6 +29,9 @@ export function readSdkBundle (): { version: string, body: Buffer } | undefined 
   }
 }
 
+/** Where the page's assets are served below the app page prefix. */
+const ASSETS_PATH = '/assets'
+
 /** The page's assets by file name, and the version query that busts caches when they change. */
 export class PageAssets {
   readonly files = new Map<string, Asset>()
@@ -46,16 +49,16 @@ export class PageAssets {
 
   /** The URL of `file` below `prefix`, with the version query. */
   url (prefix: string, file: string): string {
-    return `${prefix}/assets/${file}?v=${encodeURIComponent(this.version)}`
+    return `${prefix}${ASSETS_PATH}/${file}?v=${encodeURIComponent(this.version)}`
   }
 }
 
 /** `GET <prefix>/assets/:file`: the page's scripts and stylesheet, cacheable for a year (the URL carries the version). */
 export function registerAssets (fastify: FastifyInstance, prefix: string, assets: PageAssets): void {
-  fastify.get(`${prefix}/assets/:file`, { config: PAGE_ROUTE_CONFIG, logLevel: 'warn' }, async (request, reply) => {
+  fastify.get(`${prefix}${ASSETS_PATH}/:file`, { config: PAGE_ROUTE_CONFIG, logLevel: 'warn' }, async (request, reply) => {
     const file = (request.params as { file: string }).file
     const asset = assets.files.get(file)
-    if (asset === undefined) throw new ERR_ROUTE_NOT_FOUND('GET', `${prefix}/assets/${file.slice(0, 40)}`)
+    if (asset === undefined) throw new ERR_ROUTE_NOT_FOUND('GET', `${prefix}${ASSETS_PATH}/${file.slice(0, 40)}`)
     return await reply
       .type(asset.type)
       .header('cache-control', 'public, max-age=31536000, immutable')

@@ -3,9 +3,6 @@ import type { FastifyReply } from 'fastify'
 /** The route config that marks a page opened by an admin's browser inside the portal (see the guard). */
 export const PAGE_ROUTE_CONFIG = Object.freeze({ b24biPage: true as const })
 
-/** Where the page's assets are served below the app page prefix. */
-export const ASSETS_PATH = '/assets'
-
 /**
  * The page's Content-Security-Policy: only the portal at `portalOrigin` may frame it, and it runs only its own
  * scripts and styles (no inline code, no CDN).

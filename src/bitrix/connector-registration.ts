@@ -1,7 +1,6 @@
 import type { Setting } from '../core/adapter.js'
 import { DEFAULT_PATHS, type ConnectorPaths } from '../protocol/endpoints.js'
 import { ERR_CONFIG_INVALID, ERR_CONNECTOR_INVALID, ERR_REST_FAILED } from '../core/errors.js'
-import { SUPPORTS_MAPPING } from '../protocol/field-names.js'
 import type { RestClient } from './rest-client.js'
 import { isRestCallError } from './rest-errors.js'
 
@@ -92,7 +91,8 @@ export function connectorFields (definition: ConnectorDefinition): Record<string
     sort: definition.sort ?? 100,
     ...urls,
     settings,
-    supportMapping: definition.supportMapping ?? SUPPORTS_MAPPING,
+    // The runtime resolves the portal's field names and mapFields for every adapter: every connector can map.
+    supportMapping: definition.supportMapping ?? true,
     ...(definition.sourceCode === undefined ? {} : { sourceCode: definition.sourceCode })
   }
 }

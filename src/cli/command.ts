@@ -5,11 +5,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv
 }
 
-/** One `b24bi <name>` command. `run` resolves to the process exit code. */
+/** One `b24bi <name>` command (its name and one-line summary are its entry in main.ts). `run` resolves to the process exit code. */
 export interface Command {
-  name: string
-  /** One line for `b24bi --help`. */
-  summary: string
   /** The full `--help` text of the command. */
   usage: string
   run: (args: string[], io: CliIo) => Promise<number>

@@ -4,8 +4,6 @@ import { ERR_CONFIG_INVALID, ERR_HOST_REFUSED } from '../core/errors.js'
 import { parseIpRange } from './ip-ranges.js'
 import { embeddedIpv4, restrictedAddressKind } from './network-address.js'
 
-export { embeddedIpv4, RESTRICTED_RANGES } from './network-address.js'
-
 /** Resolves a host name to every address it has. */
 export type HostLookup = (host: string) => Promise<string[]>
 
@@ -13,7 +11,7 @@ const systemLookup: HostLookup = async (host) => (await lookup(host, { all: true
 
 /**
  * Decides which database hosts a portal may name. Public addresses are allowed; restricted ones
- * (see `RESTRICTED_RANGES`) only when `allowHosts` lists the address, a network containing it (CIDR),
+ * (see `RESTRICTED_RANGES` in network-address.ts) only when `allowHosts` lists the address, a network containing it (CIDR),
  * or the host name itself.
  *
  * @example

@@ -1,12 +1,6 @@
 import { ERR_FIELD_AMBIGUOUS, ERR_MAP_FIELDS_INVALID } from '../core/errors.js'
 import type { FieldInfo } from '../core/field-types.js'
 
-/**
- * True: b24bi understands `mapFields` for every adapter, because the core (not the adapter) resolves the portal's
- * field names and `mapFields` to the adapter's codes. Registration reads it to send `supportMapping: true`.
- */
-export const SUPPORTS_MAPPING = true
-
 // Bitrix's Russian transliteration table (main module, lang/ru/js_core_translit.php, TRANS_FROM → TRANS_TO),
 // with the Ukrainian letters newer versions add. Ъ and Ь map to nothing.
 const FROM = 'абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїґ'

@@ -8,7 +8,6 @@ import {
   ERR_SOURCE_FAILED, ERR_TABLE_NO_FIELDS, ERR_TABLE_NOT_FOUND, toB24biError, type B24biError
 } from '../core/errors.js'
 import { isDatasetFieldName, suggestDatasetFieldName, type FieldInfo, type TableInfo } from '../core/field-types.js'
-import { SUPPORTS_MAPPING } from '../protocol/field-names.js'
 import { compilePredicate } from '../filter/evaluate.js'
 import { formatRow, valueFormatter, type ValueFormatter } from '../core/value-format.js'
 import { planQuery, type QueryPlan, type QueryRequest } from './query-plan.js'
@@ -40,11 +39,6 @@ export interface DataSummary extends DataStreamSummary {
 export class AdapterRuntime {
   readonly adapter: Adapter
   readonly options: ResolvedRuntimeOptions
-  /**
-   * Always true: the runtime resolves the portal's field names and `mapFields` for every adapter, so every
-   * connector can be registered with `supportMapping: true`.
-   */
-  readonly supportsMapping: boolean = SUPPORTS_MAPPING
   #init: Promise<void> | undefined
   #closed = false
   readonly #authCache = new Map<string, number>()

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { embeddedIpv4, HostGuard } from '../../src/policy/host-guard.js'
+import { HostGuard } from '../../src/policy/host-guard.js'
+import { embeddedIpv4 } from '../../src/policy/network-address.js'
 
 t.test('the host guard refuses IPv6 forms that embed a restricted IPv4 address (NAT64, 6to4, IPv4-compatible, Teredo)', async (t) => {
   const guard = new HostGuard()

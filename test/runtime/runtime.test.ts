@@ -168,5 +168,4 @@ t.test('the table list carries the optional id when the adapter gives one', asyn
   t.teardown(() => app.close())
   const answer = await app.inject({ method: 'POST', url: '/api/table_list', payload: { connection: {} } })
   t.same(answer.json(), [{ id: 7, code: 'items', title: 'Items' }, { code: 'other', title: 'other' }, { id: 'x-1', code: 'third', title: 'Third' }])
-  t.equal(app.b24bi.supportsMapping, true, 'every adapter can map: the runtime resolves names and mapFields')
 })

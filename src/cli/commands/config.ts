@@ -45,4 +45,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi config schema`. */
-export const command: Command = { name: 'config', summary: 'Print the JSON Schema of the serve config file', usage, run }
+export const command: Command = { usage, run }

@@ -41,4 +41,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi connectors list|remove`. */
-export const command: Command = { name: 'connectors', summary: 'List or remove the connectors of this application', usage, run }
+export const command: Command = { usage, run }

@@ -137,4 +137,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi init`. */
-export const command: Command = { name: 'init', summary: 'Create a new connector project', usage, run }
+export const command: Command = { usage, run }

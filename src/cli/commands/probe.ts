@@ -102,4 +102,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi probe`. */
-export const command: Command = { name: 'probe', summary: 'Check a running connector the way the portal does', usage, run }
+export const command: Command = { usage, run }

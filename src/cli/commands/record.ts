@@ -97,4 +97,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
   return 0
 }
 
-export const command: Command = { name: 'record', summary: 'Record portal requests and answers through a proxy (NDJSON, secrets redacted)', usage, run }
+export const command: Command = { usage, run }

@@ -115,4 +115,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi register`. */
-export const command: Command = { name: 'register', summary: 'Register (or update) the connector in a portal', usage, run }
+export const command: Command = { usage, run }

@@ -67,4 +67,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
   return found.length === 0 ? 0 : 1
 }
 
-export const command: Command = { name: 'replay', summary: 'Replay a recorded transcript against a connector and list every answer that differs', usage, run }
+export const command: Command = { usage, run }

@@ -277,4 +277,4 @@ async function start (config: Config, io: CliIo, install: Awaited<ReturnType<typ
   return 0
 }
 
-export const command: Command = { name: 'serve', summary: 'Run the connector server (the demo when no config is given)', usage, run }
+export const command: Command = { usage, run }

@@ -120,4 +120,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi sources add|update|get|list|remove`. */
-export const command: Command = { name: 'sources', summary: 'Add, update, get, list or remove sources (configured connections)', usage, run }
+export const command: Command = { usage, run }

@@ -106,4 +106,4 @@ async function run (args: string[], io: CliIo): Promise<number> {
 }
 
 /** `b24bi tables sync|list`. */
-export const command: Command = { name: 'tables', summary: 'Create or update the portal tables of a source; list them', usage, run }
+export const command: Command = { usage, run }
