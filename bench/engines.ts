@@ -201,7 +201,7 @@ const sqlite: BenchEngine = {
 const duckdb: BenchEngine = {
   name: 'duckdb',
   exportName: 'DuckDB COPY TO csv',
-  writesRows: false,
+  writesRows: true,
   seed: async (rows) => {
     const path = parquetPath(rows)
     if (await exists(path)) return false

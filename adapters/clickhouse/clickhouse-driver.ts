@@ -108,7 +108,7 @@ export class ClickHouseDriver implements SqlDriver {
    * by ClickHouse into the body as a last line (`Code: 159, e.displayText() = …`): that line is held back until the
    * response ends and thrown as the error it reports, never handed on as a row.
    */
-  async * streamText (sql: string, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
+  async * streamText (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
     const queryId = randomUUID()
     const abort = new AbortController()
     let done = false
@@ -116,7 +116,7 @@ export class ClickHouseDriver implements SqlDriver {
     options.signal.addEventListener('abort', onAbort, { once: true })
     try {
       const { stream } = await this.#client.exec({
-        query: sql,
+        query: statement.sql,
         query_id: queryId,
         abort_signal: abort.signal,
         clickhouse_settings: { max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) }

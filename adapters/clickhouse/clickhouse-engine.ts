@@ -25,7 +25,7 @@ export const clickhouseEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefi
   date: (value) => sql`toDate(${value})`,
   dateTime: (value, zoned) => zoned ? sql`toDateTime(${utcWall(value.instant)}, 'UTC')` : sql`toDateTime(${value.wall})`,
   // Every value is inlined (clickhouseLiteral): the statement runs as it is, its rows in TabSeparated text.
-  textExport: (statement) => statement.parameters.length === 0 ? `${statement.sql}\nFORMAT TabSeparated` : undefined,
+  textExport: (statement) => statement.parameters.length === 0 ? { statement: { sql: `${statement.sql}\nFORMAT TabSeparated`, parameters: [] } } : undefined,
   connect: (target, options) => lazyDriver(async () => {
     const { ClickHouseDriver } = await loadDriver('@clickhouse/client', async () => await import('./clickhouse-driver.js'))
     return new ClickHouseDriver(target, options)

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { loadDriver } from '../../src/adapter-kit/index.js'
 import { lazyDriver } from '../sql/lazy-driver.js'
 import type { SqlEngineDefinition, SqlFilterSyntax } from '../sql/sql-engine.js'
+import { duckdbTextExport } from './duckdb-text.js'
 import { duckdbBuilder, DUCKDB_TYPES, type DuckDbFolder } from './duckdb-types.js'
 
 /**
@@ -35,6 +36,7 @@ export function duckdbEngine (folder: DuckDbFolder): SqlEngineDefinition {
     minTokenLength: 1,
     castColumn: (column, as) => sql`CAST(${column} AS ${sql.raw(as === 'int' ? 'BIGINT' : as === 'text' ? 'VARCHAR' : 'DECIMAL(38, 10)')})`,
     readColumn: (column, read) => read === 'text' ? sql`CAST(${column} AS VARCHAR)` : sql`CAST(make_timestamp(epoch_us(${column})) AS VARCHAR)`,
+    textExport: duckdbTextExport,
     connect: () => lazyDriver(async () => {
       const { DuckDbDriver } = await loadDriver('@duckdb/node-api', async () => await import('./duckdb-driver.js'))
       return new DuckDbDriver(folder)

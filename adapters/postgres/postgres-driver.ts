@@ -102,11 +102,11 @@ export class PostgresDriver implements SqlDriver {
    * ends early (the caller stopped, the signal aborted) cancels the query and drops its connection: a COPY cannot
    * be left half read.
    */
-  async * streamText (sql: string, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
+  async * streamText (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<Uint8Array> {
     const client = await this.#pool.connect()
     const onClientError = (): void => {}
     client.on('error', onClientError)
-    const copy = client.query(copyTo(sql))
+    const copy = client.query(copyTo(statement.sql))
     let complete = false
     try {
       yield * abortable(copy, options.signal)

@@ -29,7 +29,10 @@ export const postgresEngine: SqlEngineDefinition = Object.freeze<SqlEngineDefini
   like: (column, pattern) => sql`${column} COLLATE "C" LIKE ${pattern} ESCAPE '\\'`,
   // One array parameter whatever the list's length: a statement has at most 65,535 parameters.
   in: (column, _values, list) => sql`${column} = ANY(CAST(${arrayOf(list)} AS ${sql.raw(ARRAY_TYPES[list.zoned ? 'zoned' : list.type])}))`,
-  textExport: copyStatement,
+  textExport: (statement) => {
+    const copy = copyStatement(statement)
+    return copy === undefined ? undefined : { statement: { sql: copy, parameters: [] } }
+  },
   connect: (target, options) => lazyDriver(async () => {
     const { PostgresDriver } = await loadDriver(['pg', 'pg-cursor', 'pg-copy-streams'], async () => await import('./postgres-driver.js'))
     return new PostgresDriver(target, options)

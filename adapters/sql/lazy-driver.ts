@@ -19,10 +19,10 @@ export function lazyDriver (open: () => Promise<SqlDriver>): SqlDriver {
     async * stream (statement: SqlStatement, options: SqlStreamOptions) {
       yield * (await driver()).stream(statement, options)
     },
-    async * streamText (sql: string, options: SqlStreamOptions) {
+    async * streamText (statement: SqlStatement, options: SqlStreamOptions) {
       const opened = await driver()
       if (opened.streamText === undefined) throw new TypeError('this driver has no text export')
-      yield * opened.streamText(sql, options)
+      yield * opened.streamText(statement, options)
     },
     ping: async () => { await (await driver()).ping() },
     authenticate: async () => {

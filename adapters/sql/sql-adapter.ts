@@ -6,9 +6,9 @@ import { PoolCache, type PoolLease } from './pool-cache.js'
 import { PoolGate, sourceBusy } from './pool-gate.js'
 import { datasetTable, tablesFromCatalog, type SqlTable } from './sql-catalog.js'
 import type { SqlDriver, SqlStatement, SqlTarget } from './sql-driver.js'
-import { checkEngine, type SqlEngineDefinition } from './sql-engine.js'
+import { checkEngine, type SqlEngineDefinition, type SqlTextExport } from './sql-engine.js'
 import { resolveSqlOptions, type ResolvedSqlOptions, type SqlAdapterOptions } from './sql-options.js'
-import { markUtc, readStatement, utcPositions } from './sql-statement.js'
+import { markUtc, planReadings, readStatement, utcPositions } from './sql-statement.js'
 
 /** Milliseconds the readiness probe's own connection may take for its trivial query. */
 const PROBE_TIMEOUT_MS = 3000
@@ -203,7 +203,7 @@ export class SqlAdapter extends Adapter {
   }
 
   async * readRows (plan: ReadPlan, context: RequestContext): AsyncGenerator<Row[]> {
-    yield * this.#read(plan, context, (driver, statement, utc) => this.#rowsOf(driver, statement, utc, plan, context))
+    yield * this.#read(plan, context, (driver, statement, table) => this.#rowsOf(driver, statement, utcPositions(table, plan), plan, context))
   }
 
   /**
@@ -213,8 +213,9 @@ export class SqlAdapter extends Adapter {
   override readEncoded (plan: EncodePlan, context: RequestContext): AsyncIterable<EncodedRows> | undefined {
     const exporter = this.#engine.textExport
     if (exporter === undefined) return undefined
-    return this.#read(plan, context, (driver, statement, utc) => {
-      const exported = exporter(statement)
+    return this.#read(plan, context, (driver, statement, table) => {
+      const utc = utcPositions(table, plan)
+      const exported = exporter(statement, planReadings(table, plan))
       return exported === undefined
         ? this.#formattedRows(driver, statement, utc, plan, context)
         : this.#encodedText(driver, exported, utc, plan, context)
@@ -237,9 +238,9 @@ export class SqlAdapter extends Adapter {
     }
   }
 
-  async * #encodedText (driver: SqlDriver, exported: string, utc: number[], plan: EncodePlan, context: RequestContext): AsyncGenerator<EncodedRows> {
-    const encoder = new TextRowsEncoder({ ...plan, utcColumns: new Set(utc) })
-    for await (const chunk of driver.streamText!(exported, this.#streamOptions(plan, context))) {
+  async * #encodedText (driver: SqlDriver, exported: SqlTextExport, utc: number[], plan: EncodePlan, context: RequestContext): AsyncGenerator<EncodedRows> {
+    const encoder = new TextRowsEncoder({ ...plan, utcColumns: new Set(utc), jsNumbers: new Set(exported.jsNumbers) })
+    for await (const chunk of driver.streamText!(exported.statement, this.#streamOptions(plan, context))) {
       const rows = encoder.push(chunk)
       if (rows !== undefined) yield rows
     }
@@ -254,7 +255,7 @@ export class SqlAdapter extends Adapter {
   async * #read<T> (
     plan: ReadPlan,
     context: RequestContext,
-    produce: (driver: SqlDriver, statement: SqlStatement, utc: number[]) => AsyncIterable<T>
+    produce: (driver: SqlDriver, statement: SqlStatement, table: SqlTable) => AsyncIterable<T>
   ): AsyncGenerator<T> {
     const lease = await this.#lease(context.connection)
     let release: (() => void) | undefined
@@ -264,7 +265,7 @@ export class SqlAdapter extends Adapter {
       if (table === undefined) return
       const statement = readStatement(this.#engine, table, plan)
       context.log.debug({ table: plan.table, sql: statement.sql }, 'sql read')
-      yield * produce(lease.pool.driver, statement, utcPositions(table, plan))
+      yield * produce(lease.pool.driver, statement, table)
     } catch (error) {
       if (plan.signal.aborted) throw plan.signal.reason
       if (!isB24biError(error) && this.#engine.isTimeout(error)) throw new ERR_QUERY_TIMEOUT(String(this.options.timeoutMs / 1000), { cause: error })

@@ -56,7 +56,7 @@ export interface SqlDriver {
    * arrive: rows in the tab-separated text form `TextRowsEncoder` reads. Cancels the query when `signal` aborts or
    * the caller stops early. Optional: only engines with a `textExport` have it.
    */
-  streamText? (sql: string, options: SqlStreamOptions): AsyncIterable<Uint8Array>
+  streamText? (statement: SqlStatement, options: SqlStreamOptions): AsyncIterable<Uint8Array>
   /** Resolves when a trivial query succeeds (used by `/ready`, and by `check` without `authenticate`). */
   ping (): Promise<void>
   /**

@@ -3,7 +3,7 @@ import { ERR_CONFIG_INVALID } from '../../src/core/errors.js'
 import type { FieldType } from '../../src/core/field-types.js'
 import type { DateTimeValue, FilterValue } from '../../src/core/filter-ast.js'
 import type { SqlDriver, SqlStatement, SqlTarget } from './sql-driver.js'
-import type { SqlTypeRule } from './sql-types.js'
+import type { SqlTypeReading, SqlTypeRule } from './sql-types.js'
 
 /** A piece of SQL: a column reference, an expression or a bound value. */
 export type SqlFragment = RawBuilder<unknown>
@@ -90,6 +90,17 @@ export interface SqlFilterSyntax {
   dateTime? (value: DateTimeValue, zoned: boolean): SqlFragment
 }
 
+/** A text export (`SqlEngineDefinition.textExport`): the statement `SqlDriver.streamText` runs. */
+export interface SqlTextExport {
+  statement: SqlStatement
+  /**
+   * Columns whose numbers the export spells as the engine does (`1e+20`, `0.0`, `nan`) while the row path's driver
+   * hands over JS numbers: a number there with a fraction, an exponent or a non-finite spelling is read as the JS
+   * number it spells and written by the field's formatter, as the row path writes that number. Default none.
+   */
+  jsNumbers?: readonly number[]
+}
+
 /** The values of an IN list as the filter holds them (see `FilterValue`), with the type of the field compared. */
 export interface FilterList {
   /** The field's type: `int` values are canonical integer strings, `money` and `double` decimal strings, ... */
@@ -142,9 +153,13 @@ export interface SqlEngineDefinition extends SqlFilterSyntax {
   /**
    * The read statement as the engine's bulk text export (PostgreSQL: `COPY (<select>) TO STDOUT`), read through
    * `SqlDriver.streamText` and written by `TextRowsEncoder`, not a JS value per cell; undefined when this
-   * statement cannot be exported (its rows are read instead). Optional: default none.
+   * statement cannot be exported (its rows are read instead). `columns` are the readings of the statement's select
+   * list (`c0`, `c1`, ...), for an engine that writes each column's text itself. Optional: default none.
+   *
+   * @example
+   * textExport: (statement) => ({ statement: { sql: `${statement.sql}\nFORMAT TabSeparated`, parameters: [] } }) // ClickHouse
    */
-  textExport? (statement: SqlStatement): string | undefined
+  textExport? (statement: SqlStatement, columns: readonly SqlTypeReading[]): SqlTextExport | undefined
   /** Opens a pool. Must not connect eagerly. */
   connect (target: SqlTarget, options: { timeoutMs: number, poolSize: number }): SqlDriver
   /** True when `error` says the credentials were refused (then `check` answers 401, not 502). */

@@ -4,6 +4,7 @@ import { compileFilter } from './compile-filter.js'
 import type { SqlTable } from './sql-catalog.js'
 import type { SqlStatement } from './sql-driver.js'
 import type { SqlEngineDefinition } from './sql-engine.js'
+import type { SqlTypeReading } from './sql-types.js'
 
 /**
  * The statement for one read: `SELECT <fields as c0..cN> FROM <source> WHERE <pushed filter> LIMIT <n>`.
@@ -33,6 +34,12 @@ export function readStatement (engine: SqlEngineDefinition, table: SqlTable, pla
 }
 
 const HAS_ZONE = /\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i
+
+/** How each of the plan's fields is read, in the statement's select order. */
+export function planReadings (table: SqlTable, plan: ReadPlan): SqlTypeReading[] {
+  const byColumn = new Map(table.columns.map((column) => [column.column, column]))
+  return plan.fields.map((field) => byColumn.get(field.source ?? field.code)!.reading)
+}
 
 /** The positions of the plan's fields read as UTC wall times (`read: 'utc'`). */
 export function utcPositions (table: SqlTable, plan: ReadPlan): number[] {

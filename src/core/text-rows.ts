@@ -20,6 +20,12 @@ export interface TextRowsColumns {
   datetimeFormat: DateTimeFormat
   /** Columns whose naive datetimes are UTC wall times: read as instants, as if they ended in `Z`. Default none. */
   utcColumns?: ReadonlySet<number>
+  /**
+   * Numeric columns the row path gets as JS numbers while the text spells them the source's way (`1e+20`, `0.0`,
+   * `nan`): a value with a fraction, an exponent or a non-finite spelling is read as the JS number it spells and
+   * written by the field's formatter; integer digits are copied. Default none.
+   */
+  jsNumbers?: ReadonlySet<number>
 }
 
 const TAB = 9
@@ -36,7 +42,7 @@ const HEX = '0123456789abcdef'
 /** 1 for the bytes a text cell copies as they are: not a control byte, a quote or a backslash. */
 const PLAIN = new Uint8Array(256).map((_, byte) => byte >= 32 && byte !== QUOTE && byte !== BACKSLASH ? 1 : 0)
 
-const enum Kind { Integer, Number, Text, Date, DateTime, UtcDateTime, Other }
+const enum Kind { Integer, Number, JsNumber, Text, Date, DateTime, UtcDateTime, Other }
 
 /** The byte a backslash sequence of the text form stands for (`\n`, `\t`, `\\`, ...): any other escaped byte is itself. */
 function unescaped (byte: number): number {
@@ -79,6 +85,7 @@ export class TextRowsEncoder {
     this.#kinds = columns.fields.map((field, index) => {
       // A UTC wall time is read as an instant whatever the field's type (the row path marks it with a `Z`).
       if (this.#utc.has(index)) return field.type === 'datetime' ? Kind.UtcDateTime : Kind.Other
+      if (columns.jsNumbers?.has(index) === true) return Kind.JsNumber
       switch (field.type) {
         case 'int': return Kind.Integer
         case 'double':
@@ -188,6 +195,9 @@ export class TextRowsEncoder {
       case Kind.DateTime:
         if (this.#dateTime(input, start, end)) return
         break
+      case Kind.JsNumber:
+        if (isJsonInteger(input, start, end)) return this.#copy(input, start, end)
+        return this.#write(column, jsNumber(decodeCell(input, start, end)), input, end, row)
       case Kind.UtcDateTime:
         if (this.#utcZone && end - start === 19 && this.#utcWall(input, start)) return
         break
@@ -199,6 +209,11 @@ export class TextRowsEncoder {
   #formatted (column: number, input: Buffer, start: number, end: number, row: number): void {
     let value = decodeCell(input, start, end)
     if (this.#utc.has(column) && value !== '' && !HAS_ZONE.test(value)) value += 'Z'
+    this.#write(column, value, input, end, row)
+  }
+
+  /** `value` written by the field's formatter; `end` is where its cell ends in `input`. */
+  #write (column: number, value: unknown, input: Buffer, end: number, row: number): void {
     const text = this.#formatters[column]!(value, row)
     // The row's room may not hold a formatter's text (an offset added): measured, then the rest of the row's room.
     this.#reserve(Buffer.byteLength(text))
@@ -313,6 +328,15 @@ function wellFormed (rows: Buffer): Buffer {
 }
 
 const HAS_ZONE = /\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i
+
+/** The JS number a source spells `1e+20`, `-0.0`, `nan` or `-inf`; any other text as it is (its formatter judges it). */
+function jsNumber (text: string): unknown {
+  const number = Number(text)
+  if (text !== '' && !Number.isNaN(number)) return number
+  if (/^[+-]?nan$/i.test(text)) return NaN
+  if (/^[+-]?inf(?:inity)?$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity
+  return text
+}
 
 /** The cell as a string, its backslash sequences undone. */
 function decodeCell (input: Buffer, start: number, end: number): string {

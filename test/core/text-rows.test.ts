@@ -119,3 +119,21 @@ t.test('a UTC wall time read into a field of another type is marked as an instan
   const encoded = encoder.push(Buffer.from('2026-03-29 01:30:00\t1\n\\N\t2\n'))
   t.equal(Buffer.from(encoded!.bytes).toString(), `,[${formatters[0]!('2026-03-29 01:30:00Z')},1],[null,2]`)
 })
+
+t.test('numbers the row path gets as JS numbers: the source\'s spelling written as JS writes the double it spells', async (t) => {
+  const timeZone = new TimeZone('UTC')
+  const fields: FieldInfo[] = [{ code: 'D', type: 'double' }, { code: 'I', type: 'int' }, { code: 'M', type: 'money' }]
+  const rows: Array<[string, number | bigint | null, number | bigint | null, number | bigint | null]> = [
+    ['1e+20\t1e+20\t0.0', 1e20, 1e20, 0],
+    ['-0.0\t3.0\t9007199254740992.0', -0, 3, 9007199254740992],
+    ['1.5e-07\t-9223372036854775808\t5e-324', 1.5e-7, -9223372036854775808n, 5e-324],
+    ['nan\t42\t-inf', NaN, 42, -Infinity],
+    ['inf\t\\N\t1.7976931348623157e+308', Infinity, null, 1.7976931348623157e308]
+  ]
+  const formatters = fields.map((field) => valueFormatter(field, { timeZone, datetimeFormat: 'iso' }))
+  const encoder = new TextRowsEncoder({ fields, formatters, timeZone, datetimeFormat: 'iso', jsNumbers: new Set([0, 1, 2]) })
+  const encoded = encoder.push(Buffer.from(rows.map(([line]) => line + '\n').join('')))
+  t.equal(Buffer.from(encoded!.bytes).toString(), rows.map(([, ...values], index) => ',' + formatRow(values, formatters, index + 1)).join(''))
+  t.throws(() => new TextRowsEncoder({ fields, formatters, timeZone, datetimeFormat: 'iso', jsNumbers: new Set([1]) }).push(Buffer.from('0\t0.5\t0\n')),
+    { code: 'B24BI_ERR_VALUE_INVALID', message: /got the number 0.5 in row 1/ }, 'a fraction in an int field is the row path\'s error')
+})
