@@ -20,7 +20,8 @@ COPY plugins ./plugins
 COPY adapters ./adapters
 COPY bench ./bench
 COPY scripts/image-dependencies.mjs ./scripts/
-# The drivers are optional peers of the package; the image serves every adapter, so they stay (see the script).
+# The drivers, swagger and the JS SDK are optional peers of the package; the image serves every adapter and feature,
+# so they stay (see the script).
 RUN npm run build && node scripts/image-dependencies.mjs \
  && npm install --package-lock-only --offline --ignore-scripts \
  && npm prune --omit=dev && npm cache clean --force

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { loadDriver } from '../src/util/driver-load.js'
 
 /** Options of `docsPlugin`. */
 export interface DocsPluginOptions {
@@ -16,8 +17,9 @@ const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json']
 
 const docs: FastifyPluginAsync<DocsPluginOptions> = async (fastify, options) => {
   const path = options.path ?? '/docs'
-  // Loaded only when /docs is on: nobody else pays for swagger.
-  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')])
+  // Loaded only when /docs is on: swagger and its UI are optional peer dependencies.
+  const [{ default: swagger }, { default: swaggerUi }] = await loadDriver(['@fastify/swagger', '@fastify/swagger-ui'],
+    async () => await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]))
   await fastify.register(swagger, {
     openapi: {
       info: {
@@ -43,7 +45,8 @@ const docs: FastifyPluginAsync<DocsPluginOptions> = async (fastify, options) => 
 /**
  * OpenAPI 3 for every route registered after it (the connector's four endpoints, from the same TypeBox
  * schemas that validate them), with the UI at `/docs` and the document at `/docs/json`.
- * Register it BEFORE the connector plugin: it collects routes as they are added.
+ * Register it BEFORE the connector plugin: it collects routes as they are added. It needs `@fastify/swagger` and
+ * `@fastify/swagger-ui` (optional peer dependencies); without them registering fails with B24BI_ERR_DRIVER_MISSING.
  *
  * @example
  * await fastify.register(docsPlugin)

@@ -17,7 +17,7 @@ import { RateLimiter, type RateLimit } from '../src/policy/rate-limiter.js'
 import { MemoryWindowStore } from '../src/policy/window-store.js'
 import { rateLimitHook } from '../src/fastify/rate-limit-hook.js'
 import { MemoryTokenStore } from '../src/bitrix/token-store/memory-token-store.js'
-import { PageAssets, registerAssets } from './app-page/assets.js'
+import { loadSdkBundle, PageAssets, registerAssets } from './app-page/assets.js'
 import { PAGE_ROUTE_CONFIG, framableBy, portalOrigin } from './app-page/frame.js'
 import { bindLeftMenu, type PlacementOptions } from './app-page/placement.js'
 import { appPageRoutes } from './app-page/routes.js'
@@ -153,7 +153,7 @@ async function routes (fastify: FastifyInstance, options: InstallPluginOptions &
   const limit = options.rateLimit === false ? undefined : options.rateLimit ?? INSTALL_RATE_DEFAULTS
   const limitedByAddress = limit === undefined ? [] : [rateLimitHook(new RateLimiter({ name: 'install', limit, store: limits }), byAddress)]
   const prefix = options.pagePrefix ?? '/bitrix24/app'
-  const assets = new PageAssets(CLIENT_ASSETS)
+  const assets = new PageAssets(await loadSdkBundle(), CLIENT_ASSETS)
   // Install pages and app page opens share one allowance per address.
   const pages = new RateLimiter({ name: 'pages', limit: { max: options.pagesPerMinute ?? 30, windowSeconds: 60 }, store: limits })
   const pageOpened = rateLimitHook(pages, byAddress)

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ERR_ROUTE_NOT_FOUND } from '../../src/core/errors.js'
+import { loadDriver } from '../../src/util/driver-load.js'
 import { INSTALL_SCRIPT } from './install-script.js'
 import { PAGE_ROUTE_CONFIG } from './frame.js'
 
@@ -12,21 +13,26 @@ export interface Asset {
   body: string | Buffer
 }
 
-const SDK_PACKAGE = '@bitrix24/b24jssdk'
+/** The vendor's JS SDK: the install page and the app page run on it. An optional peer dependency. */
+export const SDK_PACKAGE = '@bitrix24/b24jssdk'
+
+/** The vendor's JS SDK as the page serves it. */
+export interface SdkBundle {
+  version: string
+  body: Buffer
+}
 
 /**
  * The vendor's JS SDK as a UMD file (global `B24Js`), read from node_modules. The package's exports map hides
- * `dist/umd`, so it is found through its package.json. Undefined when the package is not installed.
+ * `dist/umd`, so it is found through its package.json. Throws B24BI_ERR_DRIVER_MISSING naming the package when it
+ * is not installed.
  */
-export function readSdkBundle (): { version: string, body: Buffer } | undefined {
-  try {
-    const require = createRequire(import.meta.url)
-    const manifest = require.resolve(`${SDK_PACKAGE}/package.json`)
-    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }
-    return { version, body: readFileSync(join(dirname(manifest), 'dist', 'umd', 'index.min.js')) }
-  } catch {
-    return undefined
-  }
+export async function loadSdkBundle (): Promise<SdkBundle> {
+  return await loadDriver(SDK_PACKAGE, async () => {
+    const manifest = createRequire(import.meta.url).resolve(`${SDK_PACKAGE}/package.json`)
+    const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string }
+    return { version, body: await readFile(join(dirname(manifest), 'dist', 'umd', 'index.min.js')) }
+  })
 }
 
 /** Where the page's assets are served below the app page prefix. */
@@ -36,15 +42,12 @@ const ASSETS_PATH = '/assets'
 export class PageAssets {
   readonly files = new Map<string, Asset>()
   readonly version: string
-  readonly sdkVersion: string | undefined
 
-  constructor (extra: Record<string, Asset> = {}, packageVersion = '0') {
-    const sdk = readSdkBundle()
-    this.sdkVersion = sdk?.version
-    if (sdk !== undefined) this.files.set('b24jssdk.js', { type: 'text/javascript; charset=utf-8', body: sdk.body })
+  constructor (sdk: SdkBundle, extra: Record<string, Asset> = {}, packageVersion = '0') {
+    this.files.set('b24jssdk.js', { type: 'text/javascript; charset=utf-8', body: sdk.body })
     this.files.set('install.js', { type: 'text/javascript; charset=utf-8', body: INSTALL_SCRIPT })
     for (const [name, asset] of Object.entries(extra)) this.files.set(name, asset)
-    this.version = `${packageVersion}-${sdk?.version ?? 'none'}`
+    this.version = `${packageVersion}-${sdk.version}`
   }
 
   /** The URL of `file` below `prefix`, with the version query. */

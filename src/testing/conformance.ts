@@ -1,4 +1,4 @@
-import { checkDifferentialFilters } from './differential-filters.js'
+import { checkDifferentialFilters, loadRandomFilters } from './differential-filters.js'
 import { checkFixtures, checkZoneInvariance } from './fixture-checks.js'
 import { type CheckName, type ConformanceOptions, type Finding, KitContext, type KitNeed, type Measurements } from './kit-context.js'
 import { checkLoad } from './load-checks.js'
@@ -97,9 +97,11 @@ async function runStep (kit: KitContext, step: Step, skip: ReadonlySet<CheckName
  * The adapter is closed at the end. Use {@link conformance} from a tap test.
  */
 export async function runConformance (options: ConformanceOptions): Promise<ConformanceReport> {
+  const skip = new Set(options.skip ?? [])
+  // Before anything starts: without fast-check (an optional peer) the differential check cannot run.
+  if (!skip.has('differential')) await loadRandomFilters()
   const observed = new ObservedAdapter(options.adapter)
   const kit = new KitContext(options, observed)
-  const skip = new Set(options.skip ?? [])
   try {
     kit.server = await kit.startServer()
     for (const step of STEPS) await runStep(kit, step, skip)

@@ -1,46 +1,19 @@
-import fc from 'fast-check'
 import { isTextType, type FieldInfo } from '../core/field-types.js'
 import { compilePredicate } from '../filter/evaluate.js'
 import { parseFilter } from '../filter/parse.js'
 import { TimeZone } from '../core/time-zone.js'
+import { loadDriver } from '../util/driver-load.js'
 import { JsonNumber, type ExactValue } from '../util/exact-json.js'
+import { ORDERED_OPS, TEXT_OPS, type Filter } from './filter-operators.js'
 import { type KitContext, valueText } from './kit-context.js'
 import { rowMultiset } from './protocol-checks.js'
 
-type Filter = Record<string, unknown>
-
-const ORDERED_OPS = ['', '!', '>', '>=', '<', '<=']
-const TEXT_OPS = ['%', '!%']
-
-function conditionArbitrary (field: FieldInfo, values: readonly string[]): fc.Arbitrary<[string, unknown]> {
-  const value = values.length > 0 ? fc.constantFrom(...values) : fc.constant('0')
-  const arbitraries: Array<fc.Arbitrary<[string, unknown]>> = [
-    fc.tuple(fc.constantFrom(...ORDERED_OPS), value).map(([op, item]) => [`${op}${field.code}`, item]),
-    fc.tuple(fc.constantFrom('', '!'), fc.uniqueArray(value, { minLength: 1, maxLength: 3 })).map(([op, items]) => [`${op}${field.code}`, items]),
-    fc.constantFrom<[string, unknown]>([field.code, null], [`!${field.code}`, null])
-  ]
-  if (isTextType(field.type)) {
-    const part = value.chain((text) => fc.nat(Math.max(0, text.length - 1)).map((start) => text.slice(start, start + 3)))
-    arbitraries.push(fc.tuple(fc.constantFrom(...TEXT_OPS), part.filter((text) => text !== '')).map(([op, text]) => [`${op}${field.code}`, text]))
-  } else {
-    arbitraries.push(fc.tuple(fc.constantFrom('><', '!><'), value, value).map(([op, a, b]) => [`${op}${field.code}`, [a, b].sort()]))
-  }
-  return fc.oneof(...arbitraries)
-}
-
-/** Random portal filters over the sample's fields, values drawn from the sample rows. */
-export function filterArbitrary (fields: readonly FieldInfo[], rows: readonly ExactValue[][]): fc.Arbitrary<Filter> {
-  const conditions = fields.map((field, index) => {
-    const values = [...new Set(rows.map((row) => row[index]).filter((item) => item !== null && item !== undefined).map(valueText))].slice(0, 50)
-    return conditionArbitrary(field, values)
-  })
-  const condition = fc.oneof(...conditions)
-  const group = fc.array(condition, { minLength: 1, maxLength: 3 }).map((items) => Object.fromEntries(items))
-  return fc.oneof(
-    group,
-    group.map((items) => ({ ...items, LOGIC: 'OR' })),
-    fc.tuple(condition, group).map(([first, nested]) => ({ [first[0]]: first[1], _or: { ...nested, LOGIC: 'OR' } }))
-  )
+/**
+ * The random half of the check, loaded on first use: fast-check is an optional peer dependency, so a kit run
+ * without it fails with B24BI_ERR_DRIVER_MISSING naming it (`runConformance` asks before it starts a server).
+ */
+export async function loadRandomFilters (): Promise<typeof import('./random-filters.js')> {
+  return await loadDriver('fast-check', async () => await import('./random-filters.js'))
 }
 
 /** The rows `filter` keeps, by the in-memory evaluator over the reference rows; undefined when the filter is invalid. */
@@ -104,15 +77,10 @@ export async function checkDifferentialFilters (kit: KitContext): Promise<void> 
     }
   }
   const runs = kit.options.sample?.filterRuns ?? 40
-  const arbitrary = filterArbitrary(reference.fields, reference.read.rows)
-  let failure: string | undefined
-  const result = await fc.check(fc.asyncProperty(arbitrary, async (filter) => {
-    const problem = await compare(kit, filter)
-    if (problem !== undefined) failure = `filter ${JSON.stringify(filter)}: ${problem}`
-    return problem === undefined
-  }), { numRuns: runs, seed: kit.options.sample?.seed, endOnFailure: true })
+  const { runRandomFilters } = await loadRandomFilters()
+  const result = await runRandomFilters(reference.fields, reference.read.rows, { runs, seed: kit.options.sample?.seed }, async (filter) => await compare(kit, filter))
   kit.report('differential', !result.failed,
     result.failed
-      ? `differential filter mismatch (seed ${result.seed}): ${failure ?? String(result.errorInstance)}`
+      ? `differential filter mismatch (seed ${result.seed}): ${result.failure}`
       : `every operator on every field and ${runs} random filters answer the same rows as the in-memory evaluator over '${kit.sampleTable}'`)
 }

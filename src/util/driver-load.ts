@@ -2,7 +2,8 @@ import { ERR_DRIVER_MISSING } from '../core/errors.js'
 
 /**
  * Loads a driver (an optional peer dependency) on first use: `load` is the dynamic import of the module that uses
- * it. When a package of `packages` is not installed, throws `B24BI_ERR_DRIVER_MISSING` naming it and the install command.
+ * it, or what resolves a file of the package. When a package of `packages` is not installed, throws
+ * `B24BI_ERR_DRIVER_MISSING` naming it and the install command.
  *
  * @example
  * const { PostgresDriver } = await loadDriver('pg', async () => await import('./postgres-driver.js'))
@@ -13,7 +14,8 @@ export async function loadDriver<T> (packages: string | readonly string[], load:
   } catch (error) {
     // The message decides: loaders differ in the code they keep (tap's TypeScript loader drops it).
     const message = String((error as { message?: unknown } | null)?.message ?? '')
-    const missing = [packages].flat().find((name) => message.includes(`Cannot find package '${name}'`) || message.includes(`Cannot find module '${name}'`))
+    const missing = [packages].flat().find((name) => message.includes(`Cannot find package '${name}'`) ||
+      message.includes(`Cannot find module '${name}'`) || message.includes(`Cannot find module '${name}/`))
     if (missing !== undefined) throw new ERR_DRIVER_MISSING(missing, missing, { cause: error })
     throw error
   }

@@ -115,7 +115,8 @@ async function run (args: string[], io: CliIo): Promise<number> {
         tap: own.devDependencies?.tap ?? '^21.0.0',
         typescript: own.devDependencies?.typescript ?? '^5.0.0',
         typesNode: own.devDependencies?.['@types/node'] ?? '^22.0.0',
-        typebox: own.dependencies?.typebox ?? '^1.0.0'
+        typebox: own.dependencies?.typebox ?? '^1.0.0',
+        fastCheck: own.devDependencies?.['fast-check'] ?? '^4.0.0'
       }
     }
     const files = scaffoldFiles(values)

@@ -9,7 +9,7 @@ export interface ScaffoldValues {
   /** True when b24bi is a packed file under `vendor/` (the Dockerfile copies it). */
   vendor: boolean
   /** Dependency versions taken from b24bi's own package.json. */
-  versions: { tap: string, typescript: string, typesNode: string, typebox: string }
+  versions: { tap: string, typescript: string, typesNode: string, typebox: string, fastCheck: string }
 }
 
 const adapter = ({ className }: ScaffoldValues): string => `import {
@@ -141,7 +141,8 @@ const packageJson = (values: ScaffoldValues): string => JSON.stringify({
     typecheck: 'tsc -p tsconfig.json --noEmit'
   },
   dependencies: { b24bi: values.b24bi, typebox: values.versions.typebox },
-  devDependencies: { '@types/node': values.versions.typesNode, tap: values.versions.tap, typescript: values.versions.typescript }
+  // fast-check: the conformance kit's random filters (an optional peer dependency of b24bi, needed by the tests only).
+  devDependencies: { '@types/node': values.versions.typesNode, 'fast-check': values.versions.fastCheck, tap: values.versions.tap, typescript: values.versions.typescript }
 }, null, 2) + '\n'
 
 const tsconfig = `{
