@@ -223,8 +223,13 @@ async function copyForNobody (t: Test): Promise<{ node: string, store: string }>
   for (const file of ['core/errors.js', 'bitrix/token-store/file-token-store.js', 'bitrix/token-store/file-lock.js', 'bitrix/token-store/token-store.js']) {
     await copyFile(join(built, file), join(root, 'src', file))
   }
+  // errors.js builds its classes with @fastify/error: the one package these modules import.
+  const errorPackage = fileURLToPath(new URL('../../node_modules/@fastify/error/', import.meta.url))
+  await mkdir(join(root, 'node_modules', '@fastify', 'error'), { recursive: true })
+  for (const file of ['package.json', 'index.js']) await copyFile(join(errorPackage, file), join(root, 'node_modules', '@fastify', 'error', file))
   await copyFile(process.execPath, join(root, 'node'))
-  for (const path of [root, join(root, 'src'), join(root, 'src', 'core'), join(root, 'src', 'bitrix'), join(root, 'src', 'bitrix', 'token-store')]) await chmod(path, 0o755)
+  for (const path of [root, join(root, 'src'), join(root, 'src', 'core'), join(root, 'src', 'bitrix'), join(root, 'src', 'bitrix', 'token-store'),
+    join(root, 'node_modules'), join(root, 'node_modules', '@fastify'), join(root, 'node_modules', '@fastify', 'error')]) await chmod(path, 0o755)
   await chmod(join(root, 'node'), 0o755)
   return { node: join(root, 'node'), store: pathToFileURL(join(root, 'src', 'bitrix', 'token-store', 'file-token-store.js')).href }
 }
