@@ -158,7 +158,7 @@ const ERROR_LINE = /^Code: \d+(?:, e\.displayText\(\) = |\. )\S*Exception/
  * writes after the first byte, it is thrown (its message keeps the code, so a timeout is told apart); else handed on.
  * Chunks are passed on whole up to their second-to-last newline: the held line is never more than one row.
  */
-async function * withoutErrorLine (source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
+export async function * withoutErrorLine (source: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
   // `line`: the last complete line seen (with its newline); `rest`: what follows it, a row not yet ended.
   let line: Buffer[] = []
   let rest: Buffer[] = []
@@ -173,7 +173,9 @@ async function * withoutErrorLine (source: AsyncIterable<Buffer>): AsyncGenerato
       if (line.length > 0) yield Buffer.concat(line)
       line = [...rest, chunk.subarray(0, last + 1)]
     } else {
-      yield Buffer.concat([...line, ...rest, chunk.subarray(0, before + 1)])
+      // The held line joined with the row it began, then the chunk as it is: a chunk is not copied.
+      if (line.length + rest.length > 0) yield Buffer.concat([...line, ...rest])
+      yield chunk.subarray(0, before + 1)
       line = [chunk.subarray(before + 1, last + 1)]
     }
     rest = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : []

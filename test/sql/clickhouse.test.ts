@@ -1,6 +1,7 @@
 import { createClient } from '@clickhouse/client'
 import t from 'tap'
 import { ClickHouseAdapter } from '../../adapters/clickhouse/index.js'
+import { withoutErrorLine } from '../../adapters/clickhouse/clickhouse-driver.js'
 import { clickhouseLiteral } from '../../adapters/clickhouse/clickhouse-literal.js'
 import type { RequestContext } from '../../src/core/adapter.js'
 import { valueFormatter } from '../../src/core/value-format.js'
@@ -111,4 +112,29 @@ t.test('ClickHouse: the answer its text export writes is the row path\'s for byt
   await t.rejects((async () => { for await (const chunk of adapter.readEncoded(plan, context)!) rows += chunk.rows })(),
     { message: /^Code: 395, e\.displayText\(\) = DB::Exception: Value passed to 'throwIf'/ }, 'the reader gets the error ClickHouse wrote, its code kept')
   t.ok(rows > 0 && rows < 200_000, `the rows before it were read (${rows})`)
+})
+
+t.test('ClickHouse text export: the bytes pass through whole however the response is split, its error line thrown', async (t) => {
+  const rows = Buffer.from('1\tone\n22\ttwo, ä\n333\t\\N\n4444\tfour\n')
+  const error = Buffer.from('Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 1.0 seconds, e.what() = DB::Exception\n')
+  const read = async (whole: Buffer, cuts: number[]): Promise<Buffer> => {
+    const bounds = [0, ...cuts, whole.length]
+    const parts = bounds.slice(1).map((end, index) => whole.subarray(bounds[index], end))
+    const out: Uint8Array[] = []
+    for await (const chunk of withoutErrorLine((async function * () { yield * parts })())) out.push(chunk)
+    return Buffer.concat(out)
+  }
+  for (let first = 1; first < rows.length; first++) {
+    for (const second of [first + 1, first + 7, rows.length - 1]) {
+      const cuts = second > first && second < rows.length ? [first, second] : [first]
+      const passed = await read(rows, cuts)
+      if (!passed.equals(rows)) return t.fail(`split at ${cuts.join(', ')}: ${passed.toString()}`)
+    }
+  }
+  t.pass('every split passes the rows through unchanged')
+  for (const cut of [1, 5, rows.length, rows.length + 3, rows.length + error.length - 1]) {
+    await t.rejects(read(Buffer.concat([rows, error]), [cut]), { message: /^Code: 159, e\.displayText\(\) = DB::Exception: Timeout exceeded/ }, `an error line after a split at ${cut}`)
+  }
+  await t.rejects(read(Buffer.concat([rows, error.subarray(0, error.length - 1)]), [3]), { message: /^Code: 159/ }, 'an error line without its newline')
+  t.ok((await read(Buffer.from('Code: 1 is a row\n'), [4])).equals(Buffer.from('Code: 1 is a row\n')), 'a row that only begins like an error is a row')
 })
