@@ -1,74 +1,47 @@
 import { ERR_CONFIG_INVALID } from '../core/errors.js'
+import { ConfigSchema } from './config-schema.js'
 
-type Kind = 'string' | 'number' | 'boolean' | 'list' | 'trust' | 'json'
+/** How an env var's text is read: as the setting's type says. */
+type Kind = 'string' | 'number' | 'boolean' | 'list' | 'json' | 'mixed'
 
-/** Each env var, the config path it sets and how its text is read. Later rows win over earlier ones. */
-export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind: Kind]> = Object.freeze([
-  ['PORT', 'port', 'number'],
-  ['HOST', 'host', 'string'],
-  ['LOG_LEVEL', 'logLevel', 'string'],
-  ['CONNECTOR_TOKEN', 'adapter.token', 'string'],
-  ['CONNECTOR_TOKENS', 'adapter.tokens', 'list'],
-  ['B24BI_PORT', 'port', 'number'],
-  ['B24BI_HOST', 'host', 'string'],
-  ['B24BI_LOG_LEVEL', 'logLevel', 'string'],
-  ['B24BI_TIME_ZONE', 'timeZone', 'string'],
-  ['B24BI_DATETIME_FORMAT', 'datetimeFormat', 'string'],
-  ['B24BI_PORTAL_DATE_FORMAT', 'portalDateFormat', 'string'],
-  ['B24BI_DEADLINE_S', 'deadlineSeconds', 'number'],
-  ['B24BI_MAX_ROWS', 'maxRows', 'number'],
-  ['B24BI_MAX_ANSWER_MB', 'maxAnswerMegabytes', 'number'],
-  ['B24BI_AUTH_CACHE_S', 'authCacheSeconds', 'number'],
-  ['B24BI_CONCURRENT_READS_PER_CREDENTIAL', 'concurrentReadsPerCredential', 'number'],
-  ['B24BI_CONCURRENT_READS', 'concurrentReads', 'number'],
-  ['B24BI_STALL_S', 'stallSeconds', 'number'],
-  ['B24BI_BODY_LIMIT', 'bodyLimit', 'number'],
-  ['B24BI_REQUEST_TIMEOUT_S', 'requestTimeoutSeconds', 'number'],
-  ['B24BI_SHUTDOWN_GRACE_S', 'shutdownGraceSeconds', 'number'],
-  ['B24BI_DRAIN_S', 'drainSeconds', 'number'],
-  ['B24BI_RATE_LIMIT', 'rateLimit.enabled', 'boolean'],
-  ['B24BI_RATE_LIMIT_MAX', 'rateLimit.max', 'number'],
-  ['B24BI_RATE_LIMIT_WINDOW_S', 'rateLimit.windowSeconds', 'number'],
-  ['B24BI_AUTH_FAILURES', 'authFailures.enabled', 'boolean'],
-  ['B24BI_AUTH_FAILURES_MAX', 'authFailures.max', 'number'],
-  ['B24BI_AUTH_FAILURES_WINDOW_S', 'authFailures.windowSeconds', 'number'],
-  ['B24BI_SHARED_STORE', 'sharedStore.url', 'string'],
-  ['B24BI_SHARED_STORE_PREFIX', 'sharedStore.prefix', 'string'],
-  ['B24BI_HASH_KEY', 'hashKey', 'string'],
-  ['B24BI_UNDER_PRESSURE', 'underPressure.enabled', 'boolean'],
-  ['B24BI_MAX_EVENT_LOOP_DELAY_MS', 'underPressure.maxEventLoopDelayMs', 'number'],
-  ['B24BI_MAX_EVENT_LOOP_UTILIZATION', 'underPressure.maxEventLoopUtilization', 'number'],
-  ['B24BI_MAX_HEAP_USED_BYTES', 'underPressure.maxHeapUsedBytes', 'number'],
-  ['B24BI_MAX_RSS_BYTES', 'underPressure.maxRssBytes', 'number'],
-  ['B24BI_RETRY_AFTER_S', 'underPressure.retryAfterSeconds', 'number'],
-  ['B24BI_SHARED_SECRET', 'sharedSecret', 'string'],
-  ['B24BI_ALLOW_IPS', 'allowIps', 'list'],
-  ['B24BI_TRUST_PROXY', 'trustProxy', 'trust'],
-  ['B24BI_TLS_CERT', 'tls.cert', 'string'],
-  ['B24BI_TLS_KEY', 'tls.key', 'string'],
-  ['B24BI_METRICS', 'metrics', 'boolean'],
-  ['B24BI_DOCS', 'docs', 'boolean'],
-  ['B24BI_INSTANCE', 'instance', 'string'],
-  ['B24BI_ADAPTER', 'adapter.type', 'string'],
-  ['B24BI_ADAPTER_MODULE', 'adapter.module', 'string'],
-  ['B24BI_ADAPTER_OPTIONS', 'adapter', 'json'],
-  ['B24BI_FILES_DIRECTORY', 'adapter.directory', 'string'],
-  ['B24BI_CLIENT_ID', 'install.clientId', 'string'],
-  ['B24BI_CLIENT_SECRET', 'install.clientSecret', 'string'],
-  ['B24BI_PUBLIC_URL', 'install.publicUrl', 'string'],
-  ['B24BI_CONNECTOR_TITLE', 'install.title', 'string'],
-  ['B24BI_TOKEN_STORE', 'install.tokenStore', 'string'],
-  ['B24BI_SINGLE_INSTANCE', 'install.singleInstance', 'boolean'],
-  ['B24BI_OAUTH_SERVER', 'install.oauthServer', 'string'],
-  ['B24BI_OAUTH_REST_SERVER', 'install.oauthRestServer', 'string'],
-  ['B24BI_PORTALS', 'install.portals', 'list'],
-  ['B24BI_PORTAL_HOSTS', 'install.portalHosts', 'list'],
-  ['B24BI_PORTAL_HTTP', 'install.portalHttp', 'boolean'],
-  ['B24BI_SYNC_TABLES_SOURCE', 'install.syncTables.source.title', 'string'],
-  ['B24BI_SYNC_TABLES_SETTINGS', 'install.syncTables.source.settings', 'json'],
-  ['B24BI_SYNC_TABLES_PREFIX', 'install.syncTables.prefix', 'string'],
-  ['B24BI_APP_CONNECTION', 'install.appConnection', 'json']
-])
+/** The part of a schema node the walk reads. */
+interface Node {
+  type?: string
+  anyOf?: Node[]
+  properties?: Record<string, Node>
+  env?: string | readonly string[]
+}
+
+function kindOf (node: Node): Kind {
+  if (node.anyOf !== undefined) return node.anyOf.every((member) => member.type === 'string') ? 'string' : 'mixed'
+  switch (node.type) {
+    case 'number':
+    case 'integer': return 'number'
+    case 'boolean': return 'boolean'
+    case 'array': return 'list'
+    case 'object': return 'json'
+    default: return 'string'
+  }
+}
+
+/**
+ * Each env var, the setting it sets and how its text is read, from the `env` of each setting of `schema` (and of
+ * the settings inside an object setting). Later rows win: a setting's own variable wins over a JSON variable of the
+ * object holding it, and of a setting's several names the first one set wins.
+ */
+function envVarsOf (schema: Node, prefix = ''): Array<readonly [name: string, path: string, kind: Kind]> {
+  const rows: Array<readonly [name: string, path: string, kind: Kind]> = []
+  for (const [key, node] of Object.entries(schema.properties ?? {})) {
+    const path = prefix + key
+    const names = node.env === undefined ? [] : typeof node.env === 'string' ? [node.env] : [...node.env].reverse()
+    for (const name of names) rows.push([name, path, kindOf(node)] as const)
+    if (node.type === 'object') rows.push(...envVarsOf(node, path + '.'))
+  }
+  return rows
+}
+
+/** Each env var of `b24bi serve`, the config path it sets and how its text is read. Later rows win over earlier ones. */
+export const ENV_VARS: ReadonlyArray<readonly [name: string, path: string, kind: Kind]> = Object.freeze(envVarsOf(ConfigSchema as Node))
 
 function read (name: string, text: string, kind: Kind): unknown {
   const trimmed = text.trim()
@@ -85,7 +58,7 @@ function read (name: string, text: string, kind: Kind): unknown {
       if (/^(0|false|no|off)$/i.test(trimmed)) return false
       throw new ERR_CONFIG_INVALID(name, `'${text}' is not true or false`)
     }
-    case 'trust': {
+    case 'mixed': {
       if (/^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true'
       return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed
     }
@@ -150,4 +123,10 @@ export function envSource (path: string, env: NodeJS.ProcessEnv): string | undef
     found = name
   }
   return found
+}
+
+/** A setting and the env vars that set it, for a message that says how to set it: `hashKey (B24BI_HASH_KEY)`. */
+export function envHint (path: string): string {
+  const names = ENV_VARS.filter(([, setting]) => setting === path).map(([name]) => name).reverse()
+  return names.length === 0 ? path : `${path} (${names.join(', ')})`
 }

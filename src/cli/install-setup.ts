@@ -2,40 +2,15 @@ import type { InstallPluginOptions } from '../../plugins/install.js'
 import { ERR_TOKEN_STORE_NOT_SHARED, ERR_TOKEN_STORE_UNWRITABLE, isB24biError } from '../core/errors.js'
 import { checkTokenStore } from '../bitrix/token-store/token-store.js'
 import { DEFAULT_TOKEN_FILE } from '../bitrix/token-store/file-token-store.js'
-import { loadConfig, type Config } from './config.js'
+import { loadConfig } from './config.js'
+import type { Config } from './config-schema.js'
 import { isSharedTokenStore, openTokenStore } from './token-store-config.js'
 
-/** What the install flow needs from the configuration; off unless `clientId` is set. */
-export interface InstallConfig {
-  /** The local application's client id. */
-  clientId: string
-  /** Its client secret. */
-  clientSecret: string
-  /** The public base URL the portal reaches the connector at. */
-  publicUrl: string
-  /** The connector's title. Default `b24bi connector`. */
-  title?: string
-  description?: string
-  logo?: string
-  sort?: number
-  supportMapping?: boolean
-  /** `file:<path>` (default `.b24bi/tokens.json`), `postgres://...` or `redis://...`. */
-  tokenStore?: string
-  /** This connector runs as one replica, so the file store is allowed. Default false: PostgreSQL or Redis required. */
-  singleInstance?: boolean
-  /** Default the vendor's OAuth server. */
-  oauthServer?: string
-  /** The OAuth server's REST endpoint that proves install events (`app.info`). Default `https://oauth.bitrix.info/rest/`. */
-  oauthRestServer?: string
-  /** Portal domains accepted (`*.example.com` for a whole domain). Default: every public host. */
-  portals?: string[]
-  /** Addresses, networks or names a portal may resolve to although private or loopback (a portal inside the network). Default none. */
-  portalHosts?: string[]
-  /** A portal on loopback is called over http: local tests only. Default false. */
-  portalHttp?: boolean
-  /** Create the portal tables on install (see `InstallPluginOptions.syncTables`). Default off. */
-  syncTables?: InstallPluginOptions['syncTables']
-}
+/**
+ * What the install flow needs: the configuration's `install` settings (their meaning and defaults are in the
+ * config schema) with the three it cannot run without. The flow is off unless `clientId` is set.
+ */
+export type InstallConfig = NonNullable<Config['install']> & { clientId: string, clientSecret: string, publicUrl: string }
 
 /**
  * The install flow's settings from the configuration (`install` in the config file; `B24BI_CLIENT_ID`,

@@ -1,7 +1,7 @@
 import { loadDriver } from '../util/driver-load.js'
 import { ERR_CONFIG_INVALID } from '../core/errors.js'
 import type { SharedStoreOptions } from '../server/server-options.js'
-import type { Config } from './config.js'
+import type { Config } from './config-schema.js'
 
 /** Milliseconds a Redis connection or command may take before it fails (the limiters then let the call through). */
 const REDIS_TIMEOUT_MS = 2000

@@ -7,8 +7,8 @@ import { refuseOversizedBodies } from '../fastify/body-parsers.js'
 import { answerError, answerNotFound } from '../fastify/error-answer.js'
 import { ERR_OVERLOADED } from '../core/errors.js'
 import { AdapterRuntime } from '../runtime/runtime.js'
-import { resolveServerOptions, SERVER_DEFAULTS, type RateLimitOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
-import { RateLimiter } from '../policy/rate-limiter.js'
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions, type UnderPressureOptions } from './server-options.js'
+import { RateLimiter, type RateLimit } from '../policy/rate-limiter.js'
 import { RedisWindowStore } from '../policy/redis-window-store.js'
 import { MemoryWindowStore, type WindowStore } from '../policy/window-store.js'
 import { rateLimitHook } from '../fastify/rate-limit-hook.js'
@@ -41,7 +41,7 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https?: { cert: string | Buffer, key: string | Buffer } } {
+function fastifyOptions (options: ResolvedServerOptions): FastifyServerOptions & { https?: { cert: string | Buffer, key: string | Buffer } } {
   const logger = options.loggerInstance !== undefined
     ? undefined
     : options.logger === false
@@ -57,19 +57,19 @@ function fastifyOptions (options: ServerOptions): FastifyServerOptions & { https
     ...(options.tls !== undefined ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     logController: new OneLinePerRequest(),
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
-    requestTimeout: (options.requestTimeoutSeconds ?? SERVER_DEFAULTS.requestTimeoutSeconds) * 1000,
+    bodyLimit: options.bodyLimit,
+    requestTimeout: options.requestTimeoutSeconds * 1000,
     return503OnClosing: true
   }
 }
 
-async function registerPressure (fastify: FastifyInstance, options: UnderPressureOptions): Promise<void> {
-  const retryAfter = options.retryAfterSeconds ?? SERVER_DEFAULTS.retryAfterSeconds
+async function registerPressure (fastify: FastifyInstance, options: Readonly<Required<UnderPressureOptions>>): Promise<void> {
+  const retryAfter = options.retryAfterSeconds
   await fastify.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
-    maxEventLoopUtilization: options.maxEventLoopUtilization ?? 0,
-    maxHeapUsedBytes: options.maxHeapUsedBytes ?? 0,
-    maxRssBytes: options.maxRssBytes ?? 0,
+    maxEventLoopDelay: options.maxEventLoopDelayMs,
+    maxEventLoopUtilization: options.maxEventLoopUtilization,
+    maxHeapUsedBytes: options.maxHeapUsedBytes,
+    maxRssBytes: options.maxRssBytes,
     retryAfter,
     // A rejected promise goes on to the route's error handler: the coded 503 body; Retry-After stays set.
     pressureHandler: async (request, reply, type, value) => {
@@ -98,7 +98,7 @@ function rateLimitKey (runtime: AdapterRuntime, request: FastifyRequest): string
  * The per-credential rate limit on every route added after it (the probes aside), after body parsing: the key
  * is the credential hash of `connection`.
  */
-function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, limit: RateLimitOptions, store: WindowStore): void {
+function registerRateLimit (fastify: FastifyInstance, runtime: AdapterRuntime, limit: RateLimit, store: WindowStore): void {
   const limited = rateLimitHook(new RateLimiter({ name: 'rate-limit', limit, store }), (request) => rateLimitKey(runtime, request))
   fastify.addHook('onRoute', (route) => {
     if (PROBES.has(route.url)) return

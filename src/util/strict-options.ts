@@ -1,4 +1,4 @@
-import type { TSchema } from 'typebox'
+import type { Static, TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { ERR_CONFIG_INVALID } from '../core/errors.js'
 
@@ -117,6 +117,53 @@ export function checkKnownOptions (schema: TSchema, value: unknown, prefix = '')
   if (unknown !== undefined) throw new ERR_CONFIG_INVALID(prefix + unknown.path, unknownOptionProblem(unknown))
 }
 
+/** The schema node a TypeBox error's `schemaPath` (`#/properties/a/anyOf/1`) points at. */
+function nodeAt (schema: TSchema, pointer: string): SchemaNode | undefined {
+  let node: unknown = schema
+  for (const part of pointer.replace(/^#\/?/, '').split('/')) {
+    if (part === '') continue
+    node = (node as Record<string, unknown> | undefined)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')]
+  }
+  return node as SchemaNode | undefined
+}
+
+/** What a number must be, in the words every option check uses (`positiveOption` and its siblings). */
+function numberExpected (node: SchemaNode): string | undefined {
+  if ((node.type !== 'number' && node.type !== 'integer') || node.maximum !== undefined) return undefined
+  const kind = node.type === 'integer' ? 'integer' : 'number'
+  if (node.exclusiveMinimum === 0 || (kind === 'integer' && node.minimum === 1)) return `must be a positive ${kind}`
+  if (node.minimum === 0) return `must be a non-negative ${kind}`
+  return undefined
+}
+
+function depth (instancePath: string): number {
+  return instancePath.split('/').length
+}
+
+/** A wrong value: the dotted path of the setting (empty for the whole object) and what it must be. */
+export interface InvalidOption {
+  path: string
+  problem: string
+}
+
+/**
+ * The first wrong value of `value` against `schema` (unknown keys are `findUnknownOption`'s), or undefined. Of
+ * TypeBox's errors the deepest wins (inside a union, the member the value was meant for); a choice of literals
+ * is listed (`must be one of 'a', 'b'`) and a number says what it must be (`must be a positive number`).
+ */
+export function findInvalidOption (schema: TSchema, value: unknown): InvalidOption | undefined {
+  if (Value.Check(schema, value)) return undefined
+  const all = [...Value.Errors(schema, value)]
+  const errors = all.some((error) => error.keyword !== 'anyOf') ? all.filter((error) => error.keyword !== 'anyOf') : all
+  const first = errors.reduce((best, error) => depth(error.instancePath) > depth(best.instancePath) ? error : best, errors[0]!)
+  const path = first.instancePath.slice(1).replaceAll('/', '.')
+  const allowed = errors.filter((error) => error.keyword === 'const' && error.instancePath === first.instancePath)
+    .map((error) => `'${String((error.params as { allowedValue?: unknown }).allowedValue)}'`)
+  if (allowed.length > 1) return { path, problem: `must be one of ${allowed.join(', ')}` }
+  const node = nodeAt(schema, first.schemaPath)
+  return { path, problem: (node === undefined ? undefined : numberExpected(node)) ?? first.message }
+}
+
 /**
  * Checks options against their schema: an unknown key at any depth, then a wrong value, throws
  * `B24BI_ERR_CONFIG_INVALID` naming the path (after `prefix`, e.g. `adapter.`) and, for a typo, the closest key.
@@ -126,9 +173,31 @@ export function checkKnownOptions (schema: TSchema, value: unknown, prefix = '')
  */
 export function checkOptions (schema: TSchema, value: unknown, prefix = ''): void {
   checkKnownOptions(schema, value, prefix)
-  if (Value.Check(schema, value)) return
-  const errors = [...Value.Errors(schema, value)]
-  const first = errors.find((error) => error.keyword !== 'anyOf') ?? errors[0]
-  const path = (first?.instancePath ?? '').slice(1).replaceAll('/', '.')
-  throw new ERR_CONFIG_INVALID(prefix + (path === '' ? 'options' : path), first?.message ?? 'is invalid')
+  const invalid = findInvalidOption(schema, value)
+  if (invalid !== undefined) throw new ERR_CONFIG_INVALID(prefix + (invalid.path === '' ? 'options' : invalid.path), invalid.problem)
+}
+
+/**
+ * An options object resolved against its schema, the one declaration of its keys, types and defaults: a copy of
+ * `options` with every default applied, checked as `checkOptions` checks. `options` must be plain data (the
+ * caller keeps an adapter, a client or a logger apart).
+ *
+ * @example
+ * const options = resolveOptions(RuntimeOptionsSchema, { deadlineSeconds: 30 }) // timeZone 'UTC', ...
+ */
+export function resolveOptions<T extends TSchema> (schema: T, options: unknown, prefix = ''): Static<T> {
+  checkKnownOptions(schema, options, prefix)
+  const value: unknown = Value.Default(schema, structuredClone(options))
+  const invalid = findInvalidOption(schema, value)
+  if (invalid !== undefined) throw new ERR_CONFIG_INVALID(prefix + (invalid.path === '' ? 'options' : invalid.path), invalid.problem)
+  return value as Static<T>
+}
+
+/** `value` with every object and array inside it frozen (a Buffer is left as it is). */
+export function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
 }

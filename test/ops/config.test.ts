@@ -116,3 +116,34 @@ t.test('replicas: a shared store needs the shared hash key; both come from env v
   t.throws(() => loadConfig({ env: { B24BI_HASH_KEY: 'short' } }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /hashKey/ })
   t.throws(() => loadConfig({ env: { B24BI_SHARED_STORE: 'postgres://x', B24BI_HASH_KEY: key } }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /sharedStore\.url/ })
 })
+
+t.test('the env vars are read from the option schemas: every name, its setting, and which one wins', async (t) => {
+  const { ENV_VARS } = await import('../../src/cli/config-env.js')
+  t.same(ENV_VARS.map(([name]) => name).sort(), [
+    'B24BI_ADAPTER', 'B24BI_ADAPTER_MODULE', 'B24BI_ADAPTER_OPTIONS', 'B24BI_ALLOW_IPS', 'B24BI_APP_CONNECTION', 'B24BI_AUTH_CACHE_S', 'B24BI_AUTH_FAILURES',
+    'B24BI_AUTH_FAILURES_MAX', 'B24BI_AUTH_FAILURES_WINDOW_S', 'B24BI_BODY_LIMIT', 'B24BI_CLIENT_ID', 'B24BI_CLIENT_SECRET', 'B24BI_CONCURRENT_READS',
+    'B24BI_CONCURRENT_READS_PER_CREDENTIAL', 'B24BI_CONNECTOR_TITLE', 'B24BI_DATETIME_FORMAT', 'B24BI_DEADLINE_S', 'B24BI_DOCS', 'B24BI_DRAIN_S',
+    'B24BI_FILES_DIRECTORY', 'B24BI_HASH_KEY', 'B24BI_HOST', 'B24BI_INSTANCE', 'B24BI_LOG_LEVEL', 'B24BI_MAX_ANSWER_MB', 'B24BI_MAX_EVENT_LOOP_DELAY_MS',
+    'B24BI_MAX_EVENT_LOOP_UTILIZATION', 'B24BI_MAX_HEAP_USED_BYTES', 'B24BI_MAX_ROWS', 'B24BI_MAX_RSS_BYTES', 'B24BI_METRICS', 'B24BI_OAUTH_REST_SERVER',
+    'B24BI_OAUTH_SERVER', 'B24BI_PORT', 'B24BI_PORTALS', 'B24BI_PORTAL_DATE_FORMAT', 'B24BI_PORTAL_HOSTS', 'B24BI_PORTAL_HTTP', 'B24BI_PUBLIC_URL',
+    'B24BI_RATE_LIMIT', 'B24BI_RATE_LIMIT_MAX', 'B24BI_RATE_LIMIT_WINDOW_S', 'B24BI_REQUEST_TIMEOUT_S', 'B24BI_RETRY_AFTER_S', 'B24BI_SHARED_SECRET',
+    'B24BI_SHARED_STORE', 'B24BI_SHARED_STORE_PREFIX', 'B24BI_SHUTDOWN_GRACE_S', 'B24BI_SINGLE_INSTANCE', 'B24BI_STALL_S', 'B24BI_SYNC_TABLES_PREFIX',
+    'B24BI_SYNC_TABLES_SETTINGS', 'B24BI_SYNC_TABLES_SOURCE', 'B24BI_TIME_ZONE', 'B24BI_TLS_CERT', 'B24BI_TLS_KEY', 'B24BI_TOKEN_STORE', 'B24BI_TRUST_PROXY',
+    'B24BI_UNDER_PRESSURE', 'CONNECTOR_TOKEN', 'CONNECTOR_TOKENS', 'HOST', 'LOG_LEVEL', 'PORT'
+  ], 'no variable lost when its setting moved into a library schema')
+  const config = loadConfig({
+    env: {
+      B24BI_DEADLINE_S: '30', // a runtime option: the runtime's schema names its variable
+      B24BI_RATE_LIMIT_MAX: '7', // a server option inside serve's rateLimit group
+      B24BI_AUTH_FAILURES: 'off',
+      B24BI_ADAPTER: 'files',
+      B24BI_ADAPTER_OPTIONS: '{"directory":"/from/json","token":"json-token","threads":2}',
+      B24BI_FILES_DIRECTORY: '/from/variable',
+      CONNECTOR_TOKEN: 'variable-token'
+    }
+  })
+  t.equal(config.deadlineSeconds, 30)
+  t.same(config.rateLimit, { enabled: true, max: 7, windowSeconds: 60 })
+  t.same(config.authFailures, { enabled: false, max: 60, windowSeconds: 60 })
+  t.same(config.adapter, { type: 'files', directory: '/from/variable', token: 'variable-token', threads: 2 }, "a setting's own variable wins over the JSON one")
+})

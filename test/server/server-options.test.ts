@@ -2,16 +2,8 @@ import t from 'tap'
 import { buildServer, resolveServerOptions } from '../../src/server/index.js'
 import { closestName, findUnknownOption, checkOptions } from '../../src/util/strict-options.js'
 import { Type } from 'typebox'
-import type { Static } from 'typebox'
 import { Adapter, type TableInfo, type FieldInfo, type Row } from '../../src/index.js'
-import type { RuntimeOptions, RuntimeOptionsSchema } from '../../src/runtime/runtime-options.js'
-import type { ServerOptions, ServerOptionsSchema } from '../../src/server/server-options.js'
-
-// Compile-time: each options interface and its schema name the same keys (tsc fails here when an option is added
-// to one and not the other; buildServer would refuse it as unknown).
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { onlyInFirst: Exclude<keyof A, keyof B>, onlyInSecond: Exclude<keyof B, keyof A> }
-const runtimeKeys: SameKeys<RuntimeOptions, Static<typeof RuntimeOptionsSchema>> = true
-const serverKeys: SameKeys<ServerOptions, Static<typeof ServerOptionsSchema>> = true
+import { resolveRuntimeOptions } from '../../src/runtime/runtime-options.js'
 
 class Tiny extends Adapter {
   async listTables (): Promise<TableInfo[]> { return [{ code: 't', title: 't' }] }
@@ -48,8 +40,24 @@ t.test('the resolved options are a frozen copy; adapter, logger and TLS material
   t.equal((await fastify.inject({ method: 'GET', url: '/health' })).statusCode, 200)
 })
 
-t.test('the options interfaces and their schemas name the same keys', async (t) => {
-  t.ok(runtimeKeys && serverKeys)
+t.test('the defaults come from the schemas, into a frozen copy', async (t) => {
+  const resolved = resolveServerOptions({ adapter: new Tiny(), rateLimit: {}, underPressure: { maxHeapUsedBytes: 1 } })
+  t.match(resolved, { bodyLimit: 1024 * 1024, requestTimeoutSeconds: 60, helmet: true, metrics: true, docs: false, allowIps: [] })
+  t.same(resolved.rateLimit, { max: 300, windowSeconds: 60 }, "the request limit's defaults: serve's")
+  t.same(resolved.underPressure, { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxHeapUsedBytes: 1, maxRssBytes: 0, retryAfterSeconds: 10 })
+  const runtime = resolveRuntimeOptions({ authFailures: { max: 3 } })
+  t.match(runtime, { deadlineSeconds: 55, authCacheSeconds: 60, concurrentReads: 64, authFailures: { max: 3, windowSeconds: 60 }, renameFields: {} })
+  t.equal(runtime.timeZone.name, 'UTC')
+  t.ok(Object.isFrozen(runtime) && Object.isFrozen(runtime.authFailures))
+})
+
+t.test('one minimum per option, the same for buildServer and b24bi serve', async (t) => {
+  const adapter = new Tiny()
+  await t.rejects(buildServer({ adapter, bodyLimit: 1000 }), { code: 'B24BI_ERR_CONFIG_INVALID', message: /'bodyLimit' is invalid/ }, 'a body limit under 1 KiB was meant in KiB')
+  await t.rejects(buildServer({ adapter, sharedSecret: 'short' }), { message: /'sharedSecret' is invalid/ })
+  await t.rejects(buildServer({ adapter, runtime: { deadlineSeconds: 0 } }), { message: /'runtime.deadlineSeconds' is invalid: must be a positive number/ })
+  await t.rejects(buildServer({ adapter, rateLimit: { max: 0 } }), { message: /'rateLimit.max' is invalid: must be a positive integer/ }, 'the member of the union the value was meant for')
+  await t.rejects(buildServer({ adapter, runtime: { datetimeFormat: 'unix' as never } }), { message: /'runtime.datetimeFormat' is invalid: must be one of 'Y-m-d H:i:s', 'iso'/ })
 })
 
 t.test('closestName and the schema walk', async (t) => {

@@ -1,7 +1,7 @@
 import { ERR_CLI_USAGE } from '../../core/errors.js'
 import { adapterConfigSchema } from '../adapter-options.js'
 import type { CliIo, Command } from '../command.js'
-import { ConfigSchema } from '../config.js'
+import { ConfigSchema } from '../config-schema.js'
 import { reportErrors } from '../output.js'
 
 const usage = `Usage: b24bi config schema

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import type { Adapter } from '../../core/adapter.js'
 import type { Command, CliIo } from '../command.js'
-import { loadConfig, type Config } from '../config.js'
+import { loadConfig, runtimeOptionsOf } from '../config.js'
+import type { Config } from '../config-schema.js'
 import { ERR_CLI_USAGE, ERR_CONFIG_INVALID } from '../../core/errors.js'
 import { assertAdapterShape } from '../../core/adapter-shape.js'
 import { createDemoAdapter, DEMO_TOKEN, type DemoOptions } from '../demo.js'
@@ -175,8 +176,9 @@ function banner (base: string, config: Config): string {
   return [...lines, ''].join('\n')
 }
 
-function pressureOf ({ enabled, ...thresholds }: Config['underPressure']): Omit<Config['underPressure'], 'enabled'> {
-  return thresholds
+/** A limit's options when its `enabled` switch is on, else false. */
+function switched<T extends { enabled: boolean }> ({ enabled, ...options }: T): Omit<T, 'enabled'> | false {
+  return enabled ? options : false
 }
 
 /** The SQL engines, whose pools are sized from the read caps unless `poolSize` is set. */
@@ -218,26 +220,13 @@ async function start (config: Config, io: CliIo, install: Awaited<ReturnType<typ
   const fastify = await buildServer({
     adapter,
     logger: { level: config.logLevel },
-    runtime: {
-      timeZone: config.timeZone,
-      datetimeFormat: config.datetimeFormat,
-      portalDateFormat: config.portalDateFormat,
-      deadlineSeconds: config.deadlineSeconds,
-      maxAnswerMegabytes: config.maxAnswerMegabytes,
-      maxRows: config.maxRows,
-      authCacheSeconds: config.authCacheSeconds,
-      concurrentReadsPerCredential: config.concurrentReadsPerCredential,
-      concurrentReads: config.concurrentReads,
-      stallSeconds: config.stallSeconds,
-      authFailures: config.authFailures.enabled ? { max: config.authFailures.max, windowSeconds: config.authFailures.windowSeconds } : false,
-      ...(config.hashKey === undefined ? {} : { hashKey: config.hashKey })
-    },
+    runtime: runtimeOptionsOf(config),
     bodyLimit: config.bodyLimit,
     requestTimeoutSeconds: config.requestTimeoutSeconds,
     trustProxy: config.trustProxy as boolean | string | string[], // a hop count works too (proxy-addr); the type omits it
-    rateLimit: config.rateLimit.enabled ? { max: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds } : false,
+    rateLimit: switched(config.rateLimit),
     ...(shared === undefined ? {} : { sharedStore: shared.options }),
-    underPressure: config.underPressure.enabled ? pressureOf(config.underPressure) : false,
+    underPressure: switched(config.underPressure),
     sharedSecret: config.sharedSecret,
     allowIps: config.allowIps,
     metrics: config.metrics && { instance: config.instance ?? `${hostname()}:${config.port}` },
