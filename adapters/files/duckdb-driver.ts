@@ -175,7 +175,7 @@ export class DuckDbDriver implements SqlDriver {
 
   /** The statement's rows, a chunk at a time (see `#chunks`). */
   async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
-    yield * this.#chunks(statement, options, (chunk) => chunk.getRows() as unknown[][])
+    yield * this.#chunks(statement, options, chunkRows)
   }
 
   /**
@@ -254,6 +254,25 @@ export class DuckDbDriver implements SqlDriver {
     opened.db.closeSync()
     if (opened.spill !== undefined) await rm(opened.spill, { recursive: true, force: true })
   }
+}
+
+/**
+ * A chunk's rows, each an array of the chunk's width filled column by column: the values `chunk.getRows()` gives,
+ * without its row building. That builds each row with `[]` and a push per value inside shared helpers whose
+ * allocation sites V8 pretenures once the young generation is at its largest (a busy server): from then on every
+ * row array was allocated in the old generation, kept its strings alive past each scavenge, and became old garbage
+ * that only a full collection frees. Over the demo's tables that was about 150 MB of RSS.
+ */
+function chunkRows (chunk: DuckDBDataChunk): unknown[][] {
+  const width = chunk.columnCount
+  const columns = Array.from({ length: width }, (_, index) => chunk.getColumnVector(index))
+  const rows = new Array<unknown[]>(chunk.rowCount)
+  for (let index = 0; index < rows.length; index++) {
+    const row = new Array<unknown>(width)
+    for (let column = 0; column < width; column++) row[column] = columns[column]!.getItem(index)
+    rows[index] = row
+  }
+  return rows
 }
 
 /**
