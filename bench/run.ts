@@ -19,7 +19,7 @@ const PROFILE_DIR = join(tmpdir(), 'b24bi-bench-profiles')
 const SMALL_CALL_SECONDS = 5
 const FILES_ROWS = 1_000_000 // rows of the files adapter's Parquet and CSV file
 /** The node flags the container and `npm start` serve with (a small young generation: see docs/performance.md). */
-const SERVED_NODE_FLAGS = ['--max-semi-space-size=4']
+const SERVED_NODE_FLAGS = ['--max-semi-space-size=8']
 const NAIVE_MAX_ROWS = 1_000_000 // the naive connector holds every row: past this it only measures swapping or a crash
 const ENGINE_ROWS = 1_000_000 // rows of each engine's table in the per-engine comparison
 const DEADLINE_SECONDS = 55 // the answer's deadline: what fits in it is rows/s × this

@@ -20,8 +20,9 @@ if (!existsSync(stamp) || !existsSync('dist/src/cli/main.js') || statSync(stamp)
   const built = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
 }
-// As the container runs it: a small young generation frees a streamed answer's buffers every few MB (docs/performance.md).
-const served = spawn(process.execPath, ['--max-semi-space-size=4', 'dist/src/cli/main.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' })
+// As the container runs it: a small young generation frees a streamed answer's buffers every few MB, yet holds a row
+// batch or two of the row path without promoting them (docs/performance.md, memory).
+const served = spawn(process.execPath, ['--max-semi-space-size=8', 'dist/src/cli/main.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' })
 // The server drains on SIGTERM/SIGINT: pass them on and exit with its code.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => served.kill(signal))
 served.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 0)))
