@@ -17,18 +17,19 @@ export interface FilesResult {
 }
 
 const FORMATS = ['parquet', 'csv'] as const
+type Format = typeof FORMATS[number]
 const REPEATS = 20
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-/** Writes `rows` rows as `bench.parquet` and `bench.csv` into a fresh folder: int, text, exact decimal, date, timestamp. */
-async function writeFiles (directory: string, rows: number): Promise<void> {
+/** Writes `rows` rows as `bench_parquet.parquet` and `bench_csv.csv` (or only `formats`): int, text, exact decimal, date, timestamp. */
+async function writeFiles (directory: string, rows: number, formats: readonly Format[] = FORMATS): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   try {
     const select = `SELECT i AS "ID", 'deal number ' || i AS "TITLE", CAST((i % 100000) / 100 AS DECIMAL(18, 2)) AS "AMOUNT",
       DATE '2020-01-01' + CAST(i % 2000 AS INTEGER) AS "DAY", TIMESTAMP '2020-01-01 00:00:00' + to_seconds(i) AS "AT" FROM range(${rows}) t(i)`
-    for (const format of FORMATS) {
+    for (const format of formats) {
       const path = join(directory, `bench_${format}.${format}`).replaceAll("'", "''")
       await connection.run(`COPY (${select}) TO '${path}' (FORMAT ${format === 'csv' ? 'csv, HEADER true' : 'parquet'})`)
     }
@@ -47,8 +48,8 @@ async function timed (work: () => Promise<Transfer>): Promise<number> {
   return performance.now() - started
 }
 
-/** Measures the files adapter (in its own process) over `rows` rows of each format. */
-export async function measureFiles (rows: number): Promise<FilesResult[]> {
+/** Measures the files adapter (in its own process, started with `nodeArgs`) over `rows` rows of each format. */
+export async function measureFiles (rows: number, nodeArgs: readonly string[]): Promise<FilesResult[]> {
   const directory = await mkdtemp(join(tmpdir(), 'b24bi-bench-files-'))
   try {
     await writeFiles(directory, rows)
@@ -56,7 +57,7 @@ export async function measureFiles (rows: number): Promise<FilesResult[]> {
     for (const format of FORMATS) {
       const table = `bench_${format}`
       // A fresh server per format: its VmHWM is the peak of that format's reads.
-      const server = await startServer('files', [directory])
+      const server = await startServer('files', [directory], nodeArgs)
       try {
         await readAnswer(server.port, '/api/data', form(table, '&limit=1000'), 1000) // warm-up: describes (and sniffs) the file
         const full = await readAnswer(server.port, '/api/data', form(table), rows)
@@ -76,4 +77,37 @@ export async function measureFiles (rows: number): Promise<FilesResult[]> {
   } finally {
     await rm(directory, { recursive: true, force: true })
   }
+}
+
+/** One whole read of a Parquet file of `rows` rows by a fresh server: its peak RSS, and how long it took. */
+export interface FilesPeak {
+  rows: number
+  peakRss: number
+  seconds: number
+  complete: boolean
+}
+
+/**
+ * The peak RSS of a whole Parquet read at each size, each by a fresh server (started with `nodeArgs`), so the
+ * difference between two sizes is what the extra rows cost: nothing, when memory is flat.
+ */
+export async function measureFilesPeaks (sizes: readonly number[], nodeArgs: readonly string[]): Promise<FilesPeak[]> {
+  const peaks: FilesPeak[] = []
+  for (const rows of sizes) {
+    const directory = await mkdtemp(join(tmpdir(), 'b24bi-bench-files-'))
+    try {
+      await writeFiles(directory, rows, ['parquet'])
+      const server = await startServer('files', [directory], nodeArgs)
+      try {
+        await readAnswer(server.port, '/api/data', form('bench_parquet', '&limit=1000'), 1000)
+        const full = await readAnswer(server.port, '/api/data', form('bench_parquet'), rows)
+        peaks.push({ rows, peakRss: await server.peakRss(), seconds: full.seconds, complete: full.complete })
+      } finally {
+        await server.stop()
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  }
+  return peaks
 }

@@ -2,7 +2,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { BENCH_ENGINES, ENGINES, type BenchEngine, type BenchEngineName } from './engines.js'
-import { measureFiles } from './files.js'
+import { measureFiles, measureFilesPeaks } from './files.js'
 import { measureResidualLike } from './residual-like.js'
 import { copyThroughPsql, readAnswer, smallCall, startServer, type SmallCallLatency, type Transfer } from './measure.js'
 import { BENCH_TOKEN, benchSelect, benchTable, pgConfig, seedBenchTable } from './seed.js'
@@ -29,6 +29,8 @@ interface Args {
   cpuProf: boolean
   small: boolean
   filesOnly: boolean
+  /** `--10m`: 10M rows too (PostgreSQL's sizes, and the files adapter's peak RSS from 1M to 10M rows). */
+  tenMillion: boolean
   /** `--engine=clickhouse,mysql`: only these engines' comparison. Undefined: the whole benchmark. */
   engines: BenchEngineName[] | undefined
   engineRows: number
@@ -47,6 +49,7 @@ function parseArgs (argv: readonly string[]): Args {
     cpuProf: argv.includes('--cpu-prof'),
     small: !argv.includes('--no-small'),
     filesOnly: argv.includes('--files-only'),
+    tenMillion: argv.includes('--10m'),
     engines: engines as BenchEngineName[] | undefined,
     engineRows: Number(value('engine-rows') ?? ENGINE_ROWS)
   }
@@ -197,21 +200,28 @@ function printRatios (results: SizeResult[], small: Record<string, SmallCallLate
   process.stdout.write('\n' + lines.join('\n') + '\n')
 }
 
-async function printFiles (): Promise<void> {
+async function printFiles (tenMillion: boolean): Promise<void> {
   log('files adapter (DuckDB) over Parquet and CSV')
-  process.stdout.write('\nFiles adapter (in-process DuckDB, real HTTP, a server process per format):\n')
-  for (const result of await measureFiles(FILES_ROWS)) {
+  process.stdout.write(`\nFiles adapter (in-process DuckDB, real HTTP, a server process per format, node ${SERVED_NODE_FLAGS.join(' ')}):\n`)
+  for (const result of await measureFiles(FILES_ROWS, SERVED_NODE_FLAGS)) {
     process.stdout.write(`${result.format}, ${num(result.rows)} rows: whole table ${num(result.full.rowsPerSecond)} rows/s ` +
       `(${result.full.seconds.toFixed(2)} s, peak RSS ${mb(result.full.peakRss)} MB, complete ${String(result.full.complete)}); ` +
       `100-row filtered read median ${result.filtered.medianMs.toFixed(1)} ms (max ${result.filtered.maxMs.toFixed(1)}); ` +
       `table list median ${result.listMedianMs.toFixed(1)} ms\n`)
   }
+  if (!tenMillion) return
+  log('files adapter: peak RSS of a whole Parquet read at 1M and 10M rows')
+  const [small, large] = await measureFilesPeaks([FILES_ROWS, 10_000_000], SERVED_NODE_FLAGS)
+  for (const peak of [small!, large!]) {
+    process.stdout.write(`parquet, ${num(peak.rows)} rows, a fresh server: peak RSS ${mb(peak.peakRss)} MB (${peak.seconds.toFixed(1)} s, complete ${String(peak.complete)})\n`)
+  }
+  process.stdout.write(`files adapter peak RSS growth ${num(small!.rows)} → ${num(large!.rows)}: ${mb(large!.peakRss - small!.peakRss)} MB (target < 50 MB)\n`)
 }
 
 async function main (): Promise<void> {
-  const { sizes, cpuProf, small, filesOnly, engines, engineRows } = parseArgs(process.argv.slice(2))
+  const { sizes, cpuProf, small, filesOnly, tenMillion, engines, engineRows } = parseArgs(process.argv.slice(2))
   if (filesOnly) {
-    await printFiles()
+    await printFiles(tenMillion)
     return
   }
   if (engines !== undefined) {
@@ -237,7 +247,7 @@ async function main (): Promise<void> {
     process.stdout.write(`~TEXT=${result.pattern} over ${num(result.rows)} rows: ${result.seconds.toFixed(2)} s, ` +
       `slowest of ${result.healthChecks} /health answers ${result.slowestHealthMs.toFixed(0)} ms (target: under 2 s, /health answered throughout)\n`)
   }
-  await printFiles()
+  await printFiles(tenMillion)
   await runEngines(BENCH_ENGINES, engineRows)
   if (cpuProf) process.stdout.write(`\nCPU profiles of the b24bi server: ${PROFILE_DIR}\n`)
 }
