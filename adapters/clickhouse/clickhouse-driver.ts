@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client'
+import type { Readable } from 'node:stream'
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type Row } from '@clickhouse/client'
 import type { SqlCatalog, SqlDriver, SqlQueryColumn, SqlStatement, SqlStreamOptions, SqlTarget } from '../sql/sql-driver.js'
 import { clickhouseString } from './clickhouse-literal.js'
 import { unwrapClickhouseType } from './clickhouse-types.js'
@@ -8,6 +9,36 @@ import { unwrapClickhouseType } from './clickhouse-types.js'
 const CATALOG = "SELECT database AS schema, table, name AS column, type AS data_type FROM system.columns WHERE database != 'system'"
 
 interface Connection { url: string, username: string, password: string, database: string }
+
+/** How long the rest of a response a reader stopped reading may take to drain before its query is killed instead. */
+const DRAIN_MS = 1000
+
+/**
+ * Ends a read its reader stopped early (not aborted): drains what is left of the response when that is at most
+ * `most` rows and comes within DRAIN_MS. True when the response ended, so its keep-alive connection is reused.
+ */
+async function drained (rows: Readable, most: number): Promise<boolean> {
+  if (rows.readableEnded) return true
+  if (rows.destroyed) return false
+  return await new Promise<boolean>((resolve) => {
+    let left = most
+    const finish = (ended: boolean): void => {
+      clearTimeout(timer)
+      rows.off('data', onData).off('end', onEnd).off('error', onFail).off('close', onFail)
+      if (!ended) rows.pause()
+      resolve(ended)
+    }
+    const onData = (chunk: readonly Row[]): void => {
+      left -= chunk.length
+      if (left < 0) finish(false)
+    }
+    const onEnd = (): void => finish(true)
+    const onFail = (): void => finish(false)
+    const timer = setTimeout(onFail, DRAIN_MS)
+    rows.on('data', onData).once('end', onEnd).once('error', onFail).once('close', onFail)
+    rows.resume()
+  })
+}
 
 function connectionOf (target: SqlTarget): Connection {
   if (target.url === undefined) {
@@ -21,7 +52,8 @@ function connectionOf (target: SqlTarget): Connection {
 /**
  * `@clickhouse/client` over HTTP: rows as JSONEachRow with 64-bit integers quoted, text exports as the raw
  * TabSeparated bytes, `max_execution_time` per read, a cancelled read aborts its request and runs `KILL QUERY` for its
- * query id. Works with ClickHouse 18.16
+ * query id; a row read its reader stopped early with at most a batch left drains it and keeps its keep-alive
+ * connection. Works with ClickHouse 18.16
  * (no parameter binding there: statements come with every value inlined, see `clickhouseLiteral`).
  */
 export class ClickHouseDriver implements SqlDriver {
@@ -74,7 +106,8 @@ export class ClickHouseDriver implements SqlDriver {
   async * stream (statement: SqlStatement, options: SqlStreamOptions): AsyncGenerator<unknown[][]> {
     const queryId = randomUUID()
     const abort = new AbortController()
-    let done = false
+    let ended = false
+    let rows: Readable | undefined
     const onAbort = (): void => abort.abort(options.signal.reason)
     options.signal.addEventListener('abort', onAbort, { once: true })
     try {
@@ -85,20 +118,28 @@ export class ClickHouseDriver implements SqlDriver {
         abort_signal: abort.signal,
         clickhouse_settings: { max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) }
       })
+      rows = result.stream()
+      // Not destroyed when the reader stops early: the rest of a short response may then be drained and its
+      // keep-alive connection kept.
+      const chunks = rows.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Row[]>
       let batch: unknown[][] = []
-      for await (const rows of result.stream()) {
-        for (const row of rows) {
+      for await (const chunk of chunks) {
+        for (const row of chunk) {
           batch.push(Object.values(row.json<Record<string, unknown>>()))
           if (batch.length < options.batchSize) continue
           yield batch
           batch = []
         }
       }
+      ended = true
       if (batch.length > 0) yield batch
-      done = true
     } finally {
       options.signal.removeEventListener('abort', onAbort)
-      if (!done) await this.#kill(queryId, abort, options)
+      // A response read to its end needs nothing more: its connection is back in the pool, its query over. One the
+      // reader stopped early (the runtime at its limit, often a few rows short of the end) is drained when little is
+      // left of it: a kill would cost a KILL request and, mid-response, the keep-alive connection.
+      const finished = ended || (!options.signal.aborted && rows !== undefined && await drained(rows, options.batchSize))
+      if (!finished) await this.#kill(queryId, abort, options)
     }
   }
 

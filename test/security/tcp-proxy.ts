@@ -1,11 +1,18 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 
-/** A TCP proxy on loopback that can be stopped (every connection cut) and started again on the same port. */
+/**
+ * A TCP proxy on loopback that can be stopped (every connection cut) and started again on the same port. It counts
+ * the connections it accepted and keeps what clients sent, for tests that count connections or requests.
+ */
 export class TcpProxy {
   readonly #target: { host: string, port: number }
   readonly #sockets = new Set<Socket>()
   #server: Server | undefined
   port = 0
+  /** Connections accepted so far. */
+  connections = 0
+  /** Everything clients sent so far, as latin1 text. */
+  sent = ''
 
   constructor (target: { host: string, port: number }) {
     this.#target = target
@@ -14,6 +21,8 @@ export class TcpProxy {
   /** Listens (on the same port as before after a stop). */
   async start (): Promise<number> {
     const server = createServer((client) => {
+      this.connections++
+      client.on('data', (chunk: Buffer) => { this.sent += chunk.toString('latin1') })
       const upstream = connect(this.#target.port, this.#target.host)
       for (const socket of [client, upstream]) {
         this.#sockets.add(socket)
