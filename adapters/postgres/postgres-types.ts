@@ -3,7 +3,7 @@ import type { SqlTypeRule } from '../sql/sql-types.js'
 /**
  * PostgreSQL types (as `format_type` names them) to portal types; first match wins. Values travel as text
  * (every type parser is the identity), so int8 and numeric keep every digit and dates never shift.
- * Each rule names its types in words: the README's table is generated from them (`mappingTable`).
+ * Each rule names its types in words: the table in docs/adapters.md is generated from them (`mappingTable`).
  */
 export const POSTGRES_TYPES: readonly SqlTypeRule[] = Object.freeze([
   [/\[\]$/, { type: 'string', as: 'text' }, 'arrays (`integer[]`, …)', 'text form'],

@@ -21,7 +21,7 @@ export interface SqlTypeReading {
 /**
  * One row of an engine's mapping table: the first rule whose pattern matches the lower-cased type name wins.
  * `types` names the engine types it covers and `note` says how their values travel, in words: with the reading
- * they make the README's type table (`mappingTable`), so the documented portal type is the one the code maps to.
+ * they make the type table in docs/adapters.md (`mappingTable`), so the documented portal type is the one the code maps to.
  * Optional for an engine of your own (its table then shows the pattern); every built-in rule has them.
  */
 export type SqlTypeRule = readonly [pattern: RegExp, reading: SqlTypeReading, types?: string, note?: string]
@@ -55,7 +55,7 @@ function portalText (reading: DocumentedTypeRule[1], note: string | undefined): 
 }
 
 /**
- * An engine's mapping table as Markdown, one row per rule in matching order, then the fallback row: the README's
+ * An engine's mapping table as Markdown, one row per rule in matching order, then the fallback row: docs/adapters.md's
  * type tables are this output (`scripts/type-tables.mjs` writes them, a test keeps them equal).
  *
  * @example
