@@ -56,7 +56,7 @@ function portalText (reading: DocumentedTypeRule[1], note: string | undefined): 
 
 /**
  * An engine's mapping table as Markdown, one row per rule in matching order, then the fallback row: docs/adapters.md's
- * type tables are this output (`scripts/type-tables.mjs` writes them, a test keeps them equal).
+ * type tables are this output (`npm run docs` writes them, a test keeps them equal).
  *
  * @example
  * mappingTable('PostgreSQL', POSTGRES_TYPES) // '| PostgreSQL | portal |\n|---|---|\n| arrays (`integer[]`, …) | string (text form) |\n…'
