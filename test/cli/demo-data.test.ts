@@ -8,6 +8,7 @@ import { demoCacheCandidates, openCacheFolder } from '../../src/cli/demo-cache.j
 import { DEMO_FOLDER } from '../../src/cli/demo-data.js'
 import { MANIFEST, verifyManifest } from '../../src/cli/demo-manifest.js'
 import { demoDataDirectory } from '../../src/cli/demo.js'
+import { TYPESCRIPT_LOADER } from '../helpers/typescript-loader.js'
 
 const FILES = ['activities.parquet', 'companies.csv', 'contacts.parquet', 'deals.parquet', 'exact_values.parquet']
 const uid = process.getuid!()
@@ -120,9 +121,8 @@ t.test('where the cache lives: XDG_CACHE_HOME, else ~/.cache, then <tmp>/b24bi-<
 t.test('three concurrent first starts (separate processes) end with one valid set and no leftovers', async (t) => {
   const folder = cacheFolder(t)
   const script = fileURLToPath(new URL('./demo-data-child.ts', import.meta.url))
-  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'))
   const start = async (): Promise<{ code: number | null, out: string }> => await new Promise((resolve) => {
-    const child = spawn(process.execPath, [...loader, script, folder], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } })
+    const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, script, folder], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } })
     let out = ''
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { TYPESCRIPT_LOADER } from '../helpers/typescript-loader.js'
 
 /** The child's `slow` table: every answer takes about `batches * delayMs`, long enough for a signal to arrive while it streams. */
 export const SLOW = Object.freeze({ batches: 20, rowsPerBatch: 50, delayMs: 100 })
@@ -20,8 +21,7 @@ export interface ServerProcess {
 /** Spawns `server-child.ts` with the TypeScript loader the tests run under, and waits for its port. */
 export async function spawnServer (args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url))
-  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'))
-  const child = spawn(process.execPath, [...loader, script, ...args], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', ...env }
   })
