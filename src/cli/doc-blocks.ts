@@ -23,7 +23,7 @@ export function errorsTable (): string {
 
 /**
  * Every generated block of the docs, by file: `npm run docs` (scripts/docs.mjs) writes them, and
- * test/docs/doc-blocks.test.ts fails when a committed file differs from what this generates.
+ * test/unit/project/doc-blocks.test.ts fails when a committed file differs from what this generates.
  */
 export function docFiles (): DocFile[] {
   return [

@@ -13,7 +13,7 @@ export interface TypeTable {
 
 /**
  * The type mapping tables of docs/adapters.md, generated from the engines' rule arrays (see `docFiles`): `npm run
- * docs` writes them and `test/docs/doc-blocks.test.ts` keeps them equal.
+ * docs` writes them and `test/unit/project/doc-blocks.test.ts` keeps them equal.
  */
 export function typeTables (): TypeTable[] {
   return [
