@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import t, { type Test } from 'tap'
@@ -14,14 +15,16 @@ import { startPageServer, type PageSetup } from '../../helpers/app-page/page-ser
 /**
  * The app page in a real browser (Debian's chromium, driven by playwright-core) inside the fake portal's frame
  * page, which POSTs the form into a named iframe and answers the vendor SDK's postMessage commands.
- * `.ci/run` installs chromium; B24BI_CHROMIUM points elsewhere; B24BI_SCREENSHOT says where the screenshot goes.
+ * scripts/chromium.sh finds the browser (B24BI_CHROMIUM, else chromium or Chrome on the PATH); `npm run test:e2e`
+ * and .ci/run install it first when missing. B24BI_SCREENSHOT says where the screenshot goes.
  */
-const CHROMIUM = process.env.B24BI_CHROMIUM ?? '/usr/bin/chromium'
+const found = spawnSync('bash', [join(import.meta.dirname, '../../../scripts/chromium.sh'), 'find'], { encoding: 'utf8' })
+const CHROMIUM = found.status === 0 ? found.stdout.trim() : undefined
 const SCREENSHOT = resolve(process.env.B24BI_SCREENSHOT ?? join(tmpdir(), 'b24bi-app-page.png'))
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does) or set B24BI_CHROMIUM`)
+if (CHROMIUM === undefined) {
+  t.fail(found.stderr.trim())
 } else {
   t.test('the app page in the portal frame', async (t) => {
     // A 3 s deadline: the slow feed stops at it, the demo's reads (the probe's too) finish well within it on a busy machine.
